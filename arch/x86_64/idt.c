@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#include <asm/percpu.h>
+#include <asm/trap.h>
+#include <plinth/log.h>
+
+struct __packed idt_gate {
+	uint16_t offset_low;
+	uint16_t selector;
+	uint8_t ist;
+	uint8_t type_attr;
+	uint16_t offset_mid;
+	uint32_t offset_high;
+	uint32_t reserved;
+};
+
+struct __packed idt_ptr {
+	uint16_t limit;
+	uint64_t base;
+};
+
+extern const uint64_t isr_table[256];
+
+static struct idt_gate idt[256] __aligned(16);
+static irq_handler_t handlers[256];
+
+static void set_gate(unsigned int vec, uint8_t ist)
+{
+	uint64_t addr = isr_table[vec];
+
+	idt[vec].offset_low = addr & 0xffff;
+	idt[vec].selector = GDT_KERNEL_CS;
+	idt[vec].ist = ist;
+	idt[vec].type_attr = 0x8e; /* present, DPL0, 64-bit interrupt gate */
+	idt[vec].offset_mid = (addr >> 16) & 0xffff;
+	idt[vec].offset_high = addr >> 32;
+	idt[vec].reserved = 0;
+}
+
+void idt_init(void)
+{
+	for (unsigned int v = 0; v < 256; v++)
+		set_gate(v, 0);
+	set_gate(VEC_NMI, IST_NMI);
+	set_gate(VEC_DOUBLE_FAULT, IST_DOUBLE_FAULT);
+	set_gate(VEC_MACHINE_CHECK, IST_MACHINE_CHECK);
+}
+
+void idt_load(void)
+{
+	struct idt_ptr p = { sizeof(idt) - 1, (uint64_t)idt };
+
+	__asm__ volatile("lidt %0" : : "m"(p));
+}
+
+void irq_register(unsigned int vector, irq_handler_t handler)
+{
+	if (vector < 32 || vector > 255) {
+		pr_err("irq: refusing handler for vector %u\n", vector);
+		return;
+	}
+	__atomic_store_n(&handlers[vector], handler, __ATOMIC_RELEASE);
+}
+
+void trap_dispatch(struct trap_frame *tf)
+{
+	irq_handler_t h;
+
+	if (tf->vector < 32) {
+		fatal_exception(tf);
+		return;
+	}
+	h = __atomic_load_n(&handlers[tf->vector], __ATOMIC_ACQUIRE);
+	if (h)
+		h(tf);
+	else if (tf->vector != VEC_SPURIOUS)
+		pr_warn("irq: unexpected interrupt on vector %lu\n", tf->vector);
+}

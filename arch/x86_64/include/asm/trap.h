@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef ASM_TRAP_H
+#define ASM_TRAP_H
+
+#include <plinth/types.h>
+
+/* Layout pushed by isr.S: general registers, then vector, then the CPU's frame. */
+struct trap_frame {
+	uint64_t rax, rbx, rcx, rdx, rsi, rdi, rbp;
+	uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
+	uint64_t vector;
+	uint64_t error_code;
+	uint64_t rip, cs, rflags, rsp, ss;
+};
+
+#define VEC_NMI 2
+#define VEC_DOUBLE_FAULT 8
+#define VEC_PAGE_FAULT 14
+#define VEC_MACHINE_CHECK 18
+#define VEC_LAPIC_TIMER 0x20
+#define VEC_XCALL 0xf0
+#define VEC_SPURIOUS 0xff
+
+typedef void (*irq_handler_t)(struct trap_frame *tf);
+
+void idt_init(void);
+void idt_load(void);
+void irq_register(unsigned int vector, irq_handler_t handler);
+void trap_dispatch(struct trap_frame *tf);
+/* Reports and parks; returns only when a self-test set a fix-up address. */
+void fatal_exception(struct trap_frame *tf);
+
+#endif

@@ -1,0 +1,392 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * plinth.cfg parser: line structure, sections and keys. Scalar values are
+ * parsed in config_values.c. Shared with the UEFI loader, so it depends on
+ * plinth headers only and never allocates.
+ */
+#include <plinth/string.h>
+#ifdef PLINTH_HOST_TEST
+/* libc's <string.h>, seen first, owns strerror(); ours is renamed there. */
+#define strerror plinth_strerror
+#endif
+#include <plinth/config.h>
+#include <plinth/errno.h>
+#include <plinth/log.h>
+
+enum section {
+	SEC_NONE,
+	SEC_PLINTH,
+	SEC_PARTITION,
+};
+
+struct parser {
+	struct plinth_config *cfg;
+	struct config_error *err;
+	unsigned int line;
+	enum section section;
+	struct partition_config *part;
+	uint32_t seen;			/* enum config_key bits of this section */
+	bool plinth_seen;
+	unsigned int cpus_line;
+};
+
+/* A slice of the input; the text is not NUL-terminated. */
+struct token {
+	const char *s;
+	size_t n;
+};
+
+static int __printf(3, 4) fail(struct parser *p, unsigned int line,
+			       const char *fmt, ...)
+{
+	va_list ap;
+
+	p->err->line = line;
+	va_start(ap, fmt);
+	vsnprintf(p->err->message, sizeof(p->err->message), fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+/* How much of a user-supplied token is quoted back in messages. */
+static int show(struct token t)
+{
+	return (int)MIN(t.n, (size_t)40);
+}
+
+static bool token_is(struct token t, const char *word)
+{
+	size_t i;
+
+	for (i = 0; i < t.n; i++) {
+		if (word[i] != t.s[i] || !word[i])
+			return false;
+	}
+	return word[t.n] == '\0';
+}
+
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+static struct token trimmed(const char *s, size_t n)
+{
+	struct token t = { s, n };
+
+	while (t.n && is_blank(*t.s)) {
+		t.s++;
+		t.n--;
+	}
+	while (t.n && is_blank(t.s[t.n - 1]))
+		t.n--;
+	return t;
+}
+
+void config_defaults(struct plinth_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->log_level = LOG_INFO;
+	cfg->serial_port = 0x3f8;
+	cfg->baud = 115200;
+}
+
+/* Checks that need the whole section, run when it ends. */
+static int finish_section(struct parser *p)
+{
+	struct partition_config *part = p->part;
+	unsigned int count;
+	uint64_t m;
+
+	if (p->section != SEC_PARTITION)
+		return 0;
+	if (!(p->seen & (1u << CONFIG_KEY_MEMORY)))
+		return fail(p, part->line,
+			    "missing required key 'memory' in [partition %s]",
+			    part->name);
+	if (!(p->seen & (1u << CONFIG_KEY_KERNEL)))
+		return fail(p, part->line,
+			    "missing required key 'kernel' in [partition %s]",
+			    part->name);
+	if (!(p->seen & (1u << CONFIG_KEY_CPUS)))
+		return 0;
+
+	for (count = 0, m = part->cpu_mask; m; m &= m - 1)
+		count++;
+	/* Without an explicit vcpus the pinning list decides the count. */
+	if (!(p->seen & (1u << CONFIG_KEY_VCPUS)))
+		part->vcpus = count;
+	else if (count != part->vcpus)
+		return fail(p, p->cpus_line,
+			    "cpus lists %u CPUs but vcpus = %u", count,
+			    part->vcpus);
+	return 0;
+}
+
+static bool valid_name(struct token t)
+{
+	size_t i;
+
+	if (!t.n || t.n >= CONFIG_NAME_MAX)
+		return false;
+	for (i = 0; i < t.n; i++) {
+		char c = t.s[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || c == '_' || c == '-'))
+			return false;
+	}
+	return true;
+}
+
+static int open_partition(struct parser *p, struct token name)
+{
+	struct plinth_config *cfg = p->cfg;
+	struct partition_config *part;
+	unsigned int i;
+
+	if (!valid_name(name))
+		return fail(p, p->line,
+			    "bad partition name '%.*s' (1-%d of A-Z a-z 0-9 _ -)",
+			    show(name), name.s, CONFIG_NAME_MAX - 1);
+	for (i = 0; i < cfg->partition_count; i++) {
+		if (token_is(name, cfg->partitions[i].name))
+			return fail(p, p->line,
+				    "partition '%.*s' defined twice",
+				    show(name), name.s);
+	}
+	if (cfg->partition_count >= CONFIG_MAX_PARTITIONS)
+		return fail(p, p->line, "too many partitions (max %d)",
+			    CONFIG_MAX_PARTITIONS);
+
+	part = &cfg->partitions[cfg->partition_count++];
+	memcpy(part->name, name.s, name.n);
+	part->name[name.n] = '\0';
+	part->vcpus = 1;
+	part->entry = ENTRY_LINUX;
+	part->line = p->line;
+	p->part = part;
+	p->section = SEC_PARTITION;
+	return 0;
+}
+
+static int parse_section(struct parser *p, const char *s, size_t n)
+{
+	struct token inner, word, rest;
+	size_t close, i;
+	int ret;
+
+	for (close = 1; close < n && s[close] != ']'; close++)
+		;
+	if (close == n)
+		return fail(p, p->line, "missing ']' in section header");
+	rest = trimmed(s + close + 1, n - close - 1);
+	if (rest.n && rest.s[0] != '#')
+		return fail(p, p->line, "unexpected text after section header");
+
+	ret = finish_section(p);
+	if (ret)
+		return ret;
+	p->seen = 0;
+
+	inner = trimmed(s + 1, close - 1);
+	for (i = 0; i < inner.n && !is_blank(inner.s[i]); i++)
+		;
+	word = (struct token){ inner.s, i };
+	rest = trimmed(inner.s + i, inner.n - i);
+
+	if (token_is(word, "plinth") && !rest.n) {
+		if (p->plinth_seen)
+			return fail(p, p->line,
+				    "section [plinth] defined twice");
+		p->plinth_seen = true;
+		p->section = SEC_PLINTH;
+		return 0;
+	}
+	if (token_is(word, "partition")) {
+		if (!rest.n)
+			return fail(p, p->line,
+				    "missing name in [partition] header");
+		return open_partition(p, rest);
+	}
+	return fail(p, p->line, "unknown section '[%.*s]'", show(inner),
+		    inner.s);
+}
+
+/*
+ * Extracts the value after '='. Quoted values are taken verbatim; in bare
+ * values a '#' after whitespace starts a comment unless it sits inside a
+ * pair of double quotes, which are then kept.
+ */
+static int parse_value(struct parser *p, const char *s, size_t n,
+		       struct token *out)
+{
+	bool quoted = false;
+	size_t i;
+
+	if (n && s[0] == '"') {
+		struct token rest;
+
+		for (i = 1; i < n && s[i] != '"'; i++)
+			;
+		if (i == n)
+			return fail(p, p->line, "unterminated quote");
+		rest = trimmed(s + i + 1, n - i - 1);
+		if (rest.n && rest.s[0] != '#')
+			return fail(p, p->line,
+				    "unexpected text after closing quote");
+		*out = (struct token){ s + 1, i - 1 };
+		return 0;
+	}
+
+	for (i = 0; i < n; i++) {
+		if (s[i] == '"')
+			quoted = !quoted;
+		else if (s[i] == '#' && !quoted && i && is_blank(s[i - 1]))
+			break;
+	}
+	if (quoted)
+		return fail(p, p->line, "unterminated quote");
+	*out = trimmed(s, i);
+	return 0;
+}
+
+static int parse_assignment(struct parser *p, const char *s, size_t n)
+{
+	struct token key, value = { NULL, 0 };
+	size_t i, eq;
+	int ret, id;
+
+	for (i = 0; i < n && s[i] != '=' && !is_blank(s[i]); i++)
+		;
+	key = (struct token){ s, i };
+	for (eq = i; eq < n && is_blank(s[eq]); eq++)
+		;
+	if (!key.n)
+		return fail(p, p->line, "missing key before '='");
+	if (eq == n || s[eq] != '=')
+		return fail(p, p->line, "expected '=' after '%.*s'",
+			    show(key), key.s);
+	if (p->section == SEC_NONE)
+		return fail(p, p->line, "key outside any section");
+
+	for (eq++; eq < n && is_blank(s[eq]); eq++)
+		;
+	/* A comment right after '=' leaves the value empty. */
+	if (eq < n && s[eq] == '#' && is_blank(s[eq - 1]))
+		eq = n;
+	ret = parse_value(p, s + eq, n - eq, &value);
+	if (ret)
+		return ret;
+
+	id = config_key_lookup(p->section == SEC_PARTITION, key.s, key.n);
+	if (id < 0) {
+		if (p->section == SEC_PLINTH)
+			return fail(p, p->line, "unknown key '%.*s' in [plinth]",
+				    show(key), key.s);
+		return fail(p, p->line, "unknown key '%.*s' in [partition %s]",
+			    show(key), key.s, p->part->name);
+	}
+	if (p->seen & (1u << id))
+		return fail(p, p->line, "duplicate key '%s'",
+			    config_key_name((enum config_key)id));
+	p->seen |= 1u << id;
+	if (id == CONFIG_KEY_CPUS)
+		p->cpus_line = p->line;
+
+	ret = config_set_key(p->cfg, p->part, (enum config_key)id, value.s,
+			     value.n, p->err->message, sizeof(p->err->message));
+	if (ret)
+		p->err->line = p->line;
+	return ret;
+}
+
+static int parse_line(struct parser *p, const char *s, size_t n)
+{
+	size_t i;
+
+	if (n > CONFIG_LINE_MAX)
+		return fail(p, p->line, "line too long (max %d)",
+			    CONFIG_LINE_MAX);
+	/* Also catches binary input before anything tries to interpret it. */
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (!c)
+			return fail(p, p->line, "NUL byte in line");
+		if ((c < 0x20 && c != '\t') || c == 0x7f)
+			return fail(p, p->line, "invalid character 0x%02x", c);
+	}
+
+	for (i = 0; i < n && is_blank(s[i]); i++)
+		;
+	if (i == n || s[i] == '#')
+		return 0;
+	if (s[i] == '[')
+		return parse_section(p, s + i, n - i);
+	return parse_assignment(p, s + i, n - i);
+}
+
+int config_parse(const char *text, size_t len, struct plinth_config *cfg,
+		 struct config_error *err)
+{
+	struct config_error scratch;
+	struct parser p = { .cfg = cfg, .err = err ? err : &scratch };
+	size_t pos = 0;
+	int ret = 0;
+
+	p.err->line = 0;
+	p.err->message[0] = '\0';
+	if (!cfg)
+		return fail(&p, 0, "no config structure");
+	config_defaults(cfg);
+	if (!text && len)
+		return fail(&p, 0, "no config text");
+
+	if (len >= 3 && (unsigned char)text[0] == 0xef &&
+	    (unsigned char)text[1] == 0xbb && (unsigned char)text[2] == 0xbf)
+		pos = 3;
+
+	while (pos < len && !ret) {
+		size_t end, n;
+
+		for (end = pos; end < len && text[end] != '\n'; end++)
+			;
+		n = end - pos;
+		if (n && text[end - 1] == '\r')
+			n--;
+		p.line++;
+		ret = parse_line(&p, text + pos, n);
+		pos = end + 1;
+	}
+	if (!ret)
+		ret = finish_section(&p);
+	if (ret)
+		config_defaults(cfg);
+	return ret;
+}
+
+int config_for_each_file(const struct plinth_config *cfg,
+			 int (*fn)(void *ctx, const char *path), void *ctx)
+{
+	unsigned int i;
+	int ret;
+
+	if (!cfg || !fn)
+		return -EINVAL;
+	for (i = 0; i < cfg->partition_count && i < CONFIG_MAX_PARTITIONS; i++) {
+		const struct partition_config *part = &cfg->partitions[i];
+		const char *const paths[] = { part->kernel, part->initrd,
+					      part->disk };
+		size_t j;
+
+		for (j = 0; j < ARRAY_SIZE(paths); j++) {
+			if (!paths[j][0])
+				continue;
+			ret = fn(ctx, paths[j]);
+			if (ret)
+				return ret;
+		}
+	}
+	return 0;
+}

@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef PLINTH_CONFIG_H
+#define PLINTH_CONFIG_H
+
+/*
+ * plinth.cfg parser, shared by the UEFI loader and the kernel. It never
+ * allocates: everything lands in a caller-provided struct plinth_config.
+ * The file format is described in tests/unit/CONFIG_REFERENCE.md.
+ */
+#include <plinth/types.h>
+#include <plinth/log.h>
+
+#define CONFIG_MAX_PARTITIONS 16
+#define CONFIG_NAME_MAX 32
+#define CONFIG_PATH_MAX 128
+#define CONFIG_CMDLINE_MAX 512
+/* Longest accepted line, excluding the line ending. */
+#define CONFIG_LINE_MAX 1024
+#define CONFIG_MAX_VCPUS 64
+
+enum partition_entry {
+	ENTRY_LINUX,
+	ENTRY_REALMODE,
+	ENTRY_LONGMODE,
+	ENTRY_MULTIBOOT,
+};
+
+struct partition_config {
+	char name[CONFIG_NAME_MAX];
+	uint64_t memory;		/* bytes, a multiple of 1 MiB */
+	unsigned int vcpus;		/* 1..CONFIG_MAX_VCPUS */
+	uint64_t cpu_mask;		/* pinned physical CPUs; 0 = unpinned */
+	char kernel[CONFIG_PATH_MAX];
+	char initrd[CONFIG_PATH_MAX];	/* "" when absent */
+	char disk[CONFIG_PATH_MAX];	/* "" when absent */
+	char cmdline[CONFIG_CMDLINE_MAX];
+	enum partition_entry entry;
+	uint64_t entry_addr;
+	unsigned int line;		/* line of the [partition] header */
+};
+
+struct plinth_config {
+	enum log_level log_level;
+	bool selftest;
+	bool test_exit;
+	bool acpi_dump;
+	uint16_t serial_port;
+	uint32_t baud;
+	unsigned int partition_count;
+	struct partition_config partitions[CONFIG_MAX_PARTITIONS];
+};
+
+struct config_error {
+	unsigned int line;	/* 1-based; 0 when not tied to a line */
+	char message[160];
+};
+
+/* log_level INFO, serial 0x3f8, baud 115200, everything else 0. */
+void config_defaults(struct plinth_config *cfg);
+
+/*
+ * Parses len bytes of text (not NUL-terminated; CRLF and a UTF-8 BOM are
+ * accepted). Returns 0, or -EINVAL with err filled in (err may be NULL);
+ * on error cfg is reset to the defaults.
+ */
+int config_parse(const char *text, size_t len, struct plinth_config *cfg,
+		 struct config_error *err);
+
+/*
+ * Calls fn for every non-empty file path (kernel, initrd, disk of every
+ * partition) in order; stops at and returns the first nonzero return.
+ * Returns 0 when all calls succeeded, -EINVAL for a NULL cfg or fn.
+ */
+int config_for_each_file(const struct plinth_config *cfg,
+			 int (*fn)(void *ctx, const char *path), void *ctx);
+
+/* "linux", "realmode", ...; "?" for values outside the enum. */
+const char *config_entry_name(enum partition_entry entry);
+
+/*
+ * Single keys, as config_parse() applies them; exposed so that e.g. a
+ * kernel command line can override one setting. [plinth] keys come first.
+ */
+enum config_key {
+	CONFIG_KEY_LOG_LEVEL,
+	CONFIG_KEY_SELFTEST,
+	CONFIG_KEY_TEST_EXIT,
+	CONFIG_KEY_ACPI_DUMP,
+	CONFIG_KEY_SERIAL,
+	CONFIG_KEY_BAUD,
+	CONFIG_KEY_MEMORY,	/* first [partition] key */
+	CONFIG_KEY_VCPUS,
+	CONFIG_KEY_CPUS,
+	CONFIG_KEY_KERNEL,
+	CONFIG_KEY_INITRD,
+	CONFIG_KEY_DISK,
+	CONFIG_KEY_CMDLINE,
+	CONFIG_KEY_ENTRY,
+	CONFIG_KEY_ENTRY_ADDR,
+	CONFIG_KEY_COUNT,
+};
+
+const char *config_key_name(enum config_key key);
+/* Index of a [partition] (partition true) or [plinth] key, or -ENOENT. */
+int config_key_lookup(bool partition, const char *key, size_t n);
+/*
+ * Parses value (n bytes, no terminator) into cfg, or into part for
+ * [partition] keys. Returns 0 or -EINVAL with a message in msg.
+ */
+int config_set_key(struct plinth_config *cfg, struct partition_config *part,
+		   enum config_key key, const char *value, size_t n, char *msg,
+		   size_t msg_size);
+
+/*
+ * Value parsers (kernel/config_values.c), exposed for the kernel command
+ * line. Inputs are (pointer, length) without a terminator; they return 0,
+ * -EINVAL for bad syntax or -ERANGE when the value does not fit.
+ */
+/* Decimal, or hexadecimal with a 0x prefix. */
+int config_parse_u64(const char *s, size_t n, uint64_t *out);
+/* A u64 with an optional K, M or G suffix (binary units, either case). */
+int config_parse_size(const char *s, size_t n, uint64_t *out);
+/* 0/1/yes/no/true/false/on/off. */
+int config_parse_bool(const char *s, size_t n, bool *out);
+/* "1,2-3" into a bit mask; -EEXIST when a CPU appears twice. */
+int config_parse_cpu_list(const char *s, size_t n, uint64_t *mask);
+
+#endif

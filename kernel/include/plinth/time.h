@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef PLINTH_TIME_H
+#define PLINTH_TIME_H
+
+#include <plinth/types.h>
+
+#define NSEC_PER_SEC ((uint64_t)1000000000)
+#define NSEC_PER_MSEC ((uint64_t)1000000)
+#define NSEC_PER_USEC ((uint64_t)1000)
+
+/* Monotonic nanoseconds since the kernel started; 0 until the TSC is calibrated. */
+uint64_t time_ns(void);
+uint64_t tsc_hz(void);
+void time_init(uint64_t tsc_frequency, uint64_t tsc_at_zero);
+uint64_t tsc_to_ns(uint64_t ticks);
+/* Busy-waits using the TSC; valid once calibrated. */
+void udelay(uint64_t us);
+
+#endif

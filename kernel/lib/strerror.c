@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifdef PLINTH_HOST_TEST
+/*
+ * libc's <string.h> declares "char *strerror(int)", which clashes with our
+ * const-returning prototype; on the host ours lives under another name.
+ */
+#define strerror plinth_strerror
+#endif
+#include <plinth/errno.h>
+
+const char *strerror(int err)
+{
+	/* Callers usually hold a negative return value; accept either sign. */
+	if (err < 0) {
+		/* -INT_MIN does not exist; no errno is that large anyway. */
+		if (err < -0x7fff)
+			return "unknown error";
+		err = -err;
+	}
+
+	switch (err) {
+	case 0:
+		return "success";
+	case EPERM:
+		return "operation not permitted";
+	case ENOENT:
+		return "no such file or directory";
+	case EIO:
+		return "I/O error";
+	case E2BIG:
+		return "argument list too long";
+	case ENOEXEC:
+		return "exec format error";
+	case EAGAIN:
+		return "try again";
+	case ENOMEM:
+		return "out of memory";
+	case EFAULT:
+		return "bad address";
+	case EBUSY:
+		return "device or resource busy";
+	case EEXIST:
+		return "already exists";
+	case ENODEV:
+		return "no such device";
+	case EINVAL:
+		return "invalid argument";
+	case ENOSPC:
+		return "no space left";
+	case ERANGE:
+		return "result out of range";
+	case ENOSYS:
+		return "function not implemented";
+	case ENOTSUP:
+		return "operation not supported";
+	case ETIMEDOUT:
+		return "timed out";
+	default:
+		return "unknown error";
+	}
+}

@@ -1,0 +1,274 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * In-kernel self-tests (selftest=1): what can only be checked on the real
+ * (or emulated) machine: every CPU hammering the allocators together,
+ * cross-CPU calls, the timers against the TSC, and the fault paths.
+ */
+#include <asm/cpu.h>
+#include <asm/lapic.h>
+#include <asm/percpu.h>
+#include <asm/timer.h>
+#include <asm/trap.h>
+#include <plinth/log.h>
+#include <plinth/mm.h>
+#include <plinth/selftest.h>
+#include <plinth/smp.h>
+#include <plinth/string.h>
+#include <plinth/time.h>
+
+#define STRESS_ROUNDS 8
+#define STRESS_PAGES 64
+#define STRESS_HEAP_OBJS 128
+#define XCALL_ROUNDS 1000
+#define TIMER_TEST_MS 20
+#define TIMER_TOLERANCE_PCT 10
+
+static unsigned int failures;
+
+static void report(const char *name, bool pass, const char *detail)
+{
+	pr_info("SELFTEST %s: %s%s%s\n", name, pass ? "PASS" : "FAIL", detail[0] ? " - " : "",
+		detail);
+	if (!pass)
+		failures++;
+}
+
+/* ---- allocator stress on every CPU at once ---- */
+
+struct stress_state {
+	uint32_t errors;
+	uint32_t arrived;
+	uint32_t participants;
+	uint64_t operations;
+};
+
+static uint64_t signature(unsigned int cpu, unsigned int i)
+{
+	return 0x5eed000000000000ULL | ((uint64_t)cpu << 32) | i;
+}
+
+/* All CPUs hold their allocations at the same time, so a frame or object handed out twice shows up as a clobbered signature. */
+static void rendezvous(struct stress_state *st, uint32_t round_target)
+{
+	uint64_t deadline = time_ns() + 5 * NSEC_PER_SEC;
+
+	__atomic_fetch_add(&st->arrived, 1, __ATOMIC_ACQ_REL);
+	while (__atomic_load_n(&st->arrived, __ATOMIC_ACQUIRE) < round_target) {
+		if (time_ns() > deadline) {
+			__atomic_fetch_add(&st->errors, 1, __ATOMIC_RELAXED);
+			return;
+		}
+		cpu_relax();
+	}
+}
+
+static void alloc_stress_cpu(void *arg)
+{
+	struct stress_state *st = arg;
+	unsigned int cpu = this_cpu_index();
+	paddr_t pages[STRESS_PAGES];
+	uint64_t *objs[STRESS_HEAP_OBJS];
+	uint32_t errors = 0;
+	uint64_t ops = 0;
+
+	for (unsigned int round = 0; round < STRESS_ROUNDS; round++) {
+		for (unsigned int i = 0; i < STRESS_PAGES; i++) {
+			/* Every 16th request is a 2 MiB-aligned run, as EPT will need. */
+			size_t n = (i % 16 == 15) ? 512 : 1;
+			uint64_t align = n == 512 ? SIZE_2M : PAGE_SIZE;
+
+			if (frame_alloc_pages(&phys_frames, n, align, 0, &pages[i]) < 0) {
+				pages[i] = 0;
+				errors++;
+				continue;
+			}
+			if (pages[i] & (align - 1))
+				errors++;
+			*(uint64_t *)phys_to_virt(pages[i]) = signature(cpu, i);
+			ops++;
+		}
+		for (unsigned int i = 0; i < STRESS_HEAP_OBJS; i++) {
+			objs[i] = kmalloc(16 + (i * 37) % 3000);
+			if (objs[i])
+				*objs[i] = signature(cpu, i);
+			else
+				errors++;
+			ops++;
+		}
+		rendezvous(st, st->participants * (round + 1));
+		for (unsigned int i = 0; i < STRESS_PAGES; i++) {
+			if (!pages[i])
+				continue;
+			if (*(uint64_t *)phys_to_virt(pages[i]) != signature(cpu, i))
+				errors++;
+			frame_free_pages(&phys_frames, pages[i], (i % 16 == 15) ? 512 : 1);
+		}
+		for (unsigned int i = 0; i < STRESS_HEAP_OBJS; i++) {
+			if (objs[i] && *objs[i] != signature(cpu, i))
+				errors++;
+			kfree(objs[i]);
+		}
+	}
+	__atomic_fetch_add(&st->errors, errors, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&st->operations, ops, __ATOMIC_RELAXED);
+}
+
+static void test_alloc_stress(void)
+{
+	static struct stress_state st;
+	uint64_t free_before = frame_alloc_free_count(&phys_frames);
+	unsigned int ran;
+	char detail[128];
+
+	memset(&st, 0, sizeof(st));
+	st.participants = cpus_online;
+	ran = smp_call_all(alloc_stress_cpu, &st);
+	bool leak = frame_alloc_free_count(&phys_frames) != free_before;
+
+	snprintf(detail, sizeof(detail), "%u CPUs, %lu allocations, %u errors%s", ran,
+		 st.operations, st.errors, leak ? ", frames leaked" : "");
+	report("alloc-stress", ran == st.participants && st.errors == 0 && !leak, detail);
+}
+
+/* ---- cross-CPU calls ---- */
+
+static void xcall_increment(void *arg)
+{
+	__atomic_fetch_add((uint64_t *)arg, 1, __ATOMIC_RELAXED);
+}
+
+static void test_xcall(void)
+{
+	uint64_t counter = 0, expected = 0, t0, cycles = 0;
+	char detail[128];
+	int errors = 0;
+
+	for (unsigned int cpu = 1; cpu < MAX_CPUS; cpu++) {
+		if (!cpu_table[cpu] || !cpu_table[cpu]->online)
+			continue;
+		t0 = rdtsc();
+		for (int i = 0; i < XCALL_ROUNDS; i++)
+			if (smp_call(cpu, xcall_increment, &counter) < 0)
+				errors++;
+		cycles += rdtsc() - t0;
+		expected += XCALL_ROUNDS;
+	}
+	snprintf(detail, sizeof(detail), "%lu round trips, %lu ns each", expected,
+		 expected ? tsc_to_ns(cycles / expected) : 0);
+	report("xcall", errors == 0 && counter == expected && expected > 0, detail);
+}
+
+/* ---- LAPIC timer and PM timer against the TSC ---- */
+
+static volatile bool timer_fired;
+
+static void timer_irq(struct trap_frame *tf)
+{
+	(void)tf;
+	timer_fired = true;
+	lapic_eoi();
+}
+
+static bool within(uint64_t measured, uint64_t expected)
+{
+	uint64_t tol = expected * TIMER_TOLERANCE_PCT / 100;
+
+	return measured + tol >= expected && measured <= expected + tol;
+}
+
+static void test_timer(void)
+{
+	uint64_t ticks = boot_timer.lapic_hz * TIMER_TEST_MS / 1000;
+	uint64_t expect_tsc = tsc_hz() * TIMER_TEST_MS / 1000;
+	uint64_t t0, elapsed, ref0, ref_elapsed = 0, ref_hz = reference_clock_hz();
+	uint64_t deadline;
+	char detail[160];
+	bool ok;
+
+	irq_register(VEC_LAPIC_TIMER, timer_irq);
+	timer_fired = false;
+	ref0 = reference_clock_read();
+	t0 = rdtsc();
+	lapic_timer_start((uint32_t)MIN(ticks, 0xffffffffULL), VEC_LAPIC_TIMER, false);
+	deadline = t0 + expect_tsc * 10;
+	while (!timer_fired && rdtsc() < deadline)
+		cpu_idle_wait();
+	elapsed = rdtsc() - t0;
+	if (ref_hz)
+		ref_elapsed = (reference_clock_read() - ref0) * tsc_hz() / ref_hz;
+	lapic_timer_stop();
+
+	ok = timer_fired && within(elapsed, expect_tsc) && (!ref_hz || within(ref_elapsed, elapsed));
+	snprintf(detail, sizeof(detail),
+		 "LAPIC %u ms one-shot took %lu us by TSC, %lu us by PM timer (TSC %lu MHz)",
+		 TIMER_TEST_MS, tsc_to_ns(elapsed) / 1000,
+		 ref_hz ? tsc_to_ns(ref_elapsed) / 1000 : 0, tsc_hz() / 1000000);
+	report("timer", ok, timer_fired ? detail : "LAPIC timer interrupt never arrived");
+}
+
+/* ---- exception reporting and stack guard pages ---- */
+
+/* Returns true when the access faulted; the fault handler resumes at label 1. */
+static bool probe_read(uint64_t addr)
+{
+	int faulted;
+
+	__asm__ volatile("lea 1f(%%rip), %%rax\n\t"
+			 "mov %%rax, %%gs:%c[off]\n\t"
+			 "mov (%[addr]), %%rax\n\t"
+			 "xor %[f], %[f]\n\t"
+			 "jmp 2f\n"
+			 "1: mov $1, %[f]\n"
+			 "2: movq $0, %%gs:%c[off]\n\t"
+			 : [f] "=&r"(faulted)
+			 : [addr] "r"(addr), [off] "i"(offsetof(struct percpu, fault_fixup_rip))
+			 : "rax", "memory");
+	return faulted;
+}
+
+static bool probe_ud2(void)
+{
+	int faulted;
+
+	__asm__ volatile("lea 1f(%%rip), %%rax\n\t"
+			 "mov %%rax, %%gs:%c[off]\n\t"
+			 "ud2\n\t"
+			 "xor %[f], %[f]\n\t"
+			 "jmp 2f\n"
+			 "1: mov $1, %[f]\n"
+			 "2: movq $0, %%gs:%c[off]\n\t"
+			 : [f] "=&r"(faulted)
+			 : [off] "i"(offsetof(struct percpu, fault_fixup_rip))
+			 : "rax", "memory");
+	return faulted;
+}
+
+static void test_exceptions(void)
+{
+	struct percpu *pc = this_cpu();
+	/* The page just below this CPU's stack is its guard page. */
+	uint64_t guard = pc->stack_top - KERNEL_STACK_SIZE - 8;
+	char detail[128];
+	bool ok;
+
+	ok = probe_ud2() && pc->fault_seen_vector == 6;
+	report("exception-report", ok, ok ? "#UD reported with registers and backtrace" : "");
+
+	ok = probe_read(guard) && pc->fault_seen_vector == VEC_PAGE_FAULT &&
+	     pc->fault_seen_cr2 == guard;
+	snprintf(detail, sizeof(detail), "read at %lx %s", guard,
+		 ok ? "faulted as it must" : "did not fault");
+	report("stack-guard", ok, detail);
+}
+
+unsigned int selftest_run_all(void)
+{
+	failures = 0;
+	pr_info("selftest: running on %u CPUs\n", cpus_online);
+	test_alloc_stress();
+	test_xcall();
+	test_timer();
+	test_exceptions();
+	pr_info("selftest: %u failed\n", failures);
+	return failures;
+}

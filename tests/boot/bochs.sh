@@ -1,0 +1,41 @@
+#!/bin/bash
+# bochs.sh NAME CFG TIMEOUT CPUS: boots Plinth under Bochs (Haswell model, VMX
+# with EPT) + OVMF from a FAT disk image; serial log in build/test-logs/NAME.serial.log.
+set -u
+cd "$(dirname "$0")/../.."
+name=$1 cfg=$2 limit=$3 cpus=${4:-2}
+work=$PWD/build/boot/$name
+log=$PWD/build/test-logs/$name.serial.log
+mkdir -p build/test-logs
+tests/boot/esp.sh "$work/esp" "$cfg"
+rm -f "$log" "$work/esp.img" "$work/esp.img.lock"
+# 130 cylinders x 16 heads x 63 sectors: a geometry Bochs derives from the size.
+dd if=/dev/zero of="$work/esp.img" bs=516096 count=130 status=none
+mformat -i "$work/esp.img" -t 130 -h 16 -s 63 ::
+mcopy -s -i "$work/esp.img" "$work/esp/EFI" "$work/esp/plinth.cfg" ::/
+cat >"$work/bochsrc" <<RC
+romimage: file=/usr/share/ovmf/OVMF.fd, address=0xffe00000
+vgaromimage: file=/usr/share/vgabios/vgabios.bin
+megs: 512
+cpu: model=corei7_haswell_4770, count=$cpus
+pci: enabled=1, chipset=i440fx
+clock: sync=none, time0=local
+ata0-master: type=disk, path=$work/esp.img, mode=flat
+com1: enabled=1, mode=file, dev=$log
+display_library: term
+log: $work/bochs.log
+panic: action=fatal
+error: action=report
+info: action=ignore
+debug: action=ignore
+RC
+echo c >"$work/cont"
+start=$(date +%s.%N)
+(cd "$work" && timeout --foreground "$limit" script -qc "bochs -q -f bochsrc -rc cont" /dev/null \
+	</dev/null >"$work/bochs.out" 2>&1)
+rc=$?
+end=$(date +%s.%N)
+printf '%s\n' "$rc" >"$work/exit-status"
+awk -v s="$start" -v e="$end" 'BEGIN { printf "%.1f\n", e - s }' >"$work/seconds"
+rm -f "$work/esp.img.lock"
+exit 0

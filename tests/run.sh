@@ -1,0 +1,96 @@
+#!/bin/bash
+# `make test`: host unit tests, then boot tests in QEMU and Bochs.
+# Ends with the line "N passed, N failed".
+set -u
+cd "$(dirname "$0")/.."
+logs=build/test-logs
+mkdir -p "$logs"
+passed=0
+failed=0
+t0=$(date +%s)
+
+pass() { echo "PASS $1"; passed=$((passed + 1)); }
+fail() {
+	echo "FAIL $1"
+	failed=$((failed + 1))
+	if [ -n "${2:-}" ] && [ -f "$2" ]; then
+		echo "    --- last lines of $2 ---"
+		tail -n 25 "$2" | tr -d '\r' | sed 's/^/    /'
+	fi
+}
+# expect NAME LOG REGEX: one check per pattern the serial log must contain.
+expect() {
+	if grep -qaE "$3" "$2" 2>/dev/null; then pass "$1"; else fail "$1 (no match for /$3/)" "$2"; fi
+}
+reject() {
+	if grep -qaE "$3" "$2" 2>/dev/null; then fail "$1 (unexpected /$3/)" "$2"; else pass "$1"; fi
+}
+
+echo "== build"
+if ! make -s all unit-build >"$logs/build.log" 2>&1; then
+	fail "build" "$logs/build.log"
+	echo "$passed passed, $failed failed"
+	exit 1
+fi
+pass "build (plinth.efi $(stat -c %s build/plinth.efi) bytes)"
+
+# Bochs is the slow one: start it first and let it run beside QEMU.
+tests/boot/bochs.sh bochs-smp tests/boot/selftest.cfg 600 2 &
+bochs_pid=$!
+
+echo "== host unit tests"
+unit_out=$(tests/unit/run.sh)
+echo "$unit_out" | grep -v '^unit:'
+read -r up uf < <(echo "$unit_out" | sed -n 's/^unit: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p')
+passed=$((passed + ${up:-0}))
+failed=$((failed + ${uf:-1}))
+
+echo "== QEMU boot (TCG, 4 CPUs, OVMF)"
+tests/boot/qemu.sh qemu-smp tests/boot/selftest.cfg 300
+log=$logs/qemu-smp.serial.log
+expect "qemu: loader starts" "$log" 'plinth: UEFI stage starting'
+expect "qemu: kernel logs with timestamp, CPU and level" "$log" '^\[ *[0-9]+\.[0-9]{6}\] cpu0 INFO  Plinth .* starting'
+expect "qemu: ACPI tables parsed" "$log" 'acpi: MADT 4 CPUs'
+expect "qemu: 4 of 4 CPUs online" "$log" '4 of 4 CPUs online'
+expect "qemu: SVM with NPT reported" "$log" 'cpu: SVM yes.*NPT yes'
+for t in alloc-stress xcall timer exception-report stack-guard; do
+	expect "qemu: SELFTEST $t" "$log" "SELFTEST $t: PASS"
+done
+reject "qemu: no self-test failed" "$log" 'SELFTEST .*: FAIL'
+expect "qemu: exception report names the faulting function" "$log" 'RIP [0-9a-f]{16} <probe_ud2\+0x'
+expect "qemu: exception report has a backtrace" "$log" '#1 [0-9a-f]{16} <test_exceptions\+0x'
+expect "qemu: reaches ready" "$log" 'Plinth ready'
+if [ "$(cat build/boot/qemu-smp/exit-status)" = 1 ]; then
+	pass "qemu: exit port reports success"
+else
+	fail "qemu: exit port reports success (QEMU exit $(cat build/boot/qemu-smp/exit-status))" "$log"
+fi
+qemu_secs=$(cat build/boot/qemu-smp/seconds)
+
+echo "== QEMU: configuration errors reach the firmware console"
+STOP_AT='plinth: error' tests/boot/qemu.sh qemu-bad-key tests/boot/bad-key.cfg 120
+expect "qemu: bad key reported with file and line" "$logs/qemu-bad-key.serial.log" \
+	"plinth: error: \\\\plinth.cfg:4: unknown key 'memroy'"
+STOP_AT='plinth: error' tests/boot/qemu.sh qemu-missing-file tests/boot/missing-file.cfg 120
+expect "qemu: missing image named" "$logs/qemu-missing-file.serial.log" \
+	"plinth: error: cannot load '.boot.no-such-vmlinuz' named in .plinth.cfg"
+STOP_AT='plinth: error' tests/boot/qemu.sh qemu-no-config none 120
+expect "qemu: missing plinth.cfg reported" "$logs/qemu-no-config.serial.log" \
+	'plinth: error: cannot read configuration .plinth.cfg'
+
+echo "== Bochs boot (Haswell with VMX, 2 CPUs, OVMF)"
+wait $bochs_pid
+log=$logs/bochs-smp.serial.log
+expect "bochs: 2 of 2 CPUs online" "$log" '2 of 2 CPUs online'
+expect "bochs: VMX with EPT" "$log" 'cpu: VMX EPT yes'
+expect "bochs: VPID and unrestricted guest" "$log" 'cpu: VMX VPID yes.*unrestricted guest yes'
+for t in alloc-stress xcall timer exception-report stack-guard; do
+	expect "bochs: SELFTEST $t" "$log" "SELFTEST $t: PASS"
+done
+reject "bochs: no self-test failed" "$log" 'SELFTEST .*: FAIL'
+expect "bochs: reaches ready and exits" "$log" 'test exit: SUCCESS'
+bochs_secs=$(cat build/boot/bochs-smp/seconds)
+
+echo "boot times: QEMU ${qemu_secs}s, Bochs ${bochs_secs}s (wall clock, firmware included); total $(( $(date +%s) - t0 ))s"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

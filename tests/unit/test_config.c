@@ -1,0 +1,555 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#ifdef PLINTH_HOST_TEST
+/* libc's <string.h>, seen first, owns strerror(); ours is renamed there. */
+#define strerror plinth_strerror
+#endif
+#include <plinth/config.h>
+#include <plinth/errno.h>
+
+static const char full_config[] =
+	"# Plinth test configuration\n"
+	"\n"
+	"[plinth]\n"
+	"log_level = debug          # error|warn|info|debug\n"
+	"selftest = yes\n"
+	"test_exit=on\n"
+	"\tacpi_dump\t=\tfalse\n"
+	"serial = 0x2f8\n"
+	"baud = 38400\n"
+	"\n"
+	"[partition web0]\n"
+	"memory = 256M\n"
+	"vcpus = 3\n"
+	"cpus = 1, 2-3\n"
+	"kernel = \\boot\\vmlinuz\n"
+	"initrd = \\boot\\initrd.img # trailing comment\n"
+	"disk = \\disks\\web0.img\n"
+	"cmdline = \"console=ttyS0 root=/dev/vda # not a comment\"  # comment\n"
+	"entry = linux\n"
+	"\n"
+	"[ partition  db-1_X ]  # spaces inside the brackets are fine\n"
+	"memory = 1G\n"
+	"kernel = \"\\boot\\my kernel.bin\"\n"
+	"entry = longmode\n"
+	"entry_addr = 0x100000\n"
+	"cmdline = a=\"x # y\" b#c\n"
+	"\n"
+	"[partition rm]\n"
+	"kernel = \\rm.bin\n"
+	"memory = 1048576\n"
+	"cpus = 5-7\n"
+	"entry = realmode\n"
+	"[partition mb]\n"
+	"memory=2048K\n"
+	"kernel=\\mb.elf\n"
+	"entry=multiboot\n"
+	"initrd =\n"
+	"cmdline = \"\"\n";
+
+static int parse(const char *text, struct plinth_config *cfg,
+		 struct config_error *err)
+{
+	return config_parse(text, strlen(text), cfg, err);
+}
+
+static void test_full_config(void **state)
+{
+	static struct plinth_config cfg;
+	struct config_error err;
+	const struct partition_config *p;
+
+	(void)state;
+	assert_int_equal(parse(full_config, &cfg, &err), 0);
+	assert_int_equal(err.line, 0);
+	assert_string_equal(err.message, "");
+
+	assert_int_equal(cfg.log_level, LOG_DEBUG);
+	assert_true(cfg.selftest);
+	assert_true(cfg.test_exit);
+	assert_false(cfg.acpi_dump);
+	assert_int_equal(cfg.serial_port, 0x2f8);
+	assert_int_equal(cfg.baud, 38400);
+	assert_int_equal(cfg.partition_count, 4);
+
+	p = &cfg.partitions[0];
+	assert_string_equal(p->name, "web0");
+	assert_int_equal(p->memory, 256ull << 20);
+	assert_int_equal(p->vcpus, 3);
+	assert_int_equal(p->cpu_mask, 0xe);
+	assert_string_equal(p->kernel, "\\boot\\vmlinuz");
+	assert_string_equal(p->initrd, "\\boot\\initrd.img");
+	assert_string_equal(p->disk, "\\disks\\web0.img");
+	assert_string_equal(p->cmdline,
+			    "console=ttyS0 root=/dev/vda # not a comment");
+	assert_int_equal(p->entry, ENTRY_LINUX);
+	assert_int_equal(p->entry_addr, 0);
+	assert_int_equal(p->line, 11);
+
+	p = &cfg.partitions[1];
+	assert_string_equal(p->name, "db-1_X");
+	assert_int_equal(p->memory, 1ull << 30);
+	assert_int_equal(p->vcpus, 1);
+	assert_int_equal(p->cpu_mask, 0);
+	assert_string_equal(p->kernel, "\\boot\\my kernel.bin");
+	assert_string_equal(p->initrd, "");
+	assert_string_equal(p->disk, "");
+	assert_string_equal(p->cmdline, "a=\"x # y\" b#c");
+	assert_int_equal(p->entry, ENTRY_LONGMODE);
+	assert_int_equal(p->entry_addr, 0x100000);
+	assert_int_equal(p->line, 21);
+
+	p = &cfg.partitions[2];
+	assert_string_equal(p->name, "rm");
+	assert_int_equal(p->memory, 1ull << 20);
+	/* vcpus follows the pinning list when not given. */
+	assert_int_equal(p->vcpus, 3);
+	assert_int_equal(p->cpu_mask, 0xe0);
+	assert_int_equal(p->entry, ENTRY_REALMODE);
+	assert_int_equal(p->line, 28);
+
+	p = &cfg.partitions[3];
+	assert_string_equal(p->name, "mb");
+	assert_int_equal(p->memory, 2ull << 20);
+	assert_int_equal(p->entry, ENTRY_MULTIBOOT);
+	assert_string_equal(p->initrd, "");
+	assert_string_equal(p->cmdline, "");
+	assert_int_equal(p->line, 33);
+}
+
+static void test_defaults(void **state)
+{
+	struct plinth_config cfg;
+	struct config_error err;
+
+	(void)state;
+	memset(&cfg, 0xa5, sizeof(cfg));
+	config_defaults(&cfg);
+	assert_int_equal(cfg.log_level, LOG_INFO);
+	assert_int_equal(cfg.serial_port, 0x3f8);
+	assert_int_equal(cfg.baud, 115200);
+	assert_false(cfg.selftest);
+	assert_false(cfg.test_exit);
+	assert_false(cfg.acpi_dump);
+	assert_int_equal(cfg.partition_count, 0);
+	assert_int_equal(cfg.partitions[15].memory, 0);
+
+	/* Empty input, NULL with zero length, and a bare [plinth]. */
+	memset(&cfg, 0xa5, sizeof(cfg));
+	assert_int_equal(config_parse("", 0, &cfg, &err), 0);
+	assert_int_equal(cfg.baud, 115200);
+	assert_int_equal(cfg.partition_count, 0);
+	assert_int_equal(config_parse(NULL, 0, &cfg, &err), 0);
+	assert_int_equal(parse("[plinth]\n", &cfg, NULL), 0);
+	assert_int_equal(config_parse(NULL, 5, &cfg, &err), -EINVAL);
+	assert_int_equal(err.line, 0);
+	assert_int_equal(config_parse("x", 1, NULL, &err), -EINVAL);
+}
+
+static void test_line_endings_bom_and_len(void **state)
+{
+	static const char crlf[] = "\xef\xbb\xbf[plinth]\r\nlog_level = warn\r\n"
+				   "[partition a]\r\nmemory=4M\r\nkernel=\\k\r\n"
+				   "cmdline = \"x y\"\r\n";
+	static const char tail[] = "[plinth]\nbaud = 9600\nbaud = garbage";
+	struct plinth_config cfg;
+	struct config_error err;
+
+	(void)state;
+	assert_int_equal(parse(crlf, &cfg, &err), 0);
+	assert_int_equal(cfg.log_level, LOG_WARN);
+	assert_string_equal(cfg.partitions[0].kernel, "\\k");
+	assert_string_equal(cfg.partitions[0].cmdline, "x y");
+
+	/* len, not a terminator, bounds the text: the bad line is cut off. */
+	assert_int_equal(config_parse(tail, 21, &cfg, &err), 0);
+	assert_int_equal(cfg.baud, 9600);
+	assert_int_equal(config_parse(tail, sizeof(tail) - 1, &cfg, &err),
+			 -EINVAL);
+	assert_int_equal(err.line, 3);
+	/* Last line without a newline, value ending exactly at len. */
+	assert_int_equal(config_parse("[plinth]\nbaud=1200", 18, &cfg, &err), 0);
+	assert_int_equal(cfg.baud, 1200);
+	assert_int_equal(config_parse("[plinth]\nbaud=1200", 16, &cfg, &err), 0);
+	assert_int_equal(cfg.baud, 12);
+}
+
+struct bad_case {
+	const char *text;
+	unsigned int line;
+	const char *message;
+};
+
+#define P "[partition web0]\nmemory = 256M\nkernel = \\k\n"
+
+static const struct bad_case bad_cases[] = {
+	{ "[partition web0]\nmemroy = 256M\n", 2,
+	  "unknown key 'memroy' in [partition web0]" },
+	{ "[plinth]\nloglevel = info\n", 2, "unknown key 'loglevel' in [plinth]" },
+	{ "[plinth]\nLog_Level = info\n", 2, "unknown key 'Log_Level' in [plinth]" },
+	{ P "memory = 512M\n", 4, "duplicate key 'memory'" },
+	{ "[plinth]\nselftest=1\nselftest=0\n", 3, "duplicate key 'selftest'" },
+	{ "[partition web0]\nmemory = 12Q\n", 2, "bad size '12Q' for 'memory'" },
+	{ "[partition web0]\nmemory = 99999999999G\n", 2,
+	  "size '99999999999G' too large for 'memory'" },
+	{ "[partition web0]\nmemory = 99999999999999999999999\n", 2,
+	  "too large for 'memory'" },
+	{ "[partition web0]\nmemory = 0\n", 2, "memory must not be 0" },
+	{ "[partition web0]\nmemory = 1000K\n", 2,
+	  "memory '1000K' is not a multiple of 1M" },
+	{ "[partition web0]\nmemory = M\n", 2, "bad size 'M' for 'memory'" },
+	{ "[partition web0]\nmemory = -1M\n", 2, "bad size '-1M'" },
+	{ P "[partition web0]\n", 4, "partition 'web0' defined twice" },
+	{ "memory = 1M\n", 1, "key outside any section" },
+	{ "# c\n\n  log_level = info\n[plinth]\n", 3, "key outside any section" },
+	{ "[partition web0]\nkernel = \\k\n\n[plinth]\n", 1,
+	  "missing required key 'memory' in [partition web0]" },
+	{ "[plinth]\n[partition a]\nmemory = 1M\n", 2,
+	  "missing required key 'kernel' in [partition a]" },
+	{ P "cmdline = \"abc\n", 4, "unterminated quote" },
+	{ P "cmdline = a=\"b # c\n", 4, "unterminated quote" },
+	{ P "cmdline = \"abc\" def\n", 4, "unexpected text after closing quote" },
+	{ "[plinth]\n[partition]\n", 2, "missing name in [partition] header" },
+	{ "[partition web/0]\n", 1, "bad partition name 'web/0'" },
+	{ "[partition 0123456789012345678901234567890123]\n", 1,
+	  "bad partition name" },
+	{ "[partition a b]\n", 1, "bad partition name 'a b'" },
+	{ "[global]\n", 1, "unknown section '[global]'" },
+	{ "[Plinth]\n", 1, "unknown section '[Plinth]'" },
+	{ "[plinth\nlog_level=info\n", 1, "missing ']' in section header" },
+	{ "[plinth] x\n", 1, "unexpected text after section header" },
+	{ "[plinth]\n[plinth]\n", 2, "section [plinth] defined twice" },
+	{ "[plinth]\nlog_level = verbose\n", 2,
+	  "bad log_level 'verbose' (expected error|warn|info|debug)" },
+	{ "[plinth]\nlog_level = INFO\n", 2, "bad log_level 'INFO'" },
+	{ "[plinth]\nselftest = maybe\n", 2, "bad boolean 'maybe' for 'selftest'" },
+	{ "[plinth]\ntest_exit = 2\n", 2, "bad boolean '2' for 'test_exit'" },
+	{ "[plinth]\nacpi_dump =\n", 2, "missing value for 'acpi_dump'" },
+	{ "[plinth]\nserial = 0x10000\n", 2,
+	  "value '0x10000' out of range for 'serial' (1..65535)" },
+	{ "[plinth]\nserial = 0x\n", 2, "bad number '0x' for 'serial'" },
+	{ "[plinth]\nserial = 3f8\n", 2, "bad number '3f8' for 'serial'" },
+	{ "[plinth]\nbaud = 9601\n", 2, "baud 9601 does not divide 115200" },
+	{ "[plinth]\nbaud = 230400\n", 2, "out of range for 'baud'" },
+	{ "[plinth]\nbaud = 0\n", 2, "out of range for 'baud'" },
+	{ P "vcpus = 0\n", 4, "value '0' out of range for 'vcpus' (1..64)" },
+	{ P "vcpus = 65\n", 4, "out of range for 'vcpus'" },
+	{ P "vcpus = two\n", 4, "bad number 'two' for 'vcpus'" },
+	{ P "vcpus = 2\ncpus = 1,2,3\n", 5, "cpus lists 3 CPUs but vcpus = 2" },
+	{ P "cpus = 0-3\nvcpus = 2\n\n[plinth]\n", 4,
+	  "cpus lists 4 CPUs but vcpus = 2" },
+	{ P "cpus = 1,64\n", 4, "CPU index out of range in '1,64' (max 63)" },
+	{ P "cpus = 1-3,2\n", 4, "CPU listed twice in '1-3,2'" },
+	{ P "cpus = 3-1\n", 4, "bad CPU list '3-1' for 'cpus'" },
+	{ P "cpus = 1,\n", 4, "bad CPU list '1,' for 'cpus'" },
+	{ P "cpus = 1-\n", 4, "bad CPU list" },
+	{ P "entry = bzimage\n", 4,
+	  "bad entry 'bzimage' (expected linux|realmode|longmode|multiboot)" },
+	{ P "entry_addr = 0x1ffffffffffffffff\n", 4,
+	  "out of range for 'entry_addr'" },
+	{ P "entry_addr = 12z\n", 4, "bad number '12z' for 'entry_addr'" },
+	{ "[partition web0]\nkernel =  # nothing\n", 2, "missing value for 'kernel'" },
+	{ "[partition web0]\nkernel = \"\"\n", 2, "missing value for 'kernel'" },
+	{ P "disk = \"\\a\\b\n", 4, "unterminated quote" },
+	{ P "vcpus 2\n", 4, "expected '=' after 'vcpus'" },
+	{ P "= 2\n", 4, "missing key before '='" },
+	{ "[plinth]\nlog_level = info\x01\n", 2, "invalid character 0x01" },
+	{ "[plinth]\nlog_level = in\rfo\n", 2, "invalid character 0x0d" },
+	{ "[plinth]\n\x7f\n", 2, "invalid character 0x7f" },
+};
+
+static void test_bad_inputs(void **state)
+{
+	static struct plinth_config cfg;
+	struct config_error err;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad_cases) / sizeof(bad_cases[0]); i++) {
+		const struct bad_case *bc = &bad_cases[i];
+		int ret;
+
+		memset(&err, 0x5a, sizeof(err));
+		ret = parse(bc->text, &cfg, &err);
+		if (ret != -EINVAL || err.line != bc->line ||
+		    !strstr(err.message, bc->message)) {
+			print_error("case %zu: ret %d line %u \"%s\", want line %u \"%s\"\n",
+				    i, ret, err.line, err.message, bc->line,
+				    bc->message);
+			fail();
+		}
+		/* A failed parse leaves nothing half-applied behind. */
+		assert_int_equal(cfg.partition_count, 0);
+		assert_int_equal(cfg.baud, 115200);
+		assert_int_equal(cfg.log_level, LOG_INFO);
+	}
+}
+
+static void test_value_too_long(void **state)
+{
+	static struct plinth_config cfg;
+	static char text[2048];
+	struct config_error err;
+	char value[600];
+	int n;
+
+	(void)state;
+	memset(value, 'c', sizeof(value));
+	n = sprintf(text, P "cmdline = %.511s\n", value);
+	assert_int_equal(config_parse(text, (size_t)n, &cfg, &err), 0);
+	assert_int_equal(strlen(cfg.partitions[0].cmdline), 511);
+
+	n = sprintf(text, P "cmdline = \"%.512s\"\n", value);
+	assert_int_equal(config_parse(text, (size_t)n, &cfg, &err), -EINVAL);
+	assert_int_equal(err.line, 4);
+	assert_string_equal(err.message, "value too long for 'cmdline' (max 511)");
+
+	n = sprintf(text, "[partition a]\nmemory=1M\nkernel = %.128s\n", value);
+	assert_int_equal(config_parse(text, (size_t)n, &cfg, &err), -EINVAL);
+	assert_int_equal(err.line, 3);
+	assert_string_equal(err.message, "value too long for 'kernel' (max 127)");
+
+	n = sprintf(text, "[partition a]\nmemory=1M\nkernel = %.127s\n", value);
+	assert_int_equal(config_parse(text, (size_t)n, &cfg, &err), 0);
+
+	/* 1025 characters before the newline. */
+	memset(text, '#', 1025);
+	memcpy(text + 1025, "\n", 1);
+	assert_int_equal(config_parse(text, 1026, &cfg, &err), -EINVAL);
+	assert_int_equal(err.line, 1);
+	assert_string_equal(err.message, "line too long (max 1024)");
+	assert_int_equal(config_parse(text + 1, 1025, &cfg, &err), 0);
+}
+
+static void test_too_many_partitions(void **state)
+{
+	static struct plinth_config cfg;
+	static char text[4096];
+	struct config_error err;
+	size_t n = 0;
+
+	(void)state;
+	for (int i = 0; i < 17; i++)
+		n += (size_t)sprintf(text + n,
+				     "[partition p%d]\nmemory=1M\nkernel=\\k%d\n",
+				     i, i);
+	/* Sixteen are fine ... */
+	assert_int_equal(config_parse(text, n - strlen("[partition p16]\nmemory=1M\nkernel=\\k16\n"),
+				      &cfg, &err), 0);
+	assert_int_equal(cfg.partition_count, 16);
+	assert_string_equal(cfg.partitions[15].name, "p15");
+	/* ... the seventeenth is not. */
+	assert_int_equal(config_parse(text, n, &cfg, &err), -EINVAL);
+	assert_int_equal(err.line, 49);
+	assert_string_equal(err.message, "too many partitions (max 16)");
+}
+
+static void test_nul_and_binary(void **state)
+{
+	static const char nul[] = "[plinth]\nlog_level = i\0nfo\n";
+	static struct plinth_config cfg;
+	struct config_error err;
+
+	(void)state;
+	assert_int_equal(config_parse(nul, sizeof(nul) - 1, &cfg, &err), -EINVAL);
+	assert_int_equal(err.line, 2);
+	assert_string_equal(err.message, "NUL byte in line");
+	/* NULL err is allowed. */
+	assert_int_equal(config_parse(nul, sizeof(nul) - 1, &cfg, NULL), -EINVAL);
+	/* A BOM alone is an empty file; a broken BOM is not. */
+	assert_int_equal(config_parse("\xef\xbb\xbf", 3, &cfg, &err), 0);
+	assert_int_equal(config_parse("\xef\xbb", 2, &cfg, &err), -EINVAL);
+	assert_int_equal(err.line, 1);
+}
+
+struct collect {
+	char paths[8][CONFIG_PATH_MAX];
+	int count;
+	int stop_at;
+};
+
+static int collect_path(void *ctx, const char *path)
+{
+	struct collect *c = ctx;
+
+	if (c->count == c->stop_at)
+		return -ENOENT;
+	strcpy(c->paths[c->count++], path);
+	return 0;
+}
+
+static void test_for_each_file(void **state)
+{
+	static struct plinth_config cfg;
+	struct collect c = { .stop_at = -1 };
+
+	(void)state;
+	assert_int_equal(parse(full_config, &cfg, NULL), 0);
+	assert_int_equal(config_for_each_file(&cfg, collect_path, &c), 0);
+	assert_int_equal(c.count, 6);
+	assert_string_equal(c.paths[0], "\\boot\\vmlinuz");
+	assert_string_equal(c.paths[1], "\\boot\\initrd.img");
+	assert_string_equal(c.paths[2], "\\disks\\web0.img");
+	assert_string_equal(c.paths[3], "\\boot\\my kernel.bin");
+	assert_string_equal(c.paths[4], "\\rm.bin");
+	assert_string_equal(c.paths[5], "\\mb.elf");
+
+	memset(&c, 0, sizeof(c));
+	c.stop_at = 2;
+	assert_int_equal(config_for_each_file(&cfg, collect_path, &c), -ENOENT);
+	assert_int_equal(c.count, 2);
+
+	assert_int_equal(config_for_each_file(&cfg, NULL, &c), -EINVAL);
+	assert_int_equal(config_for_each_file(NULL, collect_path, &c), -EINVAL);
+}
+
+static void test_value_parsers(void **state)
+{
+	uint64_t v, mask;
+	bool b;
+
+	(void)state;
+	assert_int_equal(config_parse_u64("18446744073709551615", 20, &v), 0);
+	assert_true(v == UINT64_MAX);
+	assert_int_equal(config_parse_u64("18446744073709551616", 20, &v), -ERANGE);
+	assert_int_equal(config_parse_u64("0xFFFFffffFFFFffff", 18, &v), 0);
+	assert_true(v == UINT64_MAX);
+	assert_int_equal(config_parse_u64("0x10000000000000000", 19, &v), -ERANGE);
+	assert_int_equal(config_parse_u64("", 0, &v), -EINVAL);
+	assert_int_equal(config_parse_u64("+1", 2, &v), -EINVAL);
+	assert_int_equal(config_parse_u64("1 ", 2, &v), -EINVAL);
+	assert_int_equal(config_parse_size("16G", 3, &v), 0);
+	assert_int_equal(v, 16ull << 30);
+	assert_int_equal(config_parse_size("3k", 2, &v), 0);
+	assert_int_equal(v, 3072);
+	assert_int_equal(config_parse_size("17179869184G", 12, &v), -ERANGE);
+	assert_int_equal(config_parse_size("17179869183G", 12, &v), 0);
+	assert_int_equal(config_parse_bool("off", 3, &b), 0);
+	assert_false(b);
+	assert_int_equal(config_parse_bool("TRUE", 4, &b), -EINVAL);
+	assert_int_equal(config_parse_bool("tru", 3, &b), -EINVAL);
+	assert_int_equal(config_parse_cpu_list("0-63", 4, &mask), 0);
+	assert_true(mask == UINT64_MAX);
+	assert_int_equal(config_parse_cpu_list(" 4 - 5 , 63", 11, &mask), 0);
+	assert_true(mask == (0x30ull | 1ull << 63));
+	assert_int_equal(config_parse_cpu_list("", 0, &mask), -EINVAL);
+	assert_int_equal(config_parse_cpu_list("1,,2", 4, &mask), -EINVAL);
+	assert_int_equal(config_parse_cpu_list("1-2-3", 5, &mask), -EINVAL);
+	assert_int_equal(config_key_lookup(true, "memory", 6), CONFIG_KEY_MEMORY);
+	assert_int_equal(config_key_lookup(false, "memory", 6), -ENOENT);
+	assert_int_equal(config_key_lookup(false, "baud", 4), CONFIG_KEY_BAUD);
+	assert_int_equal(config_key_lookup(false, "bau", 3), -ENOENT);
+	assert_string_equal(config_key_name(CONFIG_KEY_ENTRY_ADDR), "entry_addr");
+	assert_string_equal(config_entry_name(ENTRY_MULTIBOOT), "multiboot");
+	assert_string_equal(config_entry_name((enum partition_entry)7), "?");
+}
+
+static uint32_t rng_state = 0x12345678;
+
+static uint32_t rng(void)
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 17;
+	rng_state ^= rng_state << 5;
+	return rng_state;
+}
+
+/*
+ * Random and mutated inputs must never crash or trip the sanitizers; each
+ * buffer is a separate heap block so ASan catches any read past len.
+ */
+static void test_fuzz(void **state)
+{
+	static const char alphabet[] = "[]=#\" \t\r\n,-0123456789xKMGabcdeilmnoprstuvwy\\_";
+	static struct plinth_config cfg;
+	size_t base_len = strlen(full_config);
+	struct config_error err;
+	int ok = 0;
+
+	(void)state;
+	for (int iter = 0; iter < 20000; iter++) {
+		size_t len = rng() % 1400;
+		char *buf;
+		int ret, mode = iter % 3;
+
+		if (mode == 2)
+			len = base_len;
+		buf = malloc(len ? len : 1);
+		assert_non_null(buf);
+		if (mode == 0) {
+			for (size_t i = 0; i < len; i++)
+				buf[i] = (char)rng();
+		} else if (mode == 1) {
+			for (size_t i = 0; i < len; i++)
+				buf[i] = alphabet[rng() % (sizeof(alphabet) - 1)];
+		} else {
+			memcpy(buf, full_config, len);
+			for (int m = rng() % 6; m >= 0; m--) {
+				size_t at = rng() % len;
+
+				switch (rng() % 4) {
+				case 0:
+					buf[at] = (char)rng();
+					break;
+				case 1:
+					buf[at] = alphabet[rng() % (sizeof(alphabet) - 1)];
+					break;
+				case 2:
+					len = at; /* truncate */
+					break;
+				default:
+					buf[at] = '\n';
+					break;
+				}
+				if (!len)
+					break;
+			}
+		}
+		memset(&err, 0x5a, sizeof(err));
+		ret = config_parse(buf, len, &cfg, &err);
+		assert_true(ret == 0 || ret == -EINVAL);
+		assert_true(strnlen(err.message, sizeof(err.message)) <
+			    sizeof(err.message));
+		if (ret) {
+			assert_true(err.message[0] != '\0');
+			assert_int_equal(cfg.partition_count, 0);
+		} else {
+			ok++;
+			assert_true(cfg.partition_count <= CONFIG_MAX_PARTITIONS);
+			for (unsigned int i = 0; i < cfg.partition_count; i++) {
+				const struct partition_config *p = &cfg.partitions[i];
+
+				assert_true(p->memory && p->memory % (1 << 20) == 0);
+				assert_true(p->vcpus >= 1 && p->vcpus <= 64);
+				assert_true(p->kernel[0] != '\0');
+			}
+		}
+		free(buf);
+	}
+	/* Some mutations must survive, or the valid paths went unexercised. */
+	assert_true(ok > 100);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_full_config),
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_line_endings_bom_and_len),
+		cmocka_unit_test(test_bad_inputs),
+		cmocka_unit_test(test_value_too_long),
+		cmocka_unit_test(test_too_many_partitions),
+		cmocka_unit_test(test_nul_and_binary),
+		cmocka_unit_test(test_for_each_file),
+		cmocka_unit_test(test_value_parsers),
+		cmocka_unit_test(test_fuzz),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

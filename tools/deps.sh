@@ -1,0 +1,16 @@
+#!/bin/bash
+# Installs the Debian packages Plinth needs to build and test; silent when all are present.
+set -euo pipefail
+PKGS=(gcc make binutils gnu-efi libcmocka-dev mtools dosfstools qemu-system-x86 ovmf
+      bochs bochs-term bochsbios vgabios python3 util-linux)
+missing=()
+for p in "${PKGS[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+echo "deps: installing ${missing[*]}"
+SUDO=""
+[ "$(id -u)" -ne 0 ] && SUDO=sudo
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
