@@ -13,7 +13,7 @@ WARN := -Wall -Wextra -Werror
 # Kernel: freestanding, no red zone (interrupts use the stack), no SSE state to save.
 KERNEL_CFLAGS := -std=gnu11 -O2 -g $(WARN) $(INCLUDES) -ffreestanding -fno-pic -fno-pie \
 	-mno-red-zone -mgeneral-regs-only -mcmodel=kernel -fno-stack-protector \
-	-fno-omit-frame-pointer -fno-asynchronous-unwind-tables -fno-common
+	-fno-omit-frame-pointer -mno-omit-leaf-frame-pointer -fno-asynchronous-unwind-tables -fno-common
 KERNEL_ASFLAGS := $(INCLUDES) -D__ASSEMBLY__
 KERNEL_LDFLAGS := -nostdlib -static -no-pie -z max-page-size=4096 -z noexecstack -T linker.ld
 
@@ -42,12 +42,12 @@ all: $(BUILD)/plinth.efi
 deps:
 	@tools/deps.sh
 
-$(BUILD)/kernel/%.c.o: %.c
+$(BUILD)/kernel/%.c.o: %.c Makefile
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	@$(CC) $(KERNEL_CFLAGS) -MMD -c $< -o $@
 
-$(BUILD)/kernel/%.S.o: %.S
+$(BUILD)/kernel/%.S.o: %.S Makefile
 	@mkdir -p $(dir $@)
 	@echo "  AS      $<"
 	@$(CC) $(KERNEL_ASFLAGS) -MMD -c $< -o $@
@@ -57,7 +57,7 @@ $(BUILD)/kernel.elf: $(KERNEL_OBJS) linker.ld
 
 kernel: $(BUILD)/kernel.elf
 
-$(BUILD)/loader/%.c.o: %.c
+$(BUILD)/loader/%.c.o: %.c Makefile
 	@mkdir -p $(dir $@)
 	@echo "  CC [efi] $<"
 	@$(CC) $(EFI_CFLAGS) -MMD -c $< -o $@

@@ -249,7 +249,8 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 
 	bi->rsdp_phys = find_rsdp();
 	if (!bi->rsdp_phys)
-		Print(L"plinth: warning: firmware has no ACPI tables\r\n");
+		Print(L"plinth: warning: firmware has no ACPI tables (%d configuration tables)\r\n",
+		      ST->NumberOfTableEntries);
 
 	/* APs start in real mode, so their first page must sit below 1 MiB. */
 	st = efi_alloc_pages(PLINTH_EFI_BOOT, EFI_PAGE_SIZE, 0x9ffff, &tramp);

@@ -5,10 +5,6 @@
  * plinth headers only and never allocates.
  */
 #include <plinth/string.h>
-#ifdef PLINTH_HOST_TEST
-/* libc's <string.h>, seen first, owns strerror(); ours is renamed there. */
-#define strerror plinth_strerror
-#endif
 #include <plinth/config.h>
 #include <plinth/errno.h>
 #include <plinth/log.h>

@@ -4,10 +4,6 @@
  * messages. Section and line handling is in config.c.
  */
 #include <plinth/string.h>
-#ifdef PLINTH_HOST_TEST
-/* libc's <string.h>, seen first, owns strerror(); ours is renamed there. */
-#define strerror plinth_strerror
-#endif
 #include <plinth/config.h>
 #include <plinth/errno.h>
 #include <plinth/log.h>

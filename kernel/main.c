@@ -40,6 +40,12 @@ static void early_cpu_setup(void)
 	log_percpu_ready();
 }
 
+static void __noreturn exit_after_fatal(void)
+{
+	pr_info("test exit: FAILURE (boot CPU faulted)\n");
+	machine_exit(2, true);
+}
+
 static void load_config(const struct boot_info *bi)
 {
 	struct config_error err;
@@ -52,6 +58,8 @@ static void load_config(const struct boot_info *bi)
 		uart16550_init(0x3f8, 115200);
 	log_set_sink(uart16550_write);
 	log_set_level(config.log_level);
+	if (config.test_exit)
+		boot_cpu_fatal_hook = exit_after_fatal;
 	if (ret < 0)
 		pr_err("config: %s:%u: %s (using defaults)\n", bi->config_path, err.line,
 		       err.message);
@@ -88,7 +96,7 @@ static void __noreturn kernel_main_late(void *arg)
 	const struct boot_info *bi = arg;
 	unsigned int failed = 0;
 
-	if (acpi_init(bi->rsdp_phys, config.acpi_dump) < 0)
+	if (acpi_init(bi, config.acpi_dump) < 0)
 		pr_err("acpi: unusable tables, continuing with the boot CPU only\n");
 	cpu_features_detect(&cpu_virt);
 	cpu_features_report(&cpu_virt);

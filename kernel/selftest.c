@@ -9,6 +9,7 @@
 #include <asm/percpu.h>
 #include <asm/timer.h>
 #include <asm/trap.h>
+#include <plinth/heap.h>
 #include <plinth/log.h>
 #include <plinth/mm.h>
 #include <plinth/selftest.h>
@@ -113,17 +114,26 @@ static void alloc_stress_cpu(void *arg)
 	__atomic_fetch_add(&st->operations, ops, __ATOMIC_RELAXED);
 }
 
+/* Frames neither free nor held by the heap's slab caches. */
+static uint64_t frames_in_use(void)
+{
+	struct heap_stats hs;
+
+	kheap_stats(&hs);
+	return phys_frames.total_usable - frame_alloc_free_count(&phys_frames) - hs.pages_held;
+}
+
 static void test_alloc_stress(void)
 {
 	static struct stress_state st;
-	uint64_t free_before = frame_alloc_free_count(&phys_frames);
+	uint64_t used_before = frames_in_use();
 	unsigned int ran;
 	char detail[128];
 
 	memset(&st, 0, sizeof(st));
 	st.participants = cpus_online;
 	ran = smp_call_all(alloc_stress_cpu, &st);
-	bool leak = frame_alloc_free_count(&phys_frames) != free_before;
+	bool leak = frames_in_use() != used_before;
 
 	snprintf(detail, sizeof(detail), "%u CPUs, %lu allocations, %u errors%s", ran,
 		 st.operations, st.errors, leak ? ", frames leaked" : "");
@@ -209,7 +219,7 @@ static void test_timer(void)
 /* ---- exception reporting and stack guard pages ---- */
 
 /* Returns true when the access faulted; the fault handler resumes at label 1. */
-static bool probe_read(uint64_t addr)
+static __attribute__((noinline)) bool probe_read(uint64_t addr)
 {
 	int faulted;
 
@@ -226,7 +236,7 @@ static bool probe_read(uint64_t addr)
 	return faulted;
 }
 
-static bool probe_ud2(void)
+static __attribute__((noinline)) bool probe_ud2(void)
 {
 	int faulted;
 
@@ -243,7 +253,7 @@ static bool probe_ud2(void)
 	return faulted;
 }
 
-static void test_exceptions(void)
+static __attribute__((noinline)) void test_exceptions(void)
 {
 	struct percpu *pc = this_cpu();
 	/* The page just below this CPU's stack is its guard page. */

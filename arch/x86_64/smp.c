@@ -13,10 +13,12 @@
 #include <plinth/time.h>
 
 #define AP_START_TIMEOUT_MS 500
+#define BROADCAST_MAX_APS 15
 
 extern const char trampoline_start[], trampoline_end[];
 extern const char tr_gdt[], tr_gdt_desc[], tr_pm_jump[], tr_lm_jump[], tr_pm_entry[],
-	tr_lm_entry[], tr_cr3[], tr_entry[], tr_stack[], tr_percpu[];
+	tr_lm_entry[], tr_cr3[], tr_entry[], tr_percpu[], tr_table[], tr_table_len[],
+	tr_ticket[];
 
 struct percpu *cpu_table[MAX_CPUS];
 unsigned int cpus_online;
@@ -43,7 +45,7 @@ static struct percpu *percpu_create(unsigned int index, uint32_t apic_id)
 
 void smp_bsp_setup(void (*next)(void *), void *arg)
 {
-	struct percpu *pc = percpu_create(0, lapic_id());
+	struct percpu *pc = percpu_create(0, 0); /* APIC ID filled in once the LAPIC is set up */
 
 	if (!pc) {
 		pr_err("smp: no memory for the boot CPU's per-CPU area\n");
@@ -62,6 +64,7 @@ static void __noreturn ap_main(struct percpu *pc)
 	idt_load();
 	write_cr4(read_cr4() | CR4_PGE);
 	lapic_enable();
+	pc->apic_id = lapic_id();
 	__atomic_store_n(&pc->online, true, __ATOMIC_RELEASE);
 	__atomic_fetch_add(&cpus_online, 1, __ATOMIC_RELEASE);
 	for (;;)
@@ -115,7 +118,6 @@ static int start_ap(struct percpu *pc)
 	uint8_t *page = phys_to_virt(trampoline_phys);
 	uint32_t vector = (uint32_t)(trampoline_phys >> PAGE_SHIFT);
 
-	patch64(page, tr_stack, pc->stack_top);
 	patch64(page, tr_percpu, (uint64_t)pc);
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 
@@ -127,6 +129,59 @@ static int start_ap(struct percpu *pc)
 			return 0;
 	}
 	return -ETIMEDOUT;
+}
+
+static uint32_t read32(const uint8_t *page, const char *sym)
+{
+	return __atomic_load_n((const uint32_t *)(page + (sym - trampoline_start)), __ATOMIC_ACQUIRE);
+}
+
+/*
+ * Without a MADT (OVMF under Bochs publishes none) the CPUs are found the
+ * pre-ACPI way: INIT-SIPI-SIPI to all but ourselves. Each AP takes a ticket
+ * in the trampoline and the per-CPU area prepared for that ticket; a CPU
+ * that arrived but never came online is counted as possible, not online.
+ */
+static void boot_aps_by_broadcast(void)
+{
+	static struct percpu *slots[BROADCAST_MAX_APS];
+	uint8_t *page = phys_to_virt(trampoline_phys);
+	uint32_t vector = (uint32_t)(trampoline_phys >> PAGE_SHIFT);
+	uint32_t n = 0, arrived;
+	uint64_t deadline;
+
+	for (; n < BROADCAST_MAX_APS; n++) {
+		slots[n] = percpu_create(n + 1, 0);
+		if (!slots[n])
+			break;
+	}
+	patch64(page, tr_percpu, 0);
+	patch64(page, tr_table, (uint64_t)slots);
+	patch32(page, tr_table_len, n);
+	patch32(page, tr_ticket, 0);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	pr_warn("smp: no MADT, starting CPUs by broadcast INIT-SIPI (at most %u)\n", n);
+
+	lapic_send_ipi(0, ICR_ALL_BUT_SELF | ICR_INIT | ICR_LEVEL_ASSERT);
+	udelay(10000);
+	lapic_send_ipi(0, ICR_ALL_BUT_SELF | ICR_STARTUP | vector);
+	udelay(200);
+	lapic_send_ipi(0, ICR_ALL_BUT_SELF | ICR_STARTUP | vector);
+
+	/* Arrivals stop within the SIPI window; then give each its start-up time. */
+	deadline = time_ns() + AP_START_TIMEOUT_MS * NSEC_PER_MSEC;
+	while (time_ns() < deadline)
+		cpu_relax();
+	arrived = MIN(read32(page, tr_ticket), n);
+	for (uint32_t i = 0; i < arrived; i++) {
+		if (!wait_online(slots[i], AP_START_TIMEOUT_MS * 1000)) {
+			pr_err("smp: cpu%u arrived but did not come online\n", i + 1);
+			continue;
+		}
+		cpu_table[i + 1] = slots[i];
+		pr_info("smp: cpu%u (APIC ID %u) online\n", i + 1, slots[i]->apic_id);
+	}
+	cpus_possible = 1 + arrived;
 }
 
 unsigned int smp_boot_aps(paddr_t trampoline_page)
@@ -145,6 +200,10 @@ unsigned int smp_boot_aps(paddr_t trampoline_page)
 	if (ret < 0) {
 		pr_err("smp: no usable trampoline page (%s), running on the boot CPU only\n",
 		       strerror(ret));
+		goto out;
+	}
+	if (!acpi.has_madt) {
+		boot_aps_by_broadcast();
 		goto out;
 	}
 	for (unsigned int i = 0; i < acpi.cpu_count && next_index < MAX_CPUS; i++) {

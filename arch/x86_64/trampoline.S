@@ -10,7 +10,8 @@
 
 	.section .rodata
 	.globl trampoline_start, trampoline_end
-	.globl tr_gdt_desc, tr_pm_jump, tr_lm_jump, tr_cr3, tr_entry, tr_stack, tr_percpu
+	.globl tr_gdt_desc, tr_pm_jump, tr_lm_jump, tr_cr3, tr_entry, tr_percpu
+	.globl tr_ticket, tr_table, tr_table_len
 	.globl tr_pm_entry, tr_lm_entry, tr_gdt
 	.balign 16
 trampoline_start:
@@ -49,12 +50,24 @@ tr_pm_entry:
 	.code64
 tr_lm_entry:
 	mov %ebx, %ebx			/* upper half is undefined after the switch */
-	mov OFF(tr_stack)(%rbx), %rsp
 	mov OFF(tr_percpu)(%rbx), %rdi
+	test %rdi, %rdi
+	jnz 1f
+	/* Broadcast start: APs arrive together, each takes the next slot. */
+	mov $1, %eax
+	lock xadd %eax, OFF(tr_ticket)(%rbx)
+	cmp OFF(tr_table_len)(%rbx), %eax
+	jae 2f
+	mov OFF(tr_table)(%rbx), %rdx
+	mov (%rdx, %rax, 8), %rdi
+1:	mov 8(%rdi), %rsp		/* percpu->stack_top (PERCPU_STACK_TOP) */
 	mov OFF(tr_entry)(%rbx), %rax
 	xor %ebp, %ebp
 	pushq $0			/* no return address: ends backtraces */
 	jmp *%rax
+2:	cli				/* more CPUs than slots: stay parked */
+	hlt
+	jmp 2b
 
 	.balign 16
 tr_gdt:
@@ -78,10 +91,14 @@ tr_cr3:
 	.quad 0
 tr_entry:
 	.quad 0
-tr_stack:
-	.quad 0
 tr_percpu:
+	.quad 0				/* 0: broadcast start, use tr_table */
+tr_table:
 	.quad 0
+tr_table_len:
+	.long 0
+tr_ticket:
+	.long 0
 trampoline_end:
 
 	.section .note.GNU-stack, "", @progbits

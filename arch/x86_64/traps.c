@@ -13,6 +13,8 @@
 
 #define BACKTRACE_MAX 16
 
+void (*boot_cpu_fatal_hook)(void);
+
 static const char *const exception_names[32] = {
 	"#DE divide error", "#DB debug", "NMI", "#BP breakpoint", "#OF overflow",
 	"#BR bound range", "#UD invalid opcode", "#NM device not available",
@@ -110,6 +112,8 @@ void fatal_exception(struct trap_frame *tf)
 		return;
 	}
 	pr_err("cpu%u parked after fatal exception\n", pc->index);
+	if (pc->index == 0 && boot_cpu_fatal_hook)
+		boot_cpu_fatal_hook();
 	cpu_park();
 }
 

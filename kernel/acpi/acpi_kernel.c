@@ -34,13 +34,48 @@ static void dump_line(void *ctx, const char *line)
 	log_raw("%s\n", line);
 }
 
-int acpi_init(paddr_t rsdp, bool dump)
+/* The RSDP sits on a 16-byte boundary and carries its own checksum. */
+static paddr_t scan_for_rsdp(paddr_t start, uint64_t len)
 {
+	for (uint64_t off = 0; off + 20 <= len; off += 16) {
+		const char *p = phys_to_virt(start + off);
+
+		if (!memcmp(p, "RSD PTR ", 8) && acpi_checksum_ok(p, 20))
+			return start + off;
+	}
+	return 0;
+}
+
+/*
+ * Firmware that did not publish the RSDP in the EFI configuration table
+ * (OVMF without QEMU's fw_cfg, for one) may still have left it in ACPI
+ * memory or the legacy BIOS area, where pre-UEFI loaders looked for it.
+ */
+static paddr_t find_rsdp_fallback(const struct boot_info *bi)
+{
+	paddr_t found = scan_for_rsdp(0xe0000, 0x20000);
+
+	for (uint32_t i = 0; i < bi->mem_count && !found; i++) {
+		const struct boot_mem_range *r = &bi->mem[i];
+
+		if (r->type == BOOT_MEM_ACPI_RECLAIM || r->type == BOOT_MEM_ACPI_NVS)
+			found = scan_for_rsdp(r->base, r->length);
+	}
+	return found;
+}
+
+int acpi_init(const struct boot_info *bi, bool dump)
+{
+	paddr_t rsdp = bi->rsdp_phys;
 	int ret;
 
 	if (!rsdp) {
-		pr_err("acpi: firmware gave no RSDP\n");
-		return -ENODEV;
+		rsdp = find_rsdp_fallback(bi);
+		if (!rsdp) {
+			pr_err("acpi: firmware gave no RSDP and none was found in ACPI or BIOS memory\n");
+			return -ENODEV;
+		}
+		pr_warn("acpi: firmware did not publish the RSDP; found one at %lx\n", rsdp);
 	}
 	ret = acpi_parse(rsdp, &acpi_ops, &acpi);
 	if (ret < 0)

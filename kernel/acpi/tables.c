@@ -6,10 +6,6 @@
  */
 #include <plinth/acpi.h>
 #include <plinth/string.h>
-#ifdef PLINTH_HOST_TEST
-/* plinth/errno.h's strerror() clashes with libc's; see kernel/lib/strerror.c. */
-#define strerror plinth_strerror
-#endif
 #include <plinth/errno.h>
 
 void acpi_msg_init(struct acpi_msg *m)
@@ -84,7 +80,7 @@ void acpi_emit_warn(const struct acpi_mem_ops *ops, const char *msg)
 }
 
 void acpi_emit_warn_at(const struct acpi_mem_ops *ops, const uint8_t *sig, paddr_t pa,
-		  const char *why)
+		       const char *why)
 {
 	struct acpi_msg m;
 
@@ -172,7 +168,7 @@ static bool load_root(const struct acpi_mem_ops *ops, paddr_t pa, const char *si
 	body = sdt.len - ACPI_SDT_HEADER_LEN;
 	if (body % entry_size)
 		acpi_emit_warn_at(ops, (const uint8_t *)sig, pa,
-			     "length is not a whole number of entries, partial entry ignored");
+				  "length is not a whole number of entries, partial entry ignored");
 	root->table = sdt.data;
 	root->phys = pa;
 	root->len = sdt.len;
@@ -180,7 +176,7 @@ static bool load_root(const struct acpi_mem_ops *ops, paddr_t pa, const char *si
 	root->entries = body / entry_size;
 	if (root->entries > ACPI_MAX_ROOT_ENTRIES) {
 		acpi_emit_warn_at(ops, (const uint8_t *)sig, pa,
-			     "more entries than ACPI_MAX_ROOT_ENTRIES, rest ignored");
+				  "more entries than ACPI_MAX_ROOT_ENTRIES, rest ignored");
 		root->entries = ACPI_MAX_ROOT_ENTRIES;
 	}
 	return true;

@@ -1,11 +1,4 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-#ifdef PLINTH_HOST_TEST
-/*
- * libc's <string.h> declares "char *strerror(int)", which clashes with our
- * const-returning prototype; on the host ours lives under another name.
- */
-#define strerror plinth_strerror
-#endif
 #include <plinth/errno.h>
 
 const char *strerror(int err)

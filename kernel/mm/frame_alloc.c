@@ -6,10 +6,6 @@
  */
 
 #include <plinth/string.h>
-#ifdef PLINTH_HOST_TEST
-/* libc's <string.h> declares a conflicting strerror(); sidestep it. */
-#define strerror plinth_strerror
-#endif
 #include <plinth/errno.h>
 #include <plinth/frame_alloc.h>
 
@@ -236,7 +232,7 @@ int frame_alloc_init(struct frame_allocator *fa, const struct boot_mem_range *ma
 
 	fa->bitmap = used;
 	fa->frames = frames;
-	fa->hint = 1;
+	fa->hint = MIN(LOW_MEM_FRAMES, frames);
 	fa->bitmap_phys = start << PAGE_SHIFT;
 	fa->bitmap_bytes = bytes;
 	fa->phys_to_virt = phys_to_virt;
@@ -248,11 +244,11 @@ static inline uint64_t *ram_bitmap(struct frame_allocator *fa)
 	return fa->bitmap + (fa->frames + 63) / 64;
 }
 
-/* First-fit run of `pages` free frames aligned to align_f, below `end`. */
+/* First-fit run of `pages` free frames aligned to align_f in [start, end). */
 static bool search_run(struct frame_allocator *fa, uint64_t pages, uint64_t align_f,
-		       uint64_t end, uint64_t *out)
+		       uint64_t start, uint64_t end, uint64_t *out)
 {
-	uint64_t s = ALIGN_UP(find_next_zero(fa->bitmap, 0, end), align_f);
+	uint64_t s = ALIGN_UP(find_next_zero(fa->bitmap, start, end), align_f);
 
 	while (s < end && pages <= end - s) {
 		uint64_t u = find_next_set(fa->bitmap, s, s + pages);
@@ -298,8 +294,12 @@ int frame_alloc_pages(struct frame_allocator *fa, size_t pages, uint64_t align,
 		end = MIN(end, limit >> PAGE_SHIFT);
 	if (pages == 1 && align_f == 1 && !limit)
 		found = search_next_fit(fa, &f);
+	else if (limit)
+		found = search_run(fa, pages, align_f, 0, end, &f);
 	else
-		found = search_run(fa, pages, align_f, end, &f);
+		/* Unconstrained requests leave low memory to those that need it. */
+		found = search_run(fa, pages, align_f, LOW_MEM_FRAMES, end, &f) ||
+			search_run(fa, pages, align_f, 0, end, &f);
 	if (found) {
 		bits_set(fa->bitmap, f, f + pages);
 		fa->free_frames -= pages;

@@ -115,3 +115,8 @@ void kfree(void *p)
 	if (heap_free(&kernel_heap, p) < 0)
 		pr_err("mem: kfree of bad pointer %p\n", p);
 }
+
+void kheap_stats(struct heap_stats *st)
+{
+	heap_get_stats(&kernel_heap, st);
+}

@@ -7,10 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#ifdef PLINTH_HOST_TEST
-/* libc's <string.h>, seen first, owns strerror(); ours is renamed there. */
-#define strerror plinth_strerror
-#endif
 #include <plinth/config.h>
 #include <plinth/errno.h>
 

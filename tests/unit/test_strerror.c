@@ -4,10 +4,6 @@
 #include <stdint.h>
 #include <setjmp.h>
 #include <cmocka.h>
-#ifdef PLINTH_HOST_TEST
-/* Same rename as kernel/lib/strerror.c: libc owns "strerror" on the host. */
-#define strerror plinth_strerror
-#endif
 #include <plinth/errno.h>
 
 static int streq(const char *a, const char *b)

@@ -66,7 +66,7 @@ struct acpi_table_ref {
 	char signature[5];     /* raw bytes as found, NUL-terminated */
 	paddr_t phys;
 	uint32_t length;       /* from the header, even if it proved bad */
-	bool checksum_ok;      /* false: bad checksum, length or unreadable; not parsed */
+	bool checksum_ok;      /* false: bad checksum/length/signature or unreadable; not parsed */
 };
 
 /*
@@ -109,6 +109,7 @@ struct acpi_info {
 	char oem_id[7];
 	bool xsdt_used;
 
+	/* Every table the root lists, then the DSDT after its FADT; not the root itself. */
 	unsigned int table_count;
 	struct acpi_table_ref tables[ACPI_MAX_TABLES];
 
@@ -130,6 +131,7 @@ struct acpi_info {
 	struct {
 		bool present;
 		bool ext32;    /* counter is 32 bits wide, else 24 */
+		/* X_PM_TMR_BLK as given, or PM_TMR_BLK as an I/O port of width 24/32 */
 		struct acpi_gas reg;
 	} pm_timer;
 	struct {
@@ -217,7 +219,7 @@ void acpi_msg_hexbytes(struct acpi_msg *m, const uint8_t *p, size_t n);
 void acpi_emit_warn(const struct acpi_mem_ops *ops, const char *msg);
 /* Warns "SIG at 0xPA: why" (sig: 4 raw bytes, or NULL for "table"). */
 void acpi_emit_warn_at(const struct acpi_mem_ops *ops, const uint8_t *sig, paddr_t pa,
-		  const char *why);
+		       const char *why);
 
 /* One system description table as mapped by acpi_map_sdt(). */
 struct acpi_sdt {

@@ -3,10 +3,11 @@
 #define PLINTH_ACPI_KERNEL_H
 
 #include <plinth/acpi.h>
+#include <plinth/boot_info.h>
 
 /* The machine's tables as parsed at boot; read-only afterwards. */
 extern struct acpi_info acpi;
 
-int acpi_init(paddr_t rsdp, bool dump);
+int acpi_init(const struct boot_info *bi, bool dump);
 
 #endif

@@ -49,11 +49,13 @@ int frame_alloc_init(struct frame_allocator *fa, const struct boot_mem_range *ma
  * Contiguous run of `pages` frames starting on an `align`-byte boundary
  * (power of two >= PAGE_SIZE), entirely below `limit` (0 = no limit).
  * -EINVAL on bad arguments, -ENOMEM if no such run. Does not zero.
+ * First fit; without a limit, memory below 1 MiB is used only as a last
+ * resort so that it stays available for AP trampolines.
  */
 int frame_alloc_pages(struct frame_allocator *fa, size_t pages, uint64_t align,
 		      paddr_t limit, paddr_t *out);
 
-/* One frame, next-fit from the last allocation. */
+/* One frame, next-fit from the last allocation (starting at 1 MiB). */
 int frame_alloc_page(struct frame_allocator *fa, paddr_t *out);
 
 /*

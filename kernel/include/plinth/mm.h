@@ -25,6 +25,8 @@ void page_free(paddr_t pa);
 void *kmalloc(size_t size);
 void *kzalloc(size_t size);
 void kfree(void *p);
+struct heap_stats;
+void kheap_stats(struct heap_stats *st);
 
 /* arch paging (arch/x86_64/paging.c) */
 int paging_init(const struct boot_info *bi);

@@ -8,6 +8,7 @@
 #define ICR_STARTUP 0x00000600u
 #define ICR_LEVEL_ASSERT 0x00004000u
 #define ICR_FIXED 0x00000000u
+#define ICR_ALL_BUT_SELF 0x000c0000u
 
 /* Chooses x2APIC when the CPU has it; maps the xAPIC page otherwise. */
 int lapic_setup(paddr_t mmio_base);

@@ -39,11 +39,11 @@ struct xcall_slot {
 /* One per CPU, reached through GS; the first field points to itself. */
 struct percpu {
 	struct percpu *self;
+	uint64_t stack_top; /* offset 8: the AP trampoline loads it (PERCPU_STACK_TOP) */
 	unsigned int index; /* logical CPU number: 0 is the boot CPU */
 	uint32_t apic_id;
 	volatile bool online;
 	volatile bool in_fatal; /* an exception is being reported: nested faults just park */
-	uint64_t stack_top;
 	uint64_t ist_top[IST_COUNT];
 	uint64_t gdt[GDT_ENTRIES] __aligned(8);
 	struct tss tss __aligned(16);
@@ -54,6 +54,10 @@ struct percpu {
 	uint64_t fault_seen_cr2;
 	volatile uint64_t timer_ticks;
 };
+
+#define PERCPU_STACK_TOP 8
+_Static_assert(__builtin_offsetof(struct percpu, stack_top) == PERCPU_STACK_TOP,
+	       "trampoline.S depends on this offset");
 
 extern struct percpu *cpu_table[MAX_CPUS];
 extern unsigned int cpus_online;

@@ -29,5 +29,7 @@ void irq_register(unsigned int vector, irq_handler_t handler);
 void trap_dispatch(struct trap_frame *tf);
 /* Reports and parks; returns only when a self-test set a fix-up address. */
 void fatal_exception(struct trap_frame *tf);
+/* Called after the boot CPU's fatal report; test runs use it to end the emulator at once. */
+extern void (*boot_cpu_fatal_hook)(void);
 
 #endif
