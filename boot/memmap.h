@@ -7,6 +7,7 @@
  * gnu-efi headers so the host tests can feed it recorded maps.
  */
 #include <plinth/boot_info.h>
+#include <plinth/errno.h>
 
 /*
  * OS-defined EFI memory types (the spec reserves 0x80000000 and up for OS

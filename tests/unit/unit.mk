@@ -5,7 +5,7 @@
 HOST_CC ?= gcc
 HOST_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -DPLINTH_HOST_TEST \
 	-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer \
-	-Ikernel/include -Iarch/x86_64/include -Itests/unit
+	-Ikernel/include -Iarch/x86_64/include -Ivmm/include -Itests/unit
 HOST_LDLIBS := -lcmocka
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))

@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef VMM_PLATFORM_H
+#define VMM_PLATFORM_H
+
+/*
+ * What a partition sees besides its RAM (guest-physical 0 .. memory size).
+ * Shared by Plinth and the test guests.
+ */
+#define GUEST_UART_PORT 0x3f8          /* emulated 16550 (transmit side), lines go to Plinth's log */
+#define GUEST_TESTDEV_PORT 0x500       /* 16 scratch bytes of port I/O (test device) */
+#define GUEST_TESTDEV_PORT_SIZE 16
+#define GUEST_TESTDEV_MMIO 0xfeb00000ULL /* 4 KiB of scratch registers behind MMIO exits */
+#define GUEST_TESTDEV_MMIO_SIZE 0x1000
+#define GUEST_TIMER_PORT 0x510         /* write u32 microseconds: one interrupt after that delay */
+#define GUEST_TIMER_VECTOR_PORT 0x514  /* write u8 vector used by the timer (default 0x30) */
+#define GUEST_LAPIC_BASE 0xfee00000ULL
+
+/* CPUID leaves Plinth answers for its guests. */
+#define PLINTH_CPUID_SIGNATURE 0x40000000 /* EBX,ECX,EDX = "PlinthPlinth" */
+#define PLINTH_CPUID_TSC_KHZ 0x40000010   /* EAX = TSC kHz, EBX = 0 */
+
+#endif
