@@ -16,6 +16,7 @@
 #define PM_TIMER_HZ 3579545ULL
 #define PIT_HZ 1193182ULL
 #define CALIBRATION_MS 50
+#define SAMPLE_TRIES 5
 
 struct timer_calibration boot_timer;
 
@@ -66,19 +67,44 @@ uint64_t reference_clock_hz(void)
 	return pm_port || pm_mmio ? PM_TIMER_HZ : 0;
 }
 
+/*
+ * Reads the PM timer together with the TSC at the same instant: a port read
+ * may stall (an emulator takes a global lock for it), so the read is
+ * bracketed by two TSC reads and the tightest of a few tries wins.
+ */
+void reference_sample(uint64_t *ref, uint64_t *tsc)
+{
+	uint64_t best = UINT64_MAX;
+
+	for (int i = 0; i < SAMPLE_TRIES; i++) {
+		uint64_t t0 = rdtsc();
+		uint64_t r = reference_clock_read();
+		uint64_t t1 = rdtsc();
+
+		if (t1 - t0 < best) {
+			best = t1 - t0;
+			*ref = r;
+			*tsc = t0 + (t1 - t0) / 2;
+		}
+	}
+}
+
 static void measure_with_pm_timer(uint64_t *tsc_ticks, uint32_t *lapic_ticks)
 {
 	uint64_t window = PM_TIMER_HZ * CALIBRATION_MS / 1000;
-	uint64_t start, tsc0;
-	uint32_t apic0;
+	uint64_t ref0 = 0, ref1 = 0, tsc0 = 0, tsc1 = 0, now_tsc;
+	uint32_t apic0, apic1;
 
-	start = reference_clock_read();
-	tsc0 = rdtsc();
 	apic0 = lapic_timer_current();
-	while (reference_clock_read() - start < window)
-		;
-	*tsc_ticks = rdtsc() - tsc0;
-	*lapic_ticks = apic0 - lapic_timer_current();
+	reference_sample(&ref0, &tsc0);
+	do {
+		reference_sample(&ref1, &now_tsc);
+	} while (ref1 - ref0 < window);
+	reference_sample(&ref1, &tsc1);
+	apic1 = lapic_timer_current();
+	/* Scale both counts to exactly the reference window they spanned. */
+	*tsc_ticks = (tsc1 - tsc0) * window / (ref1 - ref0);
+	*lapic_ticks = (uint32_t)((uint64_t)(apic0 - apic1) * window / (ref1 - ref0));
 }
 
 /* PIT channel 2, gated through port 0x61, counts down once in mode 0. */

@@ -17,5 +17,7 @@ extern struct timer_calibration boot_timer;
 /* The ACPI PM timer as a 64-bit count for self-tests; hz is 0 without one. */
 uint64_t reference_clock_read(void);
 uint64_t reference_clock_hz(void);
+/* A PM timer reading and the TSC value at the same moment. */
+void reference_sample(uint64_t *ref, uint64_t *tsc);
 
 #endif
