@@ -206,6 +206,7 @@ static const char *const key_names[CONFIG_KEY_COUNT] = {
 	[CONFIG_KEY_CMDLINE] = "cmdline",
 	[CONFIG_KEY_ENTRY] = "entry",
 	[CONFIG_KEY_ENTRY_ADDR] = "entry_addr",
+	[CONFIG_KEY_TIME_LIMIT] = "time_limit",
 };
 
 static const char *const level_names[] = {
@@ -448,6 +449,9 @@ int config_set_key(struct plinth_config *cfg, struct partition_config *part,
 		return set_entry(&st);
 	case CONFIG_KEY_ENTRY_ADDR:
 		return set_number(&st, 0, UINT64_MAX, &part->entry_addr);
+	case CONFIG_KEY_TIME_LIMIT:
+		/* milliseconds, at most a day */
+		return set_number(&st, 1, 86400000, &part->time_limit_ms);
 	default:
 		return bad(&st, "internal error: unknown key %d", (int)key);
 	}

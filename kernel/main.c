@@ -22,6 +22,7 @@
 #include <plinth/string.h>
 #include <plinth/symbols.h>
 #include <plinth/time.h>
+#include <vmm/partition.h>
 #include "../drivers/uart/uart16550.h"
 
 #define PLINTH_VERSION "0.1"
@@ -83,12 +84,16 @@ static void __noreturn finish_boot(const struct boot_info *bi, unsigned int fail
 		tsc_to_ns(bi->tsc_exit_boot_services - bi->tsc_loader_start) / NSEC_PER_MSEC,
 		tsc_to_ns(now - bi->tsc_loader_start) / NSEC_PER_MSEC);
 	pr_info("Plinth ready\n");
+	partitions_start();
 	if (config.test_exit) {
+		/* Test runs end once every partition is down; partitions wake us as they stop. */
+		while (partitions_active())
+			cpu_idle_wait();
+		pr_info("all partitions stopped\n");
 		pr_info("test exit: %s\n", failed ? "FAILURE" : "SUCCESS");
 		machine_exit(failed ? 1 : 0, true);
 	}
-	for (;;)
-		cpu_idle_wait();
+	smp_idle_loop();
 }
 
 static void __noreturn kernel_main_late(void *arg)
@@ -121,6 +126,8 @@ static void __noreturn kernel_main_late(void *arg)
 	log_partitions();
 	if (config.selftest)
 		failed = selftest_run_all();
+	if (config.partition_count)
+		partitions_create(&config, bi);
 	finish_boot(bi, failed);
 }
 

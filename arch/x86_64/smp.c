@@ -67,8 +67,45 @@ static void __noreturn ap_main(struct percpu *pc)
 	pc->apic_id = lapic_id();
 	__atomic_store_n(&pc->online, true, __ATOMIC_RELEASE);
 	__atomic_fetch_add(&cpus_online, 1, __ATOMIC_RELEASE);
-	for (;;)
-		cpu_idle_wait();
+	smp_idle_loop();
+}
+
+/* Idle: sleep until a cross-CPU call hands over work, then run it outside interrupt context. */
+void smp_idle_loop(void)
+{
+	struct percpu *pc = this_cpu();
+
+	for (;;) {
+		void (*fn)(void *);
+
+		irq_disable();
+		fn = pc->work_fn;
+		if (!fn) {
+			cpu_idle_wait();
+			continue;
+		}
+		pc->work_fn = NULL;
+		irq_enable();
+		fn(pc->work_arg);
+	}
+}
+
+static void take_work(void *arg)
+{
+	struct percpu *pc = this_cpu();
+	void **work = arg;
+
+	pc->work_arg = work[1];
+	pc->work_fn = (void (*)(void *))work[0];
+}
+
+int smp_run_on(unsigned int cpu, void (*fn)(void *), void *arg)
+{
+	void *work[2] = { (void *)fn, arg };
+
+	if (cpu >= MAX_CPUS || !cpu_table[cpu] || cpu_table[cpu]->work_fn)
+		return -EBUSY;
+	return smp_call(cpu, take_work, work);
 }
 
 static void patch32(uint8_t *page, const char *sym, uint32_t v)

@@ -10,13 +10,16 @@
 
 #pragma GCC optimize("no-tree-loop-distribute-patterns")
 
+/*
+ * memcpy and memset use the string instructions: fast on every x86 with
+ * ERMSB, and far faster than byte loops under emulators, where partitions'
+ * memory (megabytes, scrubbed twice) is cleared through here.
+ */
 void *memcpy(void *dst, const void *src, size_t n)
 {
-	unsigned char *d = dst;
-	const unsigned char *s = src;
+	void *d = dst;
 
-	while (n--)
-		*d++ = *s++;
+	__asm__ volatile("rep movsb" : "+D"(d), "+S"(src), "+c"(n) : : "memory");
 	return dst;
 }
 
@@ -38,10 +41,16 @@ void *memmove(void *dst, const void *src, size_t n)
 
 void *memset(void *dst, int c, size_t n)
 {
-	unsigned char *d = dst;
+	void *d = dst;
 
-	while (n--)
-		*d++ = (unsigned char)c;
+	if (n >= 64 && !((uintptr_t)dst & 7)) {
+		size_t words = n / 8;
+		uint64_t pattern = 0x0101010101010101ULL * (unsigned char)c;
+
+		__asm__ volatile("rep stosq" : "+D"(d), "+c"(words) : "a"(pattern) : "memory");
+		n &= 7;
+	}
+	__asm__ volatile("rep stosb" : "+D"(d), "+c"(n) : "a"(c) : "memory");
 	return dst;
 }
 

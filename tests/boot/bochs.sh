@@ -1,18 +1,19 @@
 #!/bin/bash
-# bochs.sh NAME CFG TIMEOUT CPUS: boots Plinth under Bochs (Haswell model, VMX
+# bochs.sh NAME CFG TIMEOUT CPUS [FILE:DEST ...]: boots Plinth under Bochs (Haswell model, VMX
 # with EPT) + OVMF from a FAT disk image; serial log in build/test-logs/NAME.serial.log.
 set -u
 cd "$(dirname "$0")/../.."
 name=$1 cfg=$2 limit=$3 cpus=${4:-2}
+shift 4
 work=$PWD/build/boot/$name
 log=$PWD/build/test-logs/$name.serial.log
 mkdir -p build/test-logs
-tests/boot/esp.sh "$work/esp" "$cfg"
+tests/boot/esp.sh "$work/esp" "$cfg" "$@"
 rm -f "$log" "$work/esp.img" "$work/esp.img.lock"
 # 130 cylinders x 16 heads x 63 sectors: a geometry Bochs derives from the size.
 dd if=/dev/zero of="$work/esp.img" bs=516096 count=130 status=none
 mformat -i "$work/esp.img" -t 130 -h 16 -s 63 ::
-mcopy -s -i "$work/esp.img" "$work/esp/EFI" "$work/esp/plinth.cfg" ::/
+mcopy -s -i "$work/esp.img" "$work"/esp/* ::/
 cat >"$work/bochsrc" <<RC
 romimage: file=/usr/share/ovmf/OVMF.fd, address=0xffe00000
 vgaromimage: file=/usr/share/vgabios/vgabios.bin

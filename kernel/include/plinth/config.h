@@ -36,6 +36,7 @@ struct partition_config {
 	char cmdline[CONFIG_CMDLINE_MAX];
 	enum partition_entry entry;
 	uint64_t entry_addr;
+	uint64_t time_limit_ms; /* 0: none; the partition is stopped after this long */
 	unsigned int line;		/* line of the [partition] header */
 };
 
@@ -97,6 +98,7 @@ enum config_key {
 	CONFIG_KEY_CMDLINE,
 	CONFIG_KEY_ENTRY,
 	CONFIG_KEY_ENTRY_ADDR,
+	CONFIG_KEY_TIME_LIMIT,
 	CONFIG_KEY_COUNT,
 };
 

@@ -21,5 +21,8 @@ int smp_call_wait(unsigned int cpu);
 /* Runs fn on every online CPU at once, this one included; returns CPUs that ran it. */
 unsigned int smp_call_all(xcall_fn fn, void *arg);
 void xcall_init(void);
+/* Hands fn(arg) to an idle CPU, which runs it with interrupts enabled, outside any handler. */
+int smp_run_on(unsigned int cpu, void (*fn)(void *), void *arg);
+void __noreturn smp_idle_loop(void);
 
 #endif

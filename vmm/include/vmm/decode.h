@@ -56,8 +56,8 @@ struct decoded_insn {
 	uint8_t size;		/* memory access width in bytes: 1, 2, 4, 8 */
 	bool sign_extend;	/* MOVSX/MOVSXD: load is sign-extended to dest_size */
 	bool zero_extend;	/* MOVZX: load is zero-extended to dest_size */
-	uint8_t dest_size;	/* register width written by a load (== size for plain MOV) */
-	int reg;		/* GPR 0..15 read by a store / written by a load; -1: immediate or MOVS */
+	uint8_t dest_size;	/* register width a load writes (== size for MOV) */
+	int reg;		/* GPR a store reads / a load writes; -1: imm or MOVS */
 	bool high_byte;		/* reg is AH/CH/DH/BH (reg holds 0..3, bits 15:8 are used) */
 	uint64_t imm;		/* immediate, already truncated/sign-extended to size */
 	bool has_imm;

@@ -53,6 +53,13 @@ struct percpu {
 	uint64_t fault_seen_vector;
 	uint64_t fault_seen_cr2;
 	volatile uint64_t timer_ticks;
+	/* VMX root operation on this CPU */
+	bool vmx_on;
+	paddr_t vmxon_region;
+	/* Work handed to this CPU's idle loop (a vCPU to run), see smp_run_on(). */
+	void (*work_fn)(void *arg);
+	void *work_arg;
+	struct vcpu *current_vcpu;
 };
 
 #define PERCPU_STACK_TOP 8

@@ -19,6 +19,8 @@ struct trap_frame {
 #define VEC_MACHINE_CHECK 18
 #define VEC_LAPIC_TIMER 0x20
 #define VEC_XCALL 0xf0
+#define VEC_KICK 0xf1       /* wakes a CPU; the handler only acknowledges */
+#define VEC_HOST_TIMER 0x21 /* one-shot wake-ups of vCPU threads */
 #define VEC_SPURIOUS 0xff
 
 typedef void (*irq_handler_t)(struct trap_frame *tf);

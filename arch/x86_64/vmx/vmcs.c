@@ -1,0 +1,209 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * VMCS set-up, in the order the SDM describes it: host state, execution
+ * controls, exit and entry controls, guest state. Every control is adjusted
+ * against its capability MSR, the TRUE_ one when the CPU has them.
+ */
+#include <asm/cpu.h>
+#include <asm/percpu.h>
+#include <asm/vmx.h>
+#include <plinth/errno.h>
+#include <plinth/log.h>
+#include <plinth/mm.h>
+#include <plinth/string.h>
+#include <vmm/partition.h>
+#include <vmm/msr_policy.h>
+#include "vmx_internal.h"
+
+extern char vmx_exit_entry[];
+
+/* Pages shared by every vCPU: all ports exit; the MSR bitmap follows msr_policy. */
+static paddr_t io_bitmap_a, io_bitmap_b, msr_bitmap;
+static spinlock_t bitmap_lock = SPINLOCK_INIT;
+
+#define CR0_NE (1ULL << 5)
+#define CR4_VMXE (1ULL << 13)
+
+static uint32_t adjust_controls(uint32_t want, uint32_t must_have, uint32_t msr, uint32_t true_msr)
+{
+	bool has_true = rdmsr(MSR_VMX_BASIC) & (1ULL << 55);
+	uint64_t cap = rdmsr(has_true ? true_msr : msr);
+	uint32_t allowed0 = (uint32_t)cap;         /* bits that must be 1 */
+	uint32_t allowed1 = (uint32_t)(cap >> 32); /* bits that may be 1 */
+	uint32_t v = ((want | must_have) | allowed0) & allowed1;
+
+	if ((v & must_have) != must_have)
+		pr_err("vmx: control MSR %x cannot set %x\n", msr, must_have & ~v);
+	return v;
+}
+
+static int shared_bitmaps(void)
+{
+	int ret = 0;
+
+	spin_lock(&bitmap_lock);
+	if (!msr_bitmap) {
+		if (page_alloc(&io_bitmap_a) < 0 || page_alloc(&io_bitmap_b) < 0 ||
+		    page_alloc(&msr_bitmap) < 0) {
+			ret = -ENOMEM;
+		} else {
+			memset(phys_to_virt(io_bitmap_a), 0xff, PAGE_SIZE);
+			memset(phys_to_virt(io_bitmap_b), 0xff, PAGE_SIZE);
+			msr_bitmap_build(phys_to_virt(msr_bitmap));
+		}
+	}
+	spin_unlock(&bitmap_lock);
+	return ret;
+}
+
+static void setup_host_state(void)
+{
+	struct percpu *pc = this_cpu();
+	struct __packed { uint16_t limit; uint64_t base; } gdtr, idtr;
+
+	__asm__ volatile("sgdt %0; sidt %1" : "=m"(gdtr), "=m"(idtr));
+	vmwrite(VMCS_HOST_CR0, read_cr0());
+	vmwrite(VMCS_HOST_CR3, read_cr3());
+	vmwrite(VMCS_HOST_CR4, read_cr4());
+	vmwrite(VMCS_HOST_CS_SEL, GDT_KERNEL_CS);
+	vmwrite(VMCS_HOST_SS_SEL, GDT_KERNEL_DS);
+	vmwrite(VMCS_HOST_DS_SEL, GDT_KERNEL_DS);
+	vmwrite(VMCS_HOST_ES_SEL, GDT_KERNEL_DS);
+	vmwrite(VMCS_HOST_FS_SEL, 0);
+	vmwrite(VMCS_HOST_GS_SEL, 0);
+	vmwrite(VMCS_HOST_TR_SEL, GDT_TSS);
+	vmwrite(VMCS_HOST_FS_BASE, 0);
+	vmwrite(VMCS_HOST_GS_BASE, (uint64_t)pc);
+	vmwrite(VMCS_HOST_TR_BASE, (uint64_t)&pc->tss);
+	vmwrite(VMCS_HOST_GDTR_BASE, gdtr.base);
+	vmwrite(VMCS_HOST_IDTR_BASE, idtr.base);
+	vmwrite(VMCS_HOST_SYSENTER_CS, 0);
+	vmwrite(VMCS_HOST_SYSENTER_ESP, 0);
+	vmwrite(VMCS_HOST_SYSENTER_EIP, 0);
+	vmwrite(VMCS_HOST_EFER, rdmsr(MSR_EFER));
+	vmwrite(VMCS_HOST_PAT, rdmsr(MSR_IA32_PAT));
+	vmwrite(VMCS_HOST_RIP, (uint64_t)vmx_exit_entry);
+}
+
+static void setup_execution_controls(struct vcpu *v)
+{
+	uint32_t pin, proc, proc2;
+
+	pin = adjust_controls(0, PIN_EXTINT_EXITING | PIN_NMI_EXITING | PIN_VIRTUAL_NMIS |
+				 PIN_PREEMPTION_TIMER, MSR_VMX_PINBASED, MSR_VMX_TRUE_PINBASED);
+	/* CR8 exits: without a TPR shadow a guest MOV CR8 would reach the real APIC. */
+	proc = adjust_controls(0, PROC_HLT_EXITING | PROC_MWAIT_EXITING | PROC_RDPMC_EXITING |
+				  PROC_CR8_LOAD_EXITING | PROC_CR8_STORE_EXITING |
+				  PROC_USE_IO_BITMAPS | PROC_USE_MSR_BITMAPS |
+				  PROC_MONITOR_EXITING | PROC_SECONDARY,
+			       MSR_VMX_PROCBASED, MSR_VMX_TRUE_PROCBASED);
+	proc2 = adjust_controls(PROC2_RDTSCP | PROC2_INVPCID | PROC2_XSAVES,
+				PROC2_EPT | PROC2_VPID | PROC2_UNRESTRICTED | PROC2_WBINVD_EXITING,
+				MSR_VMX_PROCBASED2, MSR_VMX_PROCBASED2);
+	vmwrite(VMCS_PIN_CTLS, pin);
+	vmwrite(VMCS_PROC_CTLS, proc);
+	vmwrite(VMCS_PROC_CTLS2, proc2);
+	vmwrite(VMCS_EXCEPTION_BITMAP, 0); /* guest exceptions stay in the guest */
+	vmwrite(VMCS_CR3_TARGET_COUNT, 0);
+	vmwrite(VMCS_IO_BITMAP_A, io_bitmap_a);
+	vmwrite(VMCS_IO_BITMAP_B, io_bitmap_b);
+	vmwrite(VMCS_MSR_BITMAP, msr_bitmap);
+	vmwrite(VMCS_EPT_POINTER, ept_eptp(&v->part->ept));
+	vmwrite(VMCS_VPID, v->arch.vpid);
+	vmwrite(VMCS_LINK_POINTER, ~0ULL);
+	/* NE must stay set and VMXE is ours: the guest sees its own values in the shadows. */
+	vmwrite(VMCS_CR0_MASK, CR0_NE);
+	vmwrite(VMCS_CR4_MASK, CR4_VMXE);
+}
+
+static void setup_exit_entry_controls(void)
+{
+	uint32_t exit, entry;
+
+	exit = adjust_controls(0, EXIT_HOST_64 | EXIT_SAVE_PAT | EXIT_LOAD_PAT | EXIT_SAVE_EFER |
+				  EXIT_LOAD_EFER, MSR_VMX_EXIT, MSR_VMX_TRUE_EXIT);
+	entry = adjust_controls(0, ENTRY_LOAD_PAT | ENTRY_LOAD_EFER, MSR_VMX_ENTRY,
+				MSR_VMX_TRUE_ENTRY);
+	vmwrite(VMCS_EXIT_CTLS, exit);
+	vmwrite(VMCS_ENTRY_CTLS, entry);
+	vmwrite(VMCS_EXIT_MSR_STORE_COUNT, 0);
+	vmwrite(VMCS_EXIT_MSR_LOAD_COUNT, 0);
+	vmwrite(VMCS_ENTRY_MSR_LOAD_COUNT, 0);
+	vmwrite(VMCS_ENTRY_INTR_INFO, 0);
+}
+
+static void write_segment(uint32_t sel, uint32_t base, uint32_t limit, uint32_t ar,
+			  const struct segment *s)
+{
+	vmwrite(sel, s->selector);
+	vmwrite(base, s->base);
+	vmwrite(limit, s->limit);
+	vmwrite(ar, s->ar);
+}
+
+void vmcs_load_guest_state(const struct vcpu_regs *r)
+{
+	uint64_t cr0_fixed0 = rdmsr(MSR_VMX_CR0_FIXED0), cr4_fixed0 = rdmsr(MSR_VMX_CR4_FIXED0);
+	uint32_t entry = (uint32_t)vmread(VMCS_ENTRY_CTLS);
+
+	/* Unrestricted guest relaxes PE and PG; every other fixed bit applies. */
+	cr0_fixed0 &= ~(1ULL | (1ULL << 31));
+	vmwrite(VMCS_GUEST_CR0, r->cr0 | cr0_fixed0);
+	vmwrite(VMCS_CR0_SHADOW, r->cr0);
+	vmwrite(VMCS_GUEST_CR3, r->cr3);
+	vmwrite(VMCS_GUEST_CR4, r->cr4 | cr4_fixed0);
+	vmwrite(VMCS_CR4_SHADOW, r->cr4);
+	vmwrite(VMCS_GUEST_EFER, r->efer);
+	vmwrite(VMCS_GUEST_PAT, 0x0007040600070406ULL); /* the power-on PAT */
+	if (r->efer & (1ULL << 10))
+		entry |= ENTRY_IA32E_GUEST;
+	else
+		entry &= ~ENTRY_IA32E_GUEST;
+	vmwrite(VMCS_ENTRY_CTLS, entry);
+
+	write_segment(VMCS_GUEST_CS_SEL, VMCS_GUEST_CS_BASE, VMCS_GUEST_CS_LIMIT, VMCS_GUEST_CS_AR, &r->cs);
+	write_segment(VMCS_GUEST_DS_SEL, VMCS_GUEST_DS_BASE, VMCS_GUEST_DS_LIMIT, VMCS_GUEST_DS_AR, &r->ds);
+	write_segment(VMCS_GUEST_ES_SEL, VMCS_GUEST_ES_BASE, VMCS_GUEST_ES_LIMIT, VMCS_GUEST_ES_AR, &r->es);
+	write_segment(VMCS_GUEST_FS_SEL, VMCS_GUEST_FS_BASE, VMCS_GUEST_FS_LIMIT, VMCS_GUEST_FS_AR, &r->fs);
+	write_segment(VMCS_GUEST_GS_SEL, VMCS_GUEST_GS_BASE, VMCS_GUEST_GS_LIMIT, VMCS_GUEST_GS_AR, &r->gs);
+	write_segment(VMCS_GUEST_SS_SEL, VMCS_GUEST_SS_BASE, VMCS_GUEST_SS_LIMIT, VMCS_GUEST_SS_AR, &r->ss);
+	write_segment(VMCS_GUEST_TR_SEL, VMCS_GUEST_TR_BASE, VMCS_GUEST_TR_LIMIT, VMCS_GUEST_TR_AR, &r->tr);
+	write_segment(VMCS_GUEST_LDTR_SEL, VMCS_GUEST_LDTR_BASE, VMCS_GUEST_LDTR_LIMIT,
+		      VMCS_GUEST_LDTR_AR, &r->ldtr);
+	vmwrite(VMCS_GUEST_GDTR_BASE, r->gdtr.base);
+	vmwrite(VMCS_GUEST_GDTR_LIMIT, r->gdtr.limit);
+	vmwrite(VMCS_GUEST_IDTR_BASE, r->idtr.base);
+	vmwrite(VMCS_GUEST_IDTR_LIMIT, r->idtr.limit);
+	vmwrite(VMCS_GUEST_DR7, 0x400);
+	vmwrite(VMCS_GUEST_RSP, r->gpr[REG_RSP]);
+	vmwrite(VMCS_GUEST_RIP, r->rip);
+	vmwrite(VMCS_GUEST_RFLAGS, r->rflags | 2);
+	vmwrite(VMCS_GUEST_PENDING_DBG, 0);
+	vmwrite(VMCS_GUEST_SYSENTER_CS, 0);
+	vmwrite(VMCS_GUEST_SYSENTER_ESP, 0);
+	vmwrite(VMCS_GUEST_SYSENTER_EIP, 0);
+	vmwrite(VMCS_GUEST_INTERRUPTIBILITY, 0);
+	vmwrite(VMCS_GUEST_ACTIVITY, 0);
+}
+
+int vmcs_setup(struct vcpu *v)
+{
+	uint32_t *region;
+	int ret;
+
+	ret = shared_bitmaps();
+	if (ret < 0)
+		return ret;
+	if (!v->arch.vmcs && page_alloc(&v->arch.vmcs) < 0)
+		return -ENOMEM;
+	region = phys_to_virt(v->arch.vmcs);
+	region[0] = (uint32_t)rdmsr(MSR_VMX_BASIC) & 0x7fffffff;
+	if (vmcs_clear(v->arch.vmcs) < 0 || vmcs_load(v->arch.vmcs) < 0)
+		return -EIO;
+	v->arch.launched = false;
+	setup_host_state();
+	setup_execution_controls(v);
+	setup_exit_entry_controls();
+	vmcs_load_guest_state(&v->boot);
+	return 0;
+}

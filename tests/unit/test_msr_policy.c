@@ -1,0 +1,536 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <string.h>
+#include <plinth/errno.h>
+#include <vmm/msr_policy.h>
+
+static uint64_t rd(struct msr_vcpu_state *s, uint32_t msr)
+{
+	uint64_t v = 0xdeadbeef;
+
+	assert_int_equal(msr_emulate_read(s, msr, &v), 0);
+	return v;
+}
+
+static void test_init(void **state)
+{
+	struct msr_vcpu_state s;
+
+	(void)state;
+	msr_state_init(&s, true);
+	assert_int_equal(s.apic_base, 0xfee00900);
+	assert_int_equal(s.pat, 0x0007040600070406ULL);
+	assert_int_equal(s.misc_enable, 0x1801);
+	assert_int_equal(s.maxphyaddr, 52);
+	assert_int_equal(s.efer, 0);
+	assert_int_equal(s.mtrr_def_type, 0);
+	assert_false(s.ibpb_pending);
+	assert_false(s.x2apic_allowed);
+	msr_state_init(&s, false);
+	assert_int_equal(s.apic_base, 0xfee00800);
+	msr_state_init(NULL, true); /* must not crash */
+}
+
+static void test_lookup(void **state)
+{
+	static const uint32_t pt[] = { 0x174, 0x175, 0x176, 0xc0000081,
+				       0xc0000082, 0xc0000083, 0xc0000084,
+				       0xc0000100, 0xc0000101, 0xc0000102,
+				       0xc0000103 };
+	static const uint32_t rw[] = { 0x1b, 0x48, 0x8b, 0x17a, 0x1a0, 0x1d9,
+				       0x200, 0x20f, 0x250, 0x258, 0x259,
+				       0x268, 0x26f, 0x277, 0x2ff, 0x6e0,
+				       0xc0000080 };
+	static const uint32_t ro[] = { 0x3a, 0xce, 0xfe, 0x179 };
+	static const uint32_t deny[] = { 0, 0x10, 0x1a, 0x1c, 0x3b, 0x47, 0x4a,
+					 0x79, 0x10a, 0x10b, 0x173, 0x177,
+					 0x178, 0x17b, 0x1ff, 0x210, 0x24f,
+					 0x251, 0x257, 0x25a, 0x267, 0x270,
+					 0x276, 0x278, 0x2fe, 0x300, 0x6df,
+					 0x6e1, 0x800, 0x830, 0xda0, 0x1fff,
+					 0x2000, 0xc000007f, 0xc0000085,
+					 0xc00000ff, 0xc0000104, 0xc0010114,
+					 0x40000000, 0xffffffff };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(pt) / sizeof(pt[0]); i++) {
+		assert_int_equal(msr_policy_lookup(pt[i], false),
+				 MSR_PASSTHROUGH);
+		assert_int_equal(msr_policy_lookup(pt[i], true),
+				 MSR_PASSTHROUGH);
+	}
+	for (size_t i = 0; i < sizeof(rw) / sizeof(rw[0]); i++) {
+		assert_int_equal(msr_policy_lookup(rw[i], false), MSR_EMULATE);
+		assert_int_equal(msr_policy_lookup(rw[i], true), MSR_EMULATE);
+	}
+	for (size_t i = 0; i < sizeof(ro) / sizeof(ro[0]); i++) {
+		assert_int_equal(msr_policy_lookup(ro[i], false), MSR_EMULATE);
+		assert_int_equal(msr_policy_lookup(ro[i], true), MSR_DENY);
+	}
+	for (size_t i = 0; i < sizeof(deny) / sizeof(deny[0]); i++) {
+		assert_int_equal(msr_policy_lookup(deny[i], false), MSR_DENY);
+		assert_int_equal(msr_policy_lookup(deny[i], true), MSR_DENY);
+	}
+	/* PRED_CMD is write-only. */
+	assert_int_equal(msr_policy_lookup(0x49, false), MSR_DENY);
+	assert_int_equal(msr_policy_lookup(0x49, true), MSR_EMULATE);
+	/* VMX capability MSRs: VMX is hidden. */
+	for (uint32_t m = 0x480; m <= 0x491; m++) {
+		assert_int_equal(msr_policy_lookup(m, false), MSR_DENY);
+		assert_int_equal(msr_policy_lookup(m, true), MSR_DENY);
+	}
+}
+
+static void test_deny_and_bad_args(void **state)
+{
+	struct msr_vcpu_state s;
+	uint64_t v = 7;
+
+	(void)state;
+	msr_state_init(&s, true);
+	assert_int_equal(msr_emulate_read(&s, 0x480, &v), -EPERM);
+	assert_int_equal(msr_emulate_write(&s, 0x480, 0), -EPERM);
+	assert_int_equal(msr_emulate_read(&s, 0x10, &v), -EPERM);
+	assert_int_equal(msr_emulate_write(&s, 0x10, 0), -EPERM);
+	assert_int_equal(msr_emulate_read(&s, 0xffffffff, &v), -EPERM);
+	assert_int_equal(v, 7);
+	/* Passthrough MSRs never exit: emulating them is a caller bug. */
+	assert_int_equal(msr_emulate_read(&s, 0xc0000100, &v), -EINVAL);
+	assert_int_equal(msr_emulate_write(&s, 0xc0000082, 0), -EINVAL);
+	assert_int_equal(msr_emulate_read(NULL, 0x1b, &v), -EINVAL);
+	assert_int_equal(msr_emulate_read(&s, 0x1b, NULL), -EINVAL);
+	assert_int_equal(msr_emulate_write(NULL, 0x1b, 0), -EINVAL);
+}
+
+static void test_apic_base(void **state)
+{
+	struct msr_vcpu_state s;
+
+	(void)state;
+	msr_state_init(&s, true);
+	assert_int_equal(rd(&s, 0x1b), 0xfee00900);
+	assert_int_equal(msr_emulate_write(&s, 0x1b, 0xfee00900), 0);
+	/* Moving the base. */
+	assert_int_equal(msr_emulate_write(&s, 0x1b, 0xfed00900), -EPERM);
+	assert_int_equal(msr_emulate_write(&s, 0x1b, 0x1fee00900ULL), -EPERM);
+	/* Reserved low bits 0..7 and 9. */
+	assert_int_equal(msr_emulate_write(&s, 0x1b, 0xfee00901), -EPERM);
+	assert_int_equal(msr_emulate_write(&s, 0x1b, 0xfee00980), -EPERM);
+	assert_int_equal(msr_emulate_write(&s, 0x1b, 0xfee00b00), -EPERM);
+	/* Above MAXPHYADDR. */
+	s.maxphyaddr = 39;
+	assert_int_equal(msr_emulate_write(&s, 0x1b, (1ULL << 39) | 0xfee00900),
+			 -EPERM);
+	assert_int_equal(msr_emulate_write(&s, 0x1b, (1ULL << 63) | 0xfee00900),
+			 -EPERM);
+	assert_int_equal(rd(&s, 0x1b), 0xfee00900);
+
+	/* x2APIC not offered. */
+	assert_int_equal(msr_emulate_write(&s, 0x1b, 0xfee00d00), -EPERM);
+	/* Disable, then re-enable; written BSP bit is ignored. */
+	assert_int_equal(msr_emulate_write(&s, 0x1b, 0xfee00000), 0);
+	assert_int_equal(rd(&s, 0x1b), 0xfee00100);
+	assert_int_equal(msr_emulate_write(&s, 0x1b, 0xfee00800), 0);
+	assert_int_equal(rd(&s, 0x1b), 0xfee00900);
+
+	msr_state_init(&s, false);
+	assert_int_equal(msr_emulate_write(&s, 0x1b, 0xfee00900), 0);
+	assert_int_equal(rd(&s, 0x1b), 0xfee00800);
+}
+
+static void test_apic_base_x2apic(void **state)
+{
+	struct msr_vcpu_state s;
+
+	(void)state;
+	msr_state_init(&s, false);
+	s.x2apic_allowed = true;
+	/* EXTD without EN is the invalid state. */
+	assert_int_equal(msr_emulate_write(&s, 0x1b, 0xfee00400), -EPERM);
+	/* xAPIC -> x2APIC. */
+	assert_int_equal(msr_emulate_write(&s, 0x1b, 0xfee00c00), 0);
+	assert_int_equal(rd(&s, 0x1b), 0xfee00c00);
+	/* x2APIC -> xAPIC directly is illegal. */
+	assert_int_equal(msr_emulate_write(&s, 0x1b, 0xfee00800), -EPERM);
+	assert_int_equal(rd(&s, 0x1b), 0xfee00c00);
+	/* x2APIC -> disabled -> x2APIC. */
+	assert_int_equal(msr_emulate_write(&s, 0x1b, 0xfee00000), 0);
+	assert_int_equal(rd(&s, 0x1b), 0xfee00000);
+	assert_int_equal(msr_emulate_write(&s, 0x1b, 0xfee00c00), 0);
+	assert_int_equal(rd(&s, 0x1b), 0xfee00c00);
+}
+
+static void test_fixed_values(void **state)
+{
+	struct msr_vcpu_state s;
+
+	(void)state;
+	msr_state_init(&s, true);
+	assert_int_equal(rd(&s, 0x3a), 1);
+	assert_int_equal(msr_emulate_write(&s, 0x3a, 1), -EPERM);
+	assert_int_equal(msr_emulate_write(&s, 0x3a, 5), -EPERM);
+	assert_int_equal(rd(&s, 0xfe), 0x508);
+	assert_int_equal(msr_emulate_write(&s, 0xfe, 0x508), -EPERM);
+	assert_int_equal(rd(&s, 0xce), 0);
+	assert_int_equal(msr_emulate_write(&s, 0xce, 0), -EPERM);
+	assert_int_equal(rd(&s, 0x179), 0);
+	assert_int_equal(msr_emulate_write(&s, 0x179, 0), -EPERM);
+	assert_int_equal(rd(&s, 0x8b), 0);
+	assert_int_equal(msr_emulate_write(&s, 0x8b, 0), 0);
+	assert_int_equal(msr_emulate_write(&s, 0x8b, 0x12300000000ULL), 0);
+	assert_int_equal(rd(&s, 0x8b), 0);
+	assert_int_equal(rd(&s, 0x1d9), 0);
+	assert_int_equal(msr_emulate_write(&s, 0x1d9, 0), 0);
+	assert_int_equal(msr_emulate_write(&s, 0x1d9, 1), -EPERM);
+	assert_int_equal(msr_emulate_write(&s, 0x1d9, 2), -EPERM);
+}
+
+static void test_mcg_status(void **state)
+{
+	struct msr_vcpu_state s;
+
+	(void)state;
+	msr_state_init(&s, true);
+	assert_int_equal(rd(&s, 0x17a), 0);
+	assert_int_equal(msr_emulate_write(&s, 0x17a, 5), 0);
+	assert_int_equal(rd(&s, 0x17a), 5);
+	assert_int_equal(msr_emulate_write(&s, 0x17a, 8), -EPERM);
+	assert_int_equal(rd(&s, 0x17a), 5);
+	assert_int_equal(msr_emulate_write(&s, 0x17a, 0), 0);
+	assert_int_equal(rd(&s, 0x17a), 0);
+}
+
+static void test_misc_enable(void **state)
+{
+	struct msr_vcpu_state s;
+
+	(void)state;
+	msr_state_init(&s, true);
+	assert_int_equal(rd(&s, 0x1a0), 0x1801);
+	assert_int_equal(msr_emulate_write(&s, 0x1a0, 0x1801), 0);
+	assert_int_equal(msr_emulate_write(&s, 0x1a0, 0x1800), 0);
+	assert_int_equal(rd(&s, 0x1a0), 0x1800);
+	/* LIMIT_CPUID, ENABLE_MONITOR, XD_DISABLE cannot be set. */
+	assert_int_equal(msr_emulate_write(&s, 0x1a0, 0x401800), -EPERM);
+	assert_int_equal(msr_emulate_write(&s, 0x1a0, 0x41800), -EPERM);
+	assert_int_equal(msr_emulate_write(&s, 0x1a0, (1ULL << 34) | 0x1800),
+			 -EPERM);
+	/* BTS/PEBS unavailable are read-only. */
+	assert_int_equal(msr_emulate_write(&s, 0x1a0, 0x1000), -EPERM);
+	assert_int_equal(msr_emulate_write(&s, 0x1a0, 0x0801), -EPERM);
+	assert_int_equal(rd(&s, 0x1a0), 0x1800);
+}
+
+static void test_pat(void **state)
+{
+	struct msr_vcpu_state s;
+
+	(void)state;
+	msr_state_init(&s, true);
+	assert_int_equal(rd(&s, 0x277), 0x0007040600070406ULL);
+	/* Every valid type: UC WC WT WP WB UC-. */
+	assert_int_equal(msr_emulate_write(&s, 0x277, 0x0706050401000100ULL),
+			 0);
+	assert_int_equal(rd(&s, 0x277), 0x0706050401000100ULL);
+	for (int byte = 0; byte < 8; byte++) {
+		uint64_t base = 0x0606060606060606ULL;
+		uint64_t mask = ~(0xffULL << (8 * byte));
+
+		assert_int_equal(msr_emulate_write(&s, 0x277, (base & mask) |
+						   (2ULL << (8 * byte))), -EPERM);
+		assert_int_equal(msr_emulate_write(&s, 0x277, (base & mask) |
+						   (3ULL << (8 * byte))), -EPERM);
+		assert_int_equal(msr_emulate_write(&s, 0x277, (base & mask) |
+						   (8ULL << (8 * byte))), -EPERM);
+		assert_int_equal(msr_emulate_write(&s, 0x277, (base & mask) |
+						   (0x86ULL << (8 * byte))), -EPERM);
+	}
+	assert_int_equal(rd(&s, 0x277), 0x0706050401000100ULL);
+}
+
+static void test_mtrr_def_type(void **state)
+{
+	struct msr_vcpu_state s;
+
+	(void)state;
+	msr_state_init(&s, true);
+	assert_int_equal(msr_emulate_write(&s, 0x2ff, 0xc06), 0);
+	assert_int_equal(rd(&s, 0x2ff), 0xc06);
+	assert_int_equal(msr_emulate_write(&s, 0x2ff, 0x800), 0);
+	assert_int_equal(msr_emulate_write(&s, 0x2ff, 0x807), -EPERM); /* UC- */
+	assert_int_equal(msr_emulate_write(&s, 0x2ff, 0x802), -EPERM);
+	assert_int_equal(msr_emulate_write(&s, 0x2ff, 0x800 | (1 << 9)), -EPERM);
+	assert_int_equal(msr_emulate_write(&s, 0x2ff, 0x800 | (1 << 12)), -EPERM);
+	assert_int_equal(msr_emulate_write(&s, 0x2ff, 0x800 | (1ULL << 63)),
+			 -EPERM);
+	assert_int_equal(rd(&s, 0x2ff), 0x800);
+}
+
+static void test_mtrr_fixed(void **state)
+{
+	static const uint32_t fixed[] = { 0x250, 0x258, 0x259, 0x268, 0x269,
+					  0x26a, 0x26b, 0x26c, 0x26d, 0x26e,
+					  0x26f };
+	struct msr_vcpu_state s;
+
+	(void)state;
+	msr_state_init(&s, true);
+	for (size_t i = 0; i < 11; i++) {
+		uint64_t v = 0x0606060606060600ULL | (i % 2 ? 1 : 5);
+
+		assert_int_equal(rd(&s, fixed[i]), 0);
+		assert_int_equal(msr_emulate_write(&s, fixed[i], v), 0);
+		assert_int_equal(s.mtrr_fixed[i], v);
+	}
+	for (size_t i = 0; i < 11; i++)
+		assert_int_equal(rd(&s, fixed[i]),
+				 0x0606060606060600ULL | (i % 2 ? 1 : 5));
+	/* Separate storage for each: rewrite one, the others stay. */
+	assert_int_equal(msr_emulate_write(&s, 0x259, 0x0404040404040404ULL),
+			 0);
+	assert_int_equal(rd(&s, 0x259), 0x0404040404040404ULL);
+	assert_int_equal(rd(&s, 0x258), 0x0606060606060601ULL);
+	assert_int_equal(rd(&s, 0x268), 0x0606060606060601ULL);
+	/* UC- and reserved encodings in any byte. */
+	assert_int_equal(msr_emulate_write(&s, 0x250, 0x0700000000000000ULL),
+			 -EPERM);
+	assert_int_equal(msr_emulate_write(&s, 0x26f, 0x0000000000020000ULL),
+			 -EPERM);
+	assert_int_equal(rd(&s, 0x250), 0x0606060606060605ULL);
+	assert_int_equal(rd(&s, 0x26f), 0x0606060606060605ULL);
+}
+
+static void test_mtrr_var(void **state)
+{
+	struct msr_vcpu_state s;
+
+	(void)state;
+	msr_state_init(&s, true);
+	for (uint32_t m = 0x200; m <= 0x20f; m++)
+		assert_int_equal(rd(&s, m), 0);
+	assert_int_equal(msr_emulate_write(&s, 0x200, 0x80000006), 0);
+	assert_int_equal(msr_emulate_write(&s, 0x201, 0xfffff80000800ULL), 0);
+	assert_int_equal(msr_emulate_write(&s, 0x20e, 0xc0000000), 0);
+	assert_int_equal(msr_emulate_write(&s, 0x20f, 0xfffffc0000800ULL), 0);
+	assert_int_equal(rd(&s, 0x200), 0x80000006);
+	assert_int_equal(rd(&s, 0x201), 0xfffff80000800ULL);
+	assert_int_equal(rd(&s, 0x20e), 0xc0000000);
+	assert_int_equal(rd(&s, 0x20f), 0xfffffc0000800ULL);
+	assert_int_equal(rd(&s, 0x202), 0);
+
+	/* PHYSBASE: invalid type, reserved 11:8, above MAXPHYADDR. */
+	assert_int_equal(msr_emulate_write(&s, 0x200, 0x80000002), -EPERM);
+	assert_int_equal(msr_emulate_write(&s, 0x200, 0x80000007), -EPERM);
+	assert_int_equal(msr_emulate_write(&s, 0x200, 0x80000106), -EPERM);
+	assert_int_equal(msr_emulate_write(&s, 0x200, 0x80000806), -EPERM);
+	assert_int_equal(msr_emulate_write(&s, 0x200, 1ULL << 52), -EPERM);
+	/* PHYSMASK: reserved 10:0, above MAXPHYADDR. */
+	assert_int_equal(msr_emulate_write(&s, 0x201, 0xfffff80000801ULL),
+			 -EPERM);
+	assert_int_equal(msr_emulate_write(&s, 0x201, 0xfffff80000c00ULL),
+			 -EPERM);
+	assert_int_equal(msr_emulate_write(&s, 0x201, 1ULL << 52), -EPERM);
+	assert_int_equal(rd(&s, 0x200), 0x80000006);
+	assert_int_equal(rd(&s, 0x201), 0xfffff80000800ULL);
+
+	s.maxphyaddr = 39;
+	assert_int_equal(msr_emulate_write(&s, 0x203, 0xfffff80000800ULL),
+			 -EPERM);
+	assert_int_equal(msr_emulate_write(&s, 0x203, 0x7f80000800ULL), 0);
+	assert_int_equal(msr_emulate_write(&s, 0x202, 1ULL << 39), -EPERM);
+	assert_int_equal(msr_emulate_write(&s, 0x202, (1ULL << 38) | 6), 0);
+	/* A nonsense width falls back to 52 instead of rejecting everything. */
+	s.maxphyaddr = 0;
+	assert_int_equal(msr_emulate_write(&s, 0x203, 0xfffff80000800ULL), 0);
+	s.maxphyaddr = 64;
+	assert_int_equal(msr_emulate_write(&s, 0x203, 1ULL << 52), -EPERM);
+}
+
+static void test_tsc_deadline_spec(void **state)
+{
+	struct msr_vcpu_state s;
+	uint64_t v;
+
+	(void)state;
+	msr_state_init(&s, true);
+	assert_int_equal(rd(&s, 0x6e0), 0);
+	assert_int_equal(msr_emulate_write(&s, 0x6e0, 0xfedcba9876543210ULL),
+			 0);
+	assert_int_equal(rd(&s, 0x6e0), 0xfedcba9876543210ULL);
+
+	assert_int_equal(rd(&s, 0x48), 0);
+	assert_int_equal(msr_emulate_write(&s, 0x48, 7), 0);
+	assert_int_equal(rd(&s, 0x48), 7);
+	assert_int_equal(msr_emulate_write(&s, 0x48, 8), -EPERM);
+	assert_int_equal(msr_emulate_write(&s, 0x48, 1ULL << 63), -EPERM);
+	assert_int_equal(s.spec_ctrl, 7);
+
+	assert_int_equal(msr_emulate_read(&s, 0x49, &v), -EPERM);
+	assert_int_equal(msr_emulate_write(&s, 0x49, 0), 0);
+	assert_false(s.ibpb_pending);
+	assert_int_equal(msr_emulate_write(&s, 0x49, 2), -EPERM);
+	assert_false(s.ibpb_pending);
+	assert_int_equal(msr_emulate_write(&s, 0x49, 1), 0);
+	assert_true(s.ibpb_pending);
+}
+
+static void test_efer(void **state)
+{
+	struct msr_vcpu_state s;
+
+	(void)state;
+	msr_state_init(&s, true);
+	assert_int_equal(rd(&s, 0xc0000080), 0);
+	assert_int_equal(msr_emulate_write(&s, 0xc0000080, 0xd01), 0);
+	assert_int_equal(rd(&s, 0xc0000080), 0xd01 & ~0x400);
+	/* LMA is not writable: a written LMA is dropped. */
+	assert_int_equal(msr_emulate_write(&s, 0xc0000080, 0x500), 0);
+	assert_int_equal(rd(&s, 0xc0000080), 0x100);
+	/* Reserved bits. */
+	assert_int_equal(msr_emulate_write(&s, 0xc0000080, 0x2), -EPERM);
+	assert_int_equal(msr_emulate_write(&s, 0xc0000080, 0x200), -EPERM);
+	assert_int_equal(msr_emulate_write(&s, 0xc0000080, 0x1000), -EPERM);
+	assert_int_equal(msr_emulate_write(&s, 0xc0000080, 1ULL << 63), -EPERM);
+
+	/* Long mode active: LME is frozen, LMA sticks. */
+	s.efer = 0x500;
+	s.cr0_pg = true;
+	assert_int_equal(msr_emulate_write(&s, 0xc0000080, 0x901), 0);
+	assert_int_equal(rd(&s, 0xc0000080), 0xd01);
+	assert_int_equal(msr_emulate_write(&s, 0xc0000080, 0x801), -EPERM);
+	/* Same, with a stale cr0_pg: LMA alone implies paging. */
+	s.cr0_pg = false;
+	assert_int_equal(msr_emulate_write(&s, 0xc0000080, 0x801), -EPERM);
+	assert_int_equal(rd(&s, 0xc0000080), 0xd01);
+	/* 32-bit paging: LME cannot be set. */
+	s.efer = 0;
+	s.cr0_pg = true;
+	assert_int_equal(msr_emulate_write(&s, 0xc0000080, 0x100), -EPERM);
+	assert_int_equal(msr_emulate_write(&s, 0xc0000080, 0x801), 0);
+	assert_int_equal(rd(&s, 0xc0000080), 0x801);
+}
+
+/* Every readable emulated MSR reads, and writing back what it read works. */
+static void test_round_trip(void **state)
+{
+	static const uint32_t bases[] = { 0, 0xc0000000 };
+	struct msr_vcpu_state s;
+	uint64_t v;
+
+	(void)state;
+	msr_state_init(&s, true);
+	for (int b = 0; b < 2; b++) {
+		for (uint32_t m = bases[b]; m < bases[b] + 0x2000; m++) {
+			bool r = msr_policy_lookup(m, false) == MSR_EMULATE;
+			bool w = msr_policy_lookup(m, true) == MSR_EMULATE;
+
+			v = 0;
+			if (r)
+				assert_int_equal(msr_emulate_read(&s, m, &v), 0);
+			else
+				assert_int_not_equal(msr_emulate_read(&s, m, &v),
+						     0);
+			if (w)
+				assert_int_equal(msr_emulate_write(&s, m, v), 0);
+			else
+				assert_int_not_equal(msr_emulate_write(&s, m, v),
+						     0);
+		}
+	}
+}
+
+static bool bit(const uint8_t *bm, unsigned int off, unsigned int idx)
+{
+	return bm[off + idx / 8] & (1U << (idx % 8));
+}
+
+static void test_bitmap_positions(void **state)
+{
+	static uint8_t bm[4096];
+	size_t clear = 0;
+
+	(void)state;
+	memset(bm, 0, sizeof(bm));
+	msr_bitmap_build(bm);
+
+	/* SYSENTER_CS/ESP/EIP = 0x174..0x176: byte 0x2e, bits 4..6. */
+	assert_int_equal(bm[0x02e], 0x8f);
+	assert_int_equal(bm[0x82e], 0x8f);
+	/* EFER (0xc0000080) exits, STAR..SFMASK (0x81..0x84) do not. */
+	assert_int_equal(bm[0x410], 0xe1);
+	assert_int_equal(bm[0xc10], 0xe1);
+	/* FS_BASE, GS_BASE, KERNEL_GS_BASE, TSC_AUX (0x100..0x103). */
+	assert_int_equal(bm[0x420], 0xf0);
+	assert_int_equal(bm[0xc20], 0xf0);
+	/* Emulated and denied MSRs exit, both directions. */
+	assert_int_equal(bm[0x003], 0xff);       /* APIC_BASE 0x1b */
+	assert_int_equal(bm[0x803], 0xff);
+	assert_int_equal(bm[0x0dc], 0xff);       /* TSC_DEADLINE 0x6e0 */
+	assert_int_equal(bm[0x8dc], 0xff);
+	assert_int_equal(bm[0x090], 0xff);       /* VMX_BASIC 0x480 */
+	assert_int_equal(bm[0x3ff], 0xff);       /* 0x1ff8..0x1fff */
+	assert_int_equal(bm[0x7ff], 0xff);
+	assert_true(bit(bm, 0x000, 0x174) == false);
+	assert_true(bit(bm, 0x800, 0x176) == false);
+	assert_true(bit(bm, 0x000, 0x177));
+	assert_true(bit(bm, 0x400, 0x80));
+	assert_true(bit(bm, 0xc00, 0x80));
+	assert_true(bit(bm, 0x400, 0x104));
+
+	for (size_t i = 0; i < sizeof(bm); i++) {
+		for (int b = 0; b < 8; b++)
+			clear += !(bm[i] & (1U << b));
+	}
+	/* 11 passthrough MSRs, read and write bit each. */
+	assert_int_equal(clear, 22);
+
+	msr_bitmap_build(NULL); /* must not crash */
+}
+
+/* The bitmap and the lookup agree on every MSR the bitmap can describe. */
+static void test_bitmap_matches_lookup(void **state)
+{
+	static uint8_t bm[4096];
+
+	(void)state;
+	msr_bitmap_build(bm);
+	for (uint32_t i = 0; i < 0x2000; i++) {
+		bool lo = msr_policy_lookup(i, false) == MSR_PASSTHROUGH;
+		bool hi = msr_policy_lookup(0xc0000000 + i, false) ==
+			  MSR_PASSTHROUGH;
+
+		assert_int_equal(bit(bm, 0x000, i), !lo);
+		assert_int_equal(bit(bm, 0x800, i), !lo);
+		assert_int_equal(bit(bm, 0x400, i), !hi);
+		assert_int_equal(bit(bm, 0xc00, i), !hi);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_init),
+		cmocka_unit_test(test_lookup),
+		cmocka_unit_test(test_deny_and_bad_args),
+		cmocka_unit_test(test_apic_base),
+		cmocka_unit_test(test_apic_base_x2apic),
+		cmocka_unit_test(test_fixed_values),
+		cmocka_unit_test(test_mcg_status),
+		cmocka_unit_test(test_misc_enable),
+		cmocka_unit_test(test_pat),
+		cmocka_unit_test(test_mtrr_def_type),
+		cmocka_unit_test(test_mtrr_fixed),
+		cmocka_unit_test(test_mtrr_var),
+		cmocka_unit_test(test_tsc_deadline_spec),
+		cmocka_unit_test(test_efer),
+		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_bitmap_positions),
+		cmocka_unit_test(test_bitmap_matches_lookup),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,363 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Boot-image loaders shared part plus the realmode and longmode entry modes
+ * (the multiboot one lives in multiboot.c). Layouts and register values are
+ * the contract in tests/guests/GUEST_ABI.md; guests depend on every byte.
+ */
+#include <stdarg.h>
+
+#include <plinth/errno.h>
+#include <plinth/log.h>
+#include <plinth/string.h>
+#include <vmm/boot_image.h>
+
+/* VMX access rights (vcpu_state.h layout). */
+#define AR_DATA16 0x0093u	/* P, S, type 3: read/write, accessed */
+#define AR_CODE16 0x009bu	/* P, S, type 0xb: exec/read, accessed */
+#define AR_LDT 0x0082u		/* P, type 2 */
+#define AR_TSS_BUSY 0x008bu	/* P, type 0xb: busy 32/64-bit TSS */
+#define AR_CODE64 0xa09bu	/* G, L */
+#define AR_DATA32 0xc093u	/* G, D/B */
+#define AR_UNUSABLE 0x10000u
+
+#define CR0_PE (1ULL << 0)
+#define CR0_MP (1ULL << 1)
+#define CR0_ET (1ULL << 4)
+#define CR0_NE (1ULL << 5)
+#define CR0_WP (1ULL << 16)
+#define CR0_AM (1ULL << 18)
+#define CR0_NW (1ULL << 29)
+#define CR0_CD (1ULL << 30)
+#define CR0_PG (1ULL << 31)
+#define CR4_PAE (1ULL << 5)
+#define EFER_LME (1ULL << 8)
+#define EFER_LMA (1ULL << 10)
+
+#define PTE_P 0x1ULL
+#define PTE_RW 0x2ULL
+#define PTE_PS 0x80ULL
+
+#define LM_GDT_CODE64 0x00af9b000000ffffULL
+#define LM_GDT_DATA 0x00cf93000000ffffULL
+
+int boot_fail(char *err, size_t errlen, int ret, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err && errlen) {
+		va_start(ap, fmt);
+		vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return ret;
+}
+
+void boot_fmt_size(char *buf, size_t len, uint64_t bytes)
+{
+	if (bytes && bytes % GIB(1) == 0)
+		snprintf(buf, len, "%llu GiB", (unsigned long long)(bytes >> 30));
+	else if (bytes && bytes % MIB(1) == 0)
+		snprintf(buf, len, "%llu MiB", (unsigned long long)(bytes >> 20));
+	else if (bytes && bytes % KIB(1) == 0)
+		snprintf(buf, len, "%llu KiB", (unsigned long long)(bytes >> 10));
+	else
+		snprintf(buf, len, "%llu bytes", (unsigned long long)bytes);
+}
+
+int boot_write(const struct guest_mem_ops *mem, uint64_t dst, const void *src,
+	       size_t len, char *err, size_t errlen)
+{
+	int ret;
+
+	if (len > mem->ram_size || dst > mem->ram_size - len)
+		return boot_fail(err, errlen, -EFAULT,
+				 "write of %zu bytes at 0x%llx is outside guest RAM",
+				 len, (unsigned long long)dst);
+	if (!len)
+		return 0;
+	ret = mem->write(mem->ctx, gpa(dst), src, len);
+	if (ret)
+		return boot_fail(err, errlen, ret < 0 ? ret : -EIO,
+				 "guest write of %zu bytes at 0x%llx failed (%d)",
+				 len, (unsigned long long)dst, ret);
+	return 0;
+}
+
+int boot_zero(const struct guest_mem_ops *mem, uint64_t dst, uint64_t len,
+	      char *err, size_t errlen)
+{
+	static const uint8_t zeros[512];
+	int ret;
+
+	if (len > mem->ram_size || dst > mem->ram_size - len)
+		return boot_fail(err, errlen, -EFAULT,
+				 "zeroing %llu bytes at 0x%llx is outside guest RAM",
+				 (unsigned long long)len,
+				 (unsigned long long)dst);
+	while (len) {
+		size_t n = len < sizeof(zeros) ? (size_t)len : sizeof(zeros);
+
+		ret = boot_write(mem, dst, zeros, n, err, errlen);
+		if (ret)
+			return ret;
+		dst += n;
+		len -= n;
+	}
+	return 0;
+}
+
+static struct segment seg(uint16_t sel, uint64_t base, uint32_t limit,
+			  uint32_t ar)
+{
+	return (struct segment){ .selector = sel, .base = base, .limit = limit,
+				 .ar = ar };
+}
+
+void vcpu_regs_reset(struct vcpu_regs *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->rip = 0xfff0;
+	r->rflags = 0x2;
+	r->cr0 = CR0_CD | CR0_NW | CR0_ET;
+	r->cs = seg(0xf000, 0xffff0000ULL, 0xffff, AR_CODE16);
+	r->ds = seg(0, 0, 0xffff, AR_DATA16);
+	r->es = r->ds;
+	r->fs = r->ds;
+	r->gs = r->ds;
+	r->ss = r->ds;
+	r->ldtr = seg(0, 0, 0xffff, AR_LDT);
+	/* The SDM says "present, R/W"; VM entry wants a busy TSS type. */
+	r->tr = seg(0, 0, 0xffff, AR_TSS_BUSY);
+	r->gdtr.base = 0;
+	r->gdtr.limit = 0xffff;
+	r->idtr.base = 0;
+	r->idtr.limit = 0xffff;
+}
+
+void vcpu_regs_sipi(struct vcpu_regs *r, uint8_t vector)
+{
+	vcpu_regs_reset(r);
+	r->cs.selector = (uint16_t)(vector << 8);
+	r->cs.base = (uint64_t)vector << 12;
+	r->rip = 0;
+}
+
+static int load_realmode(const struct guest_mem_ops *mem,
+			 const struct boot_image_params *p,
+			 struct vcpu_regs *bsp, char *err, size_t errlen)
+{
+	char ram[32];
+	uint64_t base;
+	int ret;
+
+	if (p->cmdline && p->cmdline[0])
+		return boot_fail(err, errlen, -EINVAL,
+				 "realmode has no way to pass a cmdline");
+	if (p->image_size > BOOT_REALMODE_MAX_SIZE)
+		return boot_fail(err, errlen, -E2BIG,
+				 "realmode image is %zu bytes (max %llu)",
+				 p->image_size, BOOT_REALMODE_MAX_SIZE);
+	/* The reset vector at 0xffff0 must come from the image. */
+	if (p->image_size < 16)
+		return boot_fail(err, errlen, -EINVAL,
+				 "realmode image is %zu bytes (min 16: it must hold the reset vector)",
+				 p->image_size);
+	if (mem->ram_size < BOOT_REALMODE_END) {
+		boot_fmt_size(ram, sizeof(ram), mem->ram_size);
+		return boot_fail(err, errlen, -ENOSPC,
+				 "realmode needs at least 1 MiB of RAM (have %s)",
+				 ram);
+	}
+	base = BOOT_REALMODE_END - p->image_size;
+	ret = boot_write(mem, base, p->image, p->image_size, err, errlen);
+	if (ret)
+		return ret;
+
+	vcpu_regs_reset(bsp);
+	bsp->cs.base = 0xf0000;
+	bsp->cr0 = CR0_ET;
+	return 0;
+}
+
+static int write_u64s(const struct guest_mem_ops *mem, uint64_t dst,
+		      const uint64_t *v, size_t n, char *err, size_t errlen)
+{
+	uint8_t buf[8 * 32];
+	size_t i, j;
+
+	if (n > ARRAY_SIZE(buf) / 8)
+		return boot_fail(err, errlen, -EINVAL, "internal: %zu entries",
+				 n);
+	/* Byte-wise little-endian: guest layout must not depend on the host. */
+	for (i = 0; i < n; i++)
+		for (j = 0; j < 8; j++)
+			buf[i * 8 + j] = (uint8_t)(v[i] >> (8 * j));
+	return boot_write(mem, dst, buf, n * 8, err, errlen);
+}
+
+static int write_page_tables(const struct guest_mem_ops *mem, char *err,
+			     size_t errlen)
+{
+	uint64_t ent[32];
+	unsigned int pd, i, k;
+	int ret;
+
+	/* Whole pages are written: guest RAM may hold stale bytes. */
+	ret = boot_zero(mem, BOOT_LM_PML4, 2 * PAGE_SIZE, err, errlen);
+	if (ret)
+		return ret;
+	ent[0] = BOOT_LM_PDPT | PTE_P | PTE_RW;
+	ret = write_u64s(mem, BOOT_LM_PML4, ent, 1, err, errlen);
+	if (ret)
+		return ret;
+	for (i = 0; i < 4; i++)
+		ent[i] = (BOOT_LM_PD + i * PAGE_SIZE) | PTE_P | PTE_RW;
+	ret = write_u64s(mem, BOOT_LM_PDPT, ent, 4, err, errlen);
+	if (ret)
+		return ret;
+
+	for (pd = 0; pd < 4; pd++) {
+		for (i = 0; i < 512; i += ARRAY_SIZE(ent)) {
+			for (k = 0; k < ARRAY_SIZE(ent); k++) {
+				uint64_t idx = (uint64_t)pd * 512 + i + k;
+
+				ent[k] = idx * SIZE_2M | PTE_P | PTE_RW |
+					 PTE_PS;
+			}
+			ret = write_u64s(mem,
+					 BOOT_LM_PD + pd * PAGE_SIZE + i * 8,
+					 ent, ARRAY_SIZE(ent), err, errlen);
+			if (ret)
+				return ret;
+		}
+	}
+	return 0;
+}
+
+static void put32(uint8_t *b, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		b[i] = (uint8_t)(v >> (8 * i));
+}
+
+static int write_boot_block(const struct guest_mem_ops *mem,
+			    const struct boot_image_params *p, char *err,
+			    size_t errlen)
+{
+	uint8_t blk[sizeof(struct boot_block)];
+	size_t off = offsetof(struct boot_block, cmdline);
+
+	memset(blk, 0, sizeof(blk));
+	put32(blk + offsetof(struct boot_block, magic), BOOT_BLOCK_MAGIC);
+	put32(blk + offsetof(struct boot_block, vcpu_count), p->vcpu_count);
+	put32(blk + offsetof(struct boot_block, memory_size),
+	      (uint32_t)mem->ram_size);
+	put32(blk + offsetof(struct boot_block, memory_size) + 4,
+	      (uint32_t)(mem->ram_size >> 32));
+	if (p->cmdline)
+		memcpy(blk + off, p->cmdline, strlen(p->cmdline));
+	return boot_write(mem, BOOT_LM_BLOCK, blk, sizeof(blk), err, errlen);
+}
+
+static int load_longmode(const struct guest_mem_ops *mem,
+			 const struct boot_image_params *p,
+			 struct vcpu_regs *bsp, char *err, size_t errlen)
+{
+	static const uint64_t gdt[3] = { 0, LM_GDT_CODE64, LM_GDT_DATA };
+	uint64_t entry = p->entry_addr ? p->entry_addr :
+					 BOOT_LONGMODE_DEFAULT_ENTRY;
+	char size[32], ram[32];
+	size_t cmdlen;
+	int ret;
+
+	if (p->image_size == 0)
+		return boot_fail(err, errlen, -EINVAL, "longmode image is empty");
+	cmdlen = p->cmdline ? strlen(p->cmdline) : 0;
+	if (cmdlen >= BOOT_BLOCK_CMDLINE_SIZE)
+		return boot_fail(err, errlen, -EINVAL,
+				 "longmode cmdline is %zu bytes (max %d)",
+				 cmdlen, BOOT_BLOCK_CMDLINE_SIZE - 1);
+	if (entry < BOOT_LM_IMAGE_MIN)
+		return boot_fail(err, errlen, -EINVAL,
+				 "longmode entry_addr 0x%llx is below 0x%llx (GDT, page tables and boot block live there)",
+				 (unsigned long long)entry, BOOT_LM_IMAGE_MIN);
+	if (p->image_size > mem->ram_size ||
+	    entry > mem->ram_size - p->image_size) {
+		boot_fmt_size(size, sizeof(size), p->image_size);
+		boot_fmt_size(ram, sizeof(ram), mem->ram_size);
+		return boot_fail(err, errlen, -ENOSPC,
+				 "longmode image at 0x%llx + %s does not fit in %s of RAM",
+				 (unsigned long long)entry, size, ram);
+	}
+
+	ret = write_u64s(mem, BOOT_LM_GDT, gdt, ARRAY_SIZE(gdt), err, errlen);
+	if (!ret)
+		ret = write_page_tables(mem, err, errlen);
+	if (!ret)
+		ret = write_boot_block(mem, p, err, errlen);
+	if (!ret)
+		ret = boot_write(mem, entry, p->image, p->image_size, err,
+				 errlen);
+	if (ret)
+		return ret;
+
+	memset(bsp, 0, sizeof(*bsp));
+	bsp->rip = entry;
+	bsp->gpr[REG_RSP] = entry;
+	bsp->gpr[REG_RDI] = BOOT_LM_BLOCK;
+	bsp->rflags = 0x2;
+	/* 0x80050033, the value Linux runs with. */
+	bsp->cr0 = CR0_PE | CR0_MP | CR0_ET | CR0_NE | CR0_WP | CR0_AM | CR0_PG;
+	bsp->cr3 = BOOT_LM_PML4;
+	bsp->cr4 = CR4_PAE;
+	bsp->efer = EFER_LME | EFER_LMA;
+	bsp->cs = seg(0x08, 0, 0xffffffff, AR_CODE64);
+	bsp->ds = seg(0x10, 0, 0xffffffff, AR_DATA32);
+	bsp->es = bsp->ds;
+	bsp->fs = bsp->ds;
+	bsp->gs = bsp->ds;
+	bsp->ss = bsp->ds;
+	bsp->tr = seg(0, 0, 0x67, AR_TSS_BUSY);
+	bsp->ldtr = seg(0, 0, 0, AR_UNUSABLE);
+	bsp->gdtr.base = BOOT_LM_GDT;
+	bsp->gdtr.limit = sizeof(gdt) - 1;
+	/* Limit 0: a fault before the guest loads its own IDT ends in a
+	 * triple fault Plinth reports, not a jump through page-table bytes. */
+	bsp->idtr.base = 0;
+	bsp->idtr.limit = 0;
+	return 0;
+}
+
+int boot_image_load(const struct guest_mem_ops *mem,
+		    const struct boot_image_params *p, struct vcpu_regs *bsp,
+		    char *err, size_t errlen)
+{
+	if (err && errlen)
+		err[0] = '\0';
+	if (!mem || !mem->write || !p || !bsp)
+		return boot_fail(err, errlen, -EINVAL, "NULL argument");
+	if (!p->image && p->image_size)
+		return boot_fail(err, errlen, -EINVAL,
+				 "image is NULL but image_size is %zu",
+				 p->image_size);
+	if (!p->module && p->module_size)
+		return boot_fail(err, errlen, -EINVAL,
+				 "module is NULL but module_size is %zu",
+				 p->module_size);
+	if (p->vcpu_count == 0)
+		return boot_fail(err, errlen, -EINVAL, "vcpu_count is 0");
+	if (p->module && p->mode != BOOT_MULTIBOOT)
+		return boot_fail(err, errlen, -EINVAL,
+				 "a module can only be passed in multiboot mode");
+
+	switch (p->mode) {
+	case BOOT_REALMODE:
+		return load_realmode(mem, p, bsp, err, errlen);
+	case BOOT_LONGMODE:
+		return load_longmode(mem, p, bsp, err, errlen);
+	case BOOT_MULTIBOOT:
+		return multiboot_load(mem, p, bsp, err, errlen);
+	}
+	return boot_fail(err, errlen, -EINVAL, "unknown boot mode %d",
+			 (int)p->mode);
+}

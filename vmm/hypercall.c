@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The VMCALL interface (vmm/include/vmm/hypercall.h). It only ever acts on the caller's partition. */
+#include <plinth/errno.h>
+#include <plinth/log.h>
+#include <vmm/hypercall.h>
+#include <vmm/io.h>
+#include <vmm/partition.h>
+
+static int64_t console_write(struct vcpu *v, uint64_t buf, uint64_t len)
+{
+	char data[256];
+	uint64_t done = 0;
+
+	if (len > HC_CONSOLE_MAX)
+		return -E2BIG;
+	while (done < len) {
+		size_t chunk = MIN(sizeof(data), len - done);
+
+		if (ept_copy_from_guest(&v->part->ept, data, gpa(buf + done), chunk) < 0)
+			return -EFAULT;
+		partition_console_put(v->part, data, chunk);
+		done += chunk;
+	}
+	return (int64_t)done;
+}
+
+/* Returns <0 when the partition must stop. */
+int vmm_hypercall(struct vcpu *v)
+{
+	uint64_t nr = v->gpr[REG_RAX], a1 = v->gpr[REG_RBX], a2 = v->gpr[REG_RCX];
+
+	switch (nr) {
+	case HC_CONSOLE_WRITE:
+		v->gpr[REG_RAX] = (uint64_t)console_write(v, a1, a2);
+		return 0;
+	case HC_POWEROFF:
+		partition_stop(v->part, (int)a1 ? (int)a1 : 0, "powered off by the guest (status %ld)",
+			       (long)a1);
+		return -1;
+	case HC_REBOOT:
+		partition_stop(v->part, -ENOSYS, "guest asked for a reboot, which this version does not do");
+		return -1;
+	default:
+		v->gpr[REG_RAX] = (uint64_t)-ENOSYS;
+		return 0;
+	}
+}

@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef VMM_EPT_H
+#define VMM_EPT_H
+
+/*
+ * Intel extended page tables: the guest-physical -> host-physical map of one
+ * partition. The entry encoding (pt_format_ept) plugs into the generic walker
+ * in kernel/mm/pagetable.c; struct ept adds the partition-level policy (RAM
+ * is RWX write-back, MMIO is RW uncached) and guest memory access.
+ *
+ * Nothing here flushes TLBs or locks: after ept_unmap() or any permission
+ * change on a loaded EPT, the caller must INVEPT (single-context, ept_eptp())
+ * on every CPU that may have run the partition, and serialise updates.
+ */
+#include <plinth/pagetable.h>
+#include <plinth/types.h>
+#include <vmm/types.h>
+
+/* EPT paging-structure entry bits (Intel SDM Vol. 3C, "EPT Translation"). */
+#define EPT_R			(1ULL << 0)
+#define EPT_W			(1ULL << 1)
+#define EPT_X			(1ULL << 2)	/* supervisor execute */
+#define EPT_RWX			(EPT_R | EPT_W | EPT_X)
+#define EPT_MT_SHIFT		3		/* leaf only, bits 5:3 */
+#define EPT_MT_MASK		(7ULL << EPT_MT_SHIFT)
+#define EPT_MT_UC		0ULL
+#define EPT_MT_WC		1ULL
+#define EPT_MT_WB		6ULL
+#define EPT_IGNORE_PAT		(1ULL << 6)	/* leaf only; kept clear */
+#define EPT_LARGE		(1ULL << 7)	/* PDPTE: 1G, PDE: 2M */
+#define EPT_ADDR_MASK		0x000ffffffffff000ULL
+
+/* EPTP fields: memory type of the paging structures, walk length - 1. */
+#define EPTP_MT_WB		6ULL
+#define EPTP_WALK_LEN_4		(3ULL << 3)
+
+/* Guest-physical addresses are plain 48-bit numbers (4-level walk). */
+#define EPT_GPA_BITS		48
+#define EPT_GPA_LIMIT		(1ULL << EPT_GPA_BITS)
+
+/*
+ * Encoding notes:
+ *  - a present leaf is always readable (EPT_R set), like a present x86 PTE:
+ *    write-only and write+execute entries are EPT misconfigurations, and
+ *    execute-only needs a CPU capability that is not probed;
+ *  - PT_UNCACHED -> memory type UC, PT_WC -> WC, otherwise WB; ignore-PAT is
+ *    left clear so the guest PAT still combines with the EPT type;
+ *  - PT_USER and PT_GLOBAL have no EPT meaning: pt_map() gives -ENOTSUP.
+ */
+extern const struct pt_format pt_format_ept;
+
+/* VMCS EPT pointer for a root table: WB walks, 4 levels, no A/D flags. */
+uint64_t ept_make_eptp(paddr_t root);
+
+struct ept {
+	struct page_table pt;
+	/* Largest leaf the CPU supports: PAGE_SIZE, SIZE_2M or SIZE_1G. */
+	uint64_t max_page;
+};
+
+/*
+ * Allocates the root table through ops (whose phys_to_virt must also reach
+ * every host page later mapped as RAM, for the copy functions).
+ * -EINVAL: NULL argument, missing callback, max_page not one of PAGE_SIZE,
+ * SIZE_2M, SIZE_1G. -ENOMEM.
+ */
+int ept_init(struct ept *e, const struct pt_ops *ops, uint64_t max_page);
+
+/*
+ * Map [gpa, gpa + size) to [hpa, hpa + size) with the largest pages that
+ * alignment and max_page allow. RAM: RWX, write-back. MMIO: RW, uncached.
+ * -EINVAL: uninitialised e, unaligned or zero size, gpa range beyond 48 bits
+ * or wrapping, hpa range beyond 52 bits. -EEXIST: part already mapped.
+ * -ENOMEM. On any error nothing changed.
+ */
+int ept_map_ram(struct ept *e, gpa_t gpa, hpa_t hpa, uint64_t size);
+int ept_map_mmio(struct ept *e, gpa_t gpa, hpa_t hpa, uint64_t size);
+
+/* Removes any mapping in the range (holes fine); splits large pages that
+ * straddle its ends (-ENOMEM possible, then nothing changed). -EINVAL as
+ * for map. The caller must INVEPT afterwards. */
+int ept_unmap(struct ept *e, gpa_t gpa, uint64_t size);
+
+/*
+ * hpa includes the offset within the page; flags are PT_* values. Either
+ * output may be NULL. -ENOENT if unmapped, -EINVAL for gpa beyond 48 bits or
+ * an uninitialised e.
+ */
+int ept_translate(const struct ept *e, gpa_t gpa, hpa_t *hpa,
+		  unsigned int *flags);
+
+/* 0 for NULL or an uninitialised e (never a valid EPTP). */
+uint64_t ept_eptp(const struct ept *e);
+
+/* Frees every table (not the mapped memory); e must be re-initialised. */
+void ept_destroy(struct ept *e);
+
+/*
+ * Copy between hypervisor memory and guest-physical memory through the EPT,
+ * page by page, so ranges may cross page boundaries and host discontinuities.
+ * Every byte must be mapped as RAM (write-back) with read (from_guest) or
+ * write (to_guest) permission, else -EFAULT; the whole range is checked
+ * before anything is copied, so on error neither side changed. A range
+ * beyond 48 bits or wrapping is also -EFAULT (guest-supplied addresses).
+ * len 0 is a no-op. -EINVAL for NULL pointers or an uninitialised e.
+ * The guest may modify its memory concurrently: validate copied data only
+ * after copying it, never re-read it from the guest.
+ */
+int ept_copy_from_guest(const struct ept *e, void *dst, gpa_t src, size_t len);
+int ept_copy_to_guest(const struct ept *e, gpa_t dst, const void *src,
+		      size_t len);
+
+#endif

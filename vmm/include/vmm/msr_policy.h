@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef VMM_MSR_POLICY_H
+#define VMM_MSR_POLICY_H
+
+/*
+ * Which MSRs a VT-x guest may touch, and the emulation of the ones Plinth
+ * answers itself. It is an allow-list: every MSR not named here makes the
+ * RDMSR/WRMSR exit handler inject #GP, because an MSR nobody reviewed may
+ * be package-wide (a partition could reconfigure another's CPU) or may
+ * leak host state. Pure logic, unit-tested on the host.
+ *
+ * The GMSR_ prefix keeps these names apart from the host's MSR_ constants.
+ */
+#include <plinth/types.h>
+
+#define GMSR_APIC_BASE 0x1bU
+#define GMSR_FEATURE_CONTROL 0x3aU
+#define GMSR_SPEC_CTRL 0x48U
+#define GMSR_PRED_CMD 0x49U
+#define GMSR_BIOS_SIGN_ID 0x8bU /* also known as IA32_UCODE_REV */
+#define GMSR_PLATFORM_INFO 0xceU
+#define GMSR_MTRRCAP 0xfeU
+#define GMSR_SYSENTER_CS 0x174U
+#define GMSR_SYSENTER_ESP 0x175U
+#define GMSR_SYSENTER_EIP 0x176U
+#define GMSR_MCG_CAP 0x179U
+#define GMSR_MCG_STATUS 0x17aU
+#define GMSR_MISC_ENABLE 0x1a0U
+#define GMSR_DEBUGCTL 0x1d9U
+#define GMSR_MTRR_PHYSBASE0 0x200U /* PHYSBASEn = 0x200 + 2n, PHYSMASKn = 0x201 + 2n */
+#define GMSR_MTRR_FIX64K_00000 0x250U
+#define GMSR_MTRR_FIX16K_80000 0x258U
+#define GMSR_MTRR_FIX16K_A0000 0x259U
+#define GMSR_MTRR_FIX4K_C0000 0x268U /* .. 0x26f */
+#define GMSR_PAT 0x277U
+#define GMSR_MTRR_DEF_TYPE 0x2ffU
+#define GMSR_TSC_DEADLINE 0x6e0U
+#define GMSR_EFER 0xc0000080U
+#define GMSR_STAR 0xc0000081U
+#define GMSR_LSTAR 0xc0000082U
+#define GMSR_CSTAR 0xc0000083U
+#define GMSR_SFMASK 0xc0000084U
+#define GMSR_FS_BASE 0xc0000100U
+#define GMSR_GS_BASE 0xc0000101U
+#define GMSR_KERNEL_GS_BASE 0xc0000102U
+#define GMSR_TSC_AUX 0xc0000103U
+
+/* Bits of IA32_APIC_BASE. */
+#define GMSR_APIC_BASE_BSP (1ULL << 8)
+#define GMSR_APIC_BASE_EXTD (1ULL << 10) /* x2APIC mode */
+#define GMSR_APIC_BASE_EN (1ULL << 11)
+#define GMSR_APIC_BASE_ADDR 0xfee00000ULL
+
+/* Fixed answers a guest can rely on. */
+#define GMSR_FEATURE_CONTROL_VALUE 1ULL /* locked, VMX off everywhere */
+#define GMSR_MTRRCAP_VALUE 0x508ULL     /* 8 variable ranges, fixed, WC */
+#define GMSR_MTRR_VAR_COUNT 8
+#define GMSR_MTRR_FIXED_COUNT 11
+#define GMSR_PAT_RESET 0x0007040600070406ULL
+/* Fast strings on; BTS and PEBS reported unavailable (no debug store). */
+#define GMSR_MISC_ENABLE_RESET ((1ULL << 0) | (1ULL << 11) | (1ULL << 12))
+
+#define GMSR_BITMAP_SIZE 4096
+
+enum msr_action {
+	MSR_DENY,        /* inject #GP */
+	/*
+	 * The bitmap lets the guest reach the real MSR. Only per-thread
+	 * registers that are either switched by the VMCS (FS/GS base,
+	 * SYSENTER_*) or only matter to code running at CPL 3 / after SWAPGS,
+	 * which Plinth itself never does (STAR, LSTAR, CSTAR, SFMASK,
+	 * KERNEL_GS_BASE, TSC_AUX). The latter set must be saved and restored
+	 * (struct msr_swap) whenever another partition's vCPU runs on the
+	 * same physical CPU.
+	 */
+	MSR_PASSTHROUGH,
+	MSR_EMULATE,     /* msr_emulate_read()/msr_emulate_write() */
+};
+
+/* Slots for the passthrough MSRs that VMX does not switch by itself. */
+struct msr_swap {
+	uint64_t kernel_gs_base;
+	uint64_t star;
+	uint64_t lstar;
+	uint64_t cstar;
+	uint64_t sfmask;
+	uint64_t tsc_aux;
+};
+
+struct msr_vcpu_state {
+	uint64_t apic_base;
+	/*
+	 * EFER and PAT live in the VMCS guest-state area (load/save controls);
+	 * the exit handler copies the VMCS value in before the call and back
+	 * out after a successful write. They are emulated rather than
+	 * passed through so malformed values become a clean guest #GP here
+	 * instead of a failed VM entry later.
+	 */
+	uint64_t efer;
+	uint64_t pat;
+	uint64_t misc_enable;
+	uint64_t tsc_deadline;  /* consumed by the LAPIC timer emulation */
+	uint64_t spec_ctrl;     /* to be loaded into the real MSR at VM entry */
+	uint64_t mcg_status;
+	uint64_t mtrr_def_type;
+	/* 0x250, 0x258, 0x259, 0x268 .. 0x26f in that order. */
+	uint64_t mtrr_fixed[GMSR_MTRR_FIXED_COUNT];
+	/* [2n] = PHYSBASEn, [2n + 1] = PHYSMASKn. */
+	uint64_t mtrr_var[2 * GMSR_MTRR_VAR_COUNT];
+	struct msr_swap swap;   /* not touched by this module after init */
+	/*
+	 * Physical address width used for reserved-bit checks; defaults to 52
+	 * (never rejects a legal value), set it to CPUID 0x80000008 EAX[7:0].
+	 */
+	unsigned int maxphyaddr;
+	bool bsp;
+	bool cr0_pg;          /* guest CR0.PG, kept current by the CR0 handler */
+	bool x2apic_allowed;  /* mirror of cpuid_policy.x2apic */
+	bool ibpb_pending;    /* guest wrote PRED_CMD.IBPB: caller issues it */
+};
+
+/* Architectural reset values; @bsp sets IA32_APIC_BASE.BSP. */
+void msr_state_init(struct msr_vcpu_state *s, bool bsp);
+
+/* What happens to a guest RDMSR (@write false) or WRMSR of @msr. */
+enum msr_action msr_policy_lookup(uint32_t msr, bool write);
+
+/*
+ * Emulate a guest RDMSR/WRMSR. 0 on success; -EPERM means inject #GP (MSR
+ * denied, read of a write-only / write of a read-only MSR, reserved bits,
+ * illegal transition); -EINVAL means a caller bug (NULL argument, or a
+ * passthrough MSR, which never exits with the bitmap from msr_bitmap_build).
+ * A failed write leaves @s unchanged.
+ */
+int msr_emulate_read(struct msr_vcpu_state *s, uint32_t msr, uint64_t *value);
+int msr_emulate_write(struct msr_vcpu_state *s, uint32_t msr, uint64_t value);
+
+/*
+ * Fill a VMX MSR bitmap (read-low 0x000, read-high 0x400, write-low 0x800,
+ * write-high 0xc00; low = MSRs 0..0x1fff, high = 0xc0000000..0xc0001fff;
+ * a set bit makes the access exit) so that only the passthrough MSRs do not
+ * exit. MSRs outside both ranges always exit in hardware.
+ */
+void msr_bitmap_build(uint8_t bitmap[GMSR_BITMAP_SIZE]);
+
+#endif

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef VMM_PARTITION_H
+#define VMM_PARTITION_H
+
+#include <plinth/boot_info.h>
+#include <plinth/config.h>
+#include <plinth/spinlock.h>
+#include <vmm/cpuid_policy.h>
+#include <vmm/ept.h>
+#include <vmm/vcpu.h>
+
+#define PARTITION_MAX_VCPUS 64
+#define TESTDEV_PORT_BYTES 16
+#define TESTDEV_MMIO_BYTES 0x1000
+
+enum partition_state {
+	PARTITION_READY,
+	PARTITION_RUNNING,
+	PARTITION_STOPPING,
+	PARTITION_STOPPED,
+};
+
+struct partition {
+	char name[CONFIG_NAME_MAX];
+	const struct partition_config *cfg;
+	const struct boot_module *image, *initrd;
+	uint64_t mem_size;
+	paddr_t *chunks; /* host frames backing guest RAM, one per 2 MiB */
+	uint64_t chunk_count;
+	struct ept ept;
+	struct cpuid_policy cpuid;
+	unsigned int vcpu_count;
+	struct vcpu *vcpus[PARTITION_MAX_VCPUS];
+	volatile enum partition_state state;
+	volatile unsigned int vcpus_running;
+	int exit_status;
+	uint64_t start_ns;
+	uint64_t time_limit_ns;
+	spinlock_t lock;
+
+	/* devices */
+	char console[256];
+	size_t console_len;
+	uint8_t testdev_port[TESTDEV_PORT_BYTES];
+	uint8_t testdev_mmio[TESTDEV_MMIO_BYTES];
+	uint64_t testdev_mmio_accesses;
+	unsigned int ignored_ports;
+};
+
+int partitions_create(const struct plinth_config *cfg, const struct boot_info *bi);
+void partitions_start(void);
+unsigned int partitions_active(void);
+unsigned int partitions_failed(void);
+
+/* Stops the partition (all its vCPUs) and records why; callable from any vCPU. */
+void partition_stop(struct partition *p, int status, const char *fmt, ...) __printf(3, 4);
+/* Called by each vCPU thread as it leaves; the last one releases the memory. */
+void partition_vcpu_exited(struct partition *p);
+
+#endif

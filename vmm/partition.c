@@ -1,0 +1,383 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Partitions: created at boot from plinth.cfg, each with its own zeroed
+ * memory behind its own EPT, its vCPUs pinned to CPUs Plinth does not use
+ * itself (CPU 0 stays Plinth's). A partition that cannot be created is
+ * refused with a message naming it; the others still start. Partitions
+ * pinned to the same CPU run on it one after another, in config order.
+ */
+#include <asm/cpu.h>
+#include <asm/cpufeatures.h>
+#include <asm/lapic.h>
+#include <asm/percpu.h>
+#include <asm/trap.h>
+#include <plinth/errno.h>
+#include <plinth/log.h>
+#include <plinth/mm.h>
+#include <plinth/smp.h>
+#include <plinth/string.h>
+#include <plinth/time.h>
+#include <vmm/boot_image.h>
+#include <vmm/partition.h>
+#include "../arch/x86_64/vmx/vmx_internal.h"
+
+#define MAX_PARTITIONS CONFIG_MAX_PARTITIONS
+#define MAX_QUEUED (MAX_PARTITIONS * 4)
+
+static struct partition *partitions[MAX_PARTITIONS];
+static unsigned int partition_count;
+static unsigned int refused_count;
+/* Per CPU, the vCPUs to run there, in order. */
+static struct vcpu *cpu_queue[MAX_CPUS][MAX_QUEUED];
+static unsigned int cpu_queue_len[MAX_CPUS];
+
+static int ept_alloc_table(void *ctx, paddr_t *pa)
+{
+	(void)ctx;
+	return page_alloc(pa);
+}
+
+static void ept_free_table(void *ctx, paddr_t pa)
+{
+	(void)ctx;
+	page_free(pa);
+}
+
+static void *ept_virt(void *ctx, paddr_t pa)
+{
+	(void)ctx;
+	return phys_to_virt(pa);
+}
+
+static const struct pt_ops ept_ops = {
+	.alloc_table = ept_alloc_table,
+	.free_table = ept_free_table,
+	.phys_to_virt = ept_virt,
+};
+
+static int guest_write(void *ctx, gpa_t dst, const void *src, size_t len)
+{
+	struct partition *p = ctx;
+
+	return ept_copy_to_guest(&p->ept, dst, src, len);
+}
+
+static const struct boot_module *find_module(const struct boot_info *bi, const char *name)
+{
+	for (uint32_t i = 0; i < bi->module_count; i++)
+		if (!strcmp(bi->modules[i].name, name))
+			return &bi->modules[i];
+	return NULL;
+}
+
+static void free_memory(struct partition *p)
+{
+	for (uint64_t i = 0; i < p->chunk_count; i++) {
+		/* Scrubbed before the frames go back: the next owner sees zeros. */
+		memset(phys_to_virt(p->chunks[i]), 0, SIZE_2M);
+		frame_free_pages(&phys_frames, p->chunks[i], SIZE_2M / PAGE_SIZE);
+	}
+	p->chunk_count = 0;
+}
+
+static int allocate_memory(struct partition *p)
+{
+	uint64_t chunks = ALIGN_UP(p->mem_size, SIZE_2M) / SIZE_2M;
+	int ret;
+
+	p->chunks = kzalloc(chunks * sizeof(paddr_t));
+	if (!p->chunks)
+		return -ENOMEM;
+	ret = ept_init(&p->ept, &ept_ops, cpu_virt.ept_1g ? SIZE_1G : SIZE_2M);
+	if (ret < 0)
+		return ret;
+	for (uint64_t i = 0; i < chunks; i++) {
+		ret = frame_alloc_pages(&phys_frames, SIZE_2M / PAGE_SIZE, SIZE_2M, 0, &p->chunks[i]);
+		if (ret < 0)
+			return ret;
+		p->chunk_count++;
+		memset(phys_to_virt(p->chunks[i]), 0, SIZE_2M);
+		ret = ept_map_ram(&p->ept, gpa(i * SIZE_2M), hpa(p->chunks[i]), SIZE_2M);
+		if (ret < 0)
+			return ret;
+	}
+	p->mem_size = chunks * SIZE_2M;
+	return 0;
+}
+
+static enum boot_mode boot_mode_of(enum partition_entry e)
+{
+	switch (e) {
+	case ENTRY_REALMODE:
+		return BOOT_REALMODE;
+	case ENTRY_MULTIBOOT:
+		return BOOT_MULTIBOOT;
+	default:
+		return BOOT_LONGMODE;
+	}
+}
+
+static int load_image(struct partition *p, struct vcpu_regs *bsp, char *err, size_t errlen)
+{
+	struct guest_mem_ops mem = { .write = guest_write, .ctx = p, .ram_size = p->mem_size };
+	struct boot_image_params bp = {
+		.mode = boot_mode_of(p->cfg->entry),
+		.image = phys_to_virt(p->image->phys),
+		.image_size = p->image->size,
+		.entry_addr = p->cfg->entry_addr,
+		.cmdline = p->cfg->cmdline[0] ? p->cfg->cmdline : NULL,
+		.vcpu_count = p->vcpu_count,
+	};
+
+	if (p->cfg->entry == ENTRY_LINUX) {
+		snprintf(err, errlen, "entry mode 'linux' is not supported yet");
+		return -ENOTSUP;
+	}
+	if (p->initrd) {
+		bp.module = phys_to_virt(p->initrd->phys);
+		bp.module_size = p->initrd->size;
+		bp.module_name = p->initrd->name;
+	}
+	return boot_image_load(&mem, &bp, bsp, err, errlen);
+}
+
+/* Picks the vCPUs' CPUs: the configured ones, or the least loaded others. */
+static int assign_cpus(struct partition *p, unsigned int *cpus, char *err, size_t errlen)
+{
+	uint64_t mask = p->cfg->cpu_mask;
+	unsigned int n = 0;
+
+	if (p->vcpu_count > cpus_online - 1) {
+		snprintf(err, errlen, "%u vCPUs but only %u CPUs are available to partitions",
+			 p->vcpu_count, cpus_online - 1);
+		return -EINVAL;
+	}
+	if (mask) {
+		for (unsigned int cpu = 0; cpu < 64 && n < p->vcpu_count; cpu++) {
+			if (!(mask & (1ULL << cpu)))
+				continue;
+			if (cpu == 0 || cpu >= MAX_CPUS || !cpu_table[cpu] || !cpu_table[cpu]->online) {
+				snprintf(err, errlen, "CPU %u is %s", cpu,
+					 cpu == 0 ? "reserved for Plinth" : "not online");
+				return -EINVAL;
+			}
+			cpus[n++] = cpu;
+		}
+		return 0;
+	}
+	for (; n < p->vcpu_count; n++) {
+		unsigned int best = 0;
+
+		for (unsigned int cpu = 1; cpu < MAX_CPUS; cpu++) {
+			bool taken = false;
+
+			if (!cpu_table[cpu] || !cpu_table[cpu]->online)
+				continue;
+			for (unsigned int k = 0; k < n; k++)
+				taken |= cpus[k] == cpu;
+			if (!taken && (!best || cpu_queue_len[cpu] < cpu_queue_len[best]))
+				best = cpu;
+		}
+		cpus[n] = best;
+	}
+	return 0;
+}
+
+static uint32_t host_max_leaf(uint32_t base)
+{
+	struct cpuid_regs r;
+
+	cpuid(base, &r);
+	return r.eax;
+}
+
+static void destroy(struct partition *p)
+{
+	for (unsigned int i = 0; i < p->vcpu_count; i++)
+		kfree(p->vcpus[i]);
+	free_memory(p);
+	ept_destroy(&p->ept);
+	kfree(p->chunks);
+	kfree(p);
+}
+
+static int create_one(const struct partition_config *cfg, const struct boot_info *bi,
+		      char *err, size_t errlen)
+{
+	unsigned int cpus[PARTITION_MAX_VCPUS];
+	struct partition *p = kzalloc(sizeof(*p));
+	struct vcpu_regs bsp;
+	int ret;
+
+	if (!p) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	strlcpy(p->name, cfg->name, sizeof(p->name));
+	p->cfg = cfg;
+	p->vcpu_count = cfg->vcpus;
+	p->mem_size = cfg->memory;
+	p->time_limit_ns = cfg->time_limit_ms * NSEC_PER_MSEC;
+	spin_lock_init(&p->lock);
+	p->image = find_module(bi, cfg->kernel);
+	p->initrd = cfg->initrd[0] ? find_module(bi, cfg->initrd) : NULL;
+	if (!p->image || (cfg->initrd[0] && !p->initrd)) {
+		snprintf(err, errlen, "image %s was not loaded",
+			 p->image ? cfg->initrd : cfg->kernel);
+		ret = -ENOENT;
+		goto fail;
+	}
+	ret = assign_cpus(p, cpus, err, errlen);
+	if (ret < 0)
+		goto fail;
+	ret = allocate_memory(p);
+	if (ret < 0) {
+		snprintf(err, errlen, "not enough memory for %lu MiB (%lu MiB free)",
+			 cfg->memory >> 20, frame_alloc_free_count(&phys_frames) >> 8);
+		goto fail;
+	}
+	memset(&bsp, 0, sizeof(bsp));
+	ret = load_image(p, &bsp, err, errlen);
+	if (ret < 0)
+		goto fail;
+	cpuid_policy_init(&p->cpuid, host_max_leaf(0), host_max_leaf(0x80000000), tsc_hz() / 1000,
+			  p->vcpu_count);
+	for (unsigned int i = 0; i < p->vcpu_count; i++) {
+		struct vcpu *v = kzalloc(sizeof(*v));
+
+		if (!v || cpu_queue_len[cpus[i]] == MAX_QUEUED) {
+			kfree(v);
+			snprintf(err, errlen, "cannot queue vCPU %u on cpu%u", i, cpus[i]);
+			ret = -ENOMEM;
+			goto fail;
+		}
+		v->part = p;
+		v->index = i;
+		v->cpu = cpus[i];
+		v->timer_vector = 0x30;
+		v->boot = bsp;
+		v->state = i == 0 ? VCPU_RUNNING : VCPU_WAIT_SIPI;
+		p->vcpus[i] = v;
+	}
+	for (unsigned int i = 0; i < p->vcpu_count; i++)
+		cpu_queue[cpus[i]][cpu_queue_len[cpus[i]]++] = p->vcpus[i];
+	partitions[partition_count++] = p;
+	pr_info("partition '%s': %lu MiB, %u vCPU(s) on cpu%u%s, image %s (%lu bytes)\n", p->name,
+		p->mem_size >> 20, p->vcpu_count, cpus[0], p->vcpu_count > 1 ? "..." : "",
+		cfg->kernel, p->image->size);
+	return 0;
+fail:
+	destroy(p);
+	return ret;
+}
+
+static void ack_irq(struct trap_frame *tf)
+{
+	(void)tf;
+	lapic_eoi();
+}
+
+int partitions_create(const struct plinth_config *cfg, const struct boot_info *bi)
+{
+	char err[160];
+
+	if (!cfg->partition_count)
+		return 0;
+	irq_register(VEC_KICK, ack_irq);
+	irq_register(VEC_HOST_TIMER, ack_irq);
+	if (vmx_check_support(&cpu_virt) < 0) {
+		refused_count = cfg->partition_count;
+		return -ENODEV;
+	}
+	for (unsigned int i = 0; i < cfg->partition_count; i++) {
+		const struct partition_config *pc = &cfg->partitions[i];
+
+		err[0] = '\0';
+		if (create_one(pc, bi, err, sizeof(err)) < 0) {
+			pr_err("partition '%s' refused: %s\n", pc->name, err);
+			refused_count++;
+		}
+	}
+	return 0;
+}
+
+/* Runs, on one CPU, every vCPU queued there, one after another. */
+static void cpu_runner(void *arg)
+{
+	unsigned int cpu = (unsigned int)(uintptr_t)arg;
+
+	for (unsigned int i = 0; i < cpu_queue_len[cpu]; i++)
+		vcpu_thread(cpu_queue[cpu][i]);
+}
+
+void partitions_start(void)
+{
+	for (unsigned int i = 0; i < partition_count; i++) {
+		partitions[i]->state = PARTITION_RUNNING;
+		partitions[i]->vcpus_running = partitions[i]->vcpu_count;
+	}
+	for (unsigned int cpu = 1; cpu < MAX_CPUS; cpu++)
+		if (cpu_queue_len[cpu] && smp_run_on(cpu, cpu_runner, (void *)(uintptr_t)cpu) < 0)
+			pr_err("partitions: cpu%u did not take its work\n", cpu);
+}
+
+unsigned int partitions_active(void)
+{
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < partition_count; i++)
+		n += __atomic_load_n(&partitions[i]->state, __ATOMIC_ACQUIRE) != PARTITION_STOPPED;
+	return n;
+}
+
+unsigned int partitions_failed(void)
+{
+	unsigned int n = refused_count;
+
+	for (unsigned int i = 0; i < partition_count; i++)
+		n += partitions[i]->exit_status != 0;
+	return n;
+}
+
+void partition_stop(struct partition *p, int status, const char *fmt, ...)
+{
+	struct vcpu *cur = this_cpu()->current_vcpu;
+	char reason[192];
+	va_list ap;
+	bool first;
+
+	va_start(ap, fmt);
+	vsnprintf(reason, sizeof(reason), fmt, ap);
+	va_end(ap);
+
+	spin_lock(&p->lock);
+	first = p->state == PARTITION_RUNNING;
+	if (first) {
+		p->state = PARTITION_STOPPING;
+		p->exit_status = status;
+	}
+	spin_unlock(&p->lock);
+	if (!first)
+		return;
+	if (status == 0)
+		pr_info("partition '%s' stopped: %s\n", p->name, reason);
+	else
+		pr_err("partition '%s' stopped: %s\n", p->name, reason);
+	if (status != 0 && cur && cur->part == p)
+		arch_vcpu_dump(cur);
+	for (unsigned int i = 0; i < p->vcpu_count; i++)
+		vcpu_kick(p->vcpus[i]);
+}
+
+void partition_vcpu_exited(struct partition *p)
+{
+	if (__atomic_sub_fetch(&p->vcpus_running, 1, __ATOMIC_ACQ_REL))
+		return;
+	free_memory(p);
+	ept_destroy(&p->ept);
+	pr_info("partition '%s' is down (status %d, %lu ms), its memory scrubbed and released\n",
+		p->name, p->exit_status, (time_ns() - p->start_ns) / NSEC_PER_MSEC);
+	__atomic_store_n(&p->state, PARTITION_STOPPED, __ATOMIC_RELEASE);
+	if (cpu_table[0])
+		lapic_send_ipi(cpu_table[0]->apic_id, VEC_KICK);
+}
