@@ -83,6 +83,13 @@ static int load_module(void *ctx, const char *path)
 		return -1;
 	}
 	mc->status = efi_read_file(mc->root, path, PLINTH_EFI_MODULE, &f);
+	if (mc->status == EFI_NOT_FOUND) {
+		/* One partition's missing image must not keep the others from starting. */
+		Print(L"plinth: warning: '%a' named in %a is missing; its partition will be refused\r\n",
+		      path, bi->config_path);
+		mc->status = EFI_SUCCESS;
+		return 0;
+	}
 	if (EFI_ERROR(mc->status)) {
 		loader_error(L"cannot load '%a' named in %a: %r", path, bi->config_path,
 			     mc->status);

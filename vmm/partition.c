@@ -202,7 +202,7 @@ static void destroy(struct partition *p)
 }
 
 static int create_one(const struct partition_config *cfg, const struct boot_info *bi,
-		      char *err, size_t errlen)
+		      bool vmx_ok, char *err, size_t errlen)
 {
 	unsigned int cpus[PARTITION_MAX_VCPUS];
 	struct partition *p = kzalloc(sizeof(*p));
@@ -222,9 +222,14 @@ static int create_one(const struct partition_config *cfg, const struct boot_info
 	p->image = find_module(bi, cfg->kernel);
 	p->initrd = cfg->initrd[0] ? find_module(bi, cfg->initrd) : NULL;
 	if (!p->image || (cfg->initrd[0] && !p->initrd)) {
-		snprintf(err, errlen, "image %s was not loaded",
+		snprintf(err, errlen, "%s is not on the boot volume",
 			 p->image ? cfg->initrd : cfg->kernel);
 		ret = -ENOENT;
+		goto fail;
+	}
+	if (!vmx_ok) {
+		snprintf(err, errlen, "this machine offers no usable VT-x");
+		ret = -ENODEV;
 		goto fail;
 	}
 	ret = assign_cpus(p, cpus, err, errlen);
@@ -279,21 +284,19 @@ static void ack_irq(struct trap_frame *tf)
 
 int partitions_create(const struct plinth_config *cfg, const struct boot_info *bi)
 {
+	bool vmx_ok;
 	char err[160];
 
 	if (!cfg->partition_count)
 		return 0;
 	irq_register(VEC_KICK, ack_irq);
 	irq_register(VEC_HOST_TIMER, ack_irq);
-	if (vmx_check_support(&cpu_virt) < 0) {
-		refused_count = cfg->partition_count;
-		return -ENODEV;
-	}
+	vmx_ok = vmx_check_support(&cpu_virt) == 0;
 	for (unsigned int i = 0; i < cfg->partition_count; i++) {
 		const struct partition_config *pc = &cfg->partitions[i];
 
 		err[0] = '\0';
-		if (create_one(pc, bi, err, sizeof(err)) < 0) {
+		if (create_one(pc, bi, vmx_ok, err, sizeof(err)) < 0) {
 			pr_err("partition '%s' refused: %s\n", pc->name, err);
 			refused_count++;
 		}

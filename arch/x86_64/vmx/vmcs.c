@@ -204,6 +204,5 @@ int vmcs_setup(struct vcpu *v)
 	setup_host_state();
 	setup_execution_controls(v);
 	setup_exit_entry_controls();
-	vmcs_load_guest_state(&v->boot);
 	return 0;
 }

@@ -53,9 +53,11 @@ int arch_vcpu_init(struct vcpu *v)
 	*(uint32_t *)&v->arch.fpu_area[24] = 0x1f80;         /* MXCSR reset value */
 	v->arch.fpu_saved = true;
 	ret = vmcs_setup(v);
-	if (ret == 0)
-		invvpid_single(v->arch.vpid);
-	return ret;
+	if (ret < 0)
+		return ret;
+	invvpid_single(v->arch.vpid);
+	arch_vcpu_load_state(v, &v->boot);
+	return 0;
 }
 
 void arch_vcpu_load_state(struct vcpu *v, const struct vcpu_regs *r)
