@@ -27,16 +27,23 @@ reject() {
 }
 
 echo "== build"
-if ! make -s all unit-build >"$logs/build.log" 2>&1; then
+if ! make -s all unit-build guests >"$logs/build.log" 2>&1; then
 	fail "build" "$logs/build.log"
 	echo "$passed passed, $failed failed"
 	exit 1
 fi
 pass "build (plinth.efi $(stat -c %s build/plinth.efi) bytes)"
 
-# Bochs is the slow one: start it first and let it run beside QEMU.
-tests/boot/bochs.sh bochs-smp tests/boot/selftest.cfg 600 2 &
+# Bochs is the slow one: start its runs first and let them go on beside QEMU.
+guest_files=()
+for g in build/guests/*.bin; do guest_files+=("$g:guests/$(basename "$g")"); done
+(
+	tests/boot/bochs.sh bochs-smp tests/boot/selftest.cfg 600 2
+	tests/boot/bochs.sh bochs-refuse tests/boot/vmx-refuse.cfg 600 2 "${guest_files[@]}"
+) &
 bochs_pid=$!
+tests/boot/bochs.sh bochs-vmx tests/boot/vmx.cfg 900 3 "${guest_files[@]}" &
+bochs_vmx_pid=$!
 
 echo "== host unit tests"
 unit_out=$(tests/unit/run.sh)
@@ -94,6 +101,41 @@ done
 reject "bochs: no self-test failed" "$log" 'SELFTEST .*: FAIL'
 expect "bochs: reaches ready and exits" "$log" 'test exit: SUCCESS'
 bochs_secs=$(cat build/boot/bochs-smp/seconds)
+
+echo "== Bochs: over-committing partitions are refused by name"
+log=$logs/bochs-refuse.serial.log
+expect "refuse: more vCPUs than CPUs" "$log" "partition 'toomany' refused: 4 vCPUs but only 1 CPUs"
+expect "refuse: more memory than the machine has" "$log" "partition 'huge' refused: not enough memory for 2048 MiB"
+expect "refuse: CPU 0 is Plinth's" "$log" "partition 'plinthcpu' refused: CPU 0 is reserved for Plinth"
+expect "refuse: missing image" "$log" "partition 'missing' refused: .guests.no-such-guest.bin is not on the boot volume"
+expect "refuse: the partition that fits still runs" "$log" "partition 'fits' stopped: powered off by the guest \\(status 0\\)"
+
+echo "== Bochs: VT-x partitions (3 CPUs: good guests on CPU 1, hostile ones on CPU 2)"
+wait $bochs_vmx_pid
+log=$logs/bochs-vmx.serial.log
+for g in smp modeswitch cpuid msr portio mmio hlt-timer exceptions; do
+	expect "vmx: guest $g passes and powers off cleanly" "$log" \
+		"partition '$g' stopped: powered off by the guest \\(status 0\\)"
+	reject "vmx: guest $g reports no failure" "$log" "\\[$g\\] FAIL"
+done
+expect "vmx: smp guest started its AP with INIT/SIPI" "$log" '\[smp\] PASS ap-started'
+expect "vmx: probe above RAM stopped and reported" "$log" \
+	"partition 'probe-above-ram' stopped: read of guest-physical 900000 outside its memory"
+expect "vmx: probe at 4 GiB stopped and reported" "$log" \
+	"partition 'probe-4g' stopped: write of guest-physical 100000000 outside its memory"
+expect "vmx: probe at 1 TiB stopped and reported" "$log" \
+	"partition 'probe-1t' stopped: read of guest-physical 10000000000 outside its memory"
+expect "vmx: triple fault stops only its partition" "$log" "partition 'triplefault' stopped: triple fault"
+expect "vmx: endless loop is preempted and stopped at its limit" "$log" \
+	"partition 'spin' stopped: time limit of 1500 ms reached"
+expect "vmx: VMX instructions raise #UD in the guest" "$log" \
+	"partition 'vmx' stopped: powered off by the guest \\(status 0\\)"
+reject "vmx: VMX guest reports no failure" "$log" '\[vmx\] FAIL'
+expect "vmx: real UART/PIC/PCI/reset ports are contained" "$log" '\[ports\] PASS survived'
+expect "vmx: contained port accesses are logged" "$log" "partition 'ports': write to port 0x"
+reject "vmx: no hostile guest escaped" "$log" '\] FAIL contained'
+reject "vmx: Plinth itself never faulted" "$log" 'EXCEPTION'
+expect "vmx: every partition stopped and Plinth exited normally" "$log" 'test exit: SUCCESS'
 
 echo "boot times: QEMU ${qemu_secs}s, Bochs ${bochs_secs}s (wall clock, firmware included); total $(( $(date +%s) - t0 ))s"
 echo "$passed passed, $failed failed"

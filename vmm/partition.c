@@ -85,6 +85,9 @@ static int allocate_memory(struct partition *p)
 	uint64_t chunks = ALIGN_UP(p->mem_size, SIZE_2M) / SIZE_2M;
 	int ret;
 
+	/* Refuse at once rather than scrub gigabytes only to give them back. */
+	if (chunks * (SIZE_2M / PAGE_SIZE) > frame_alloc_free_count(&phys_frames))
+		return -ENOMEM;
 	p->chunks = kzalloc(chunks * sizeof(paddr_t));
 	if (!p->chunks)
 		return -ENOMEM;
