@@ -279,6 +279,12 @@ fail:
 	return ret;
 }
 
+static void enable_vmx(void *arg)
+{
+	(void)arg;
+	vmx_cpu_enable();
+}
+
 static void ack_irq(struct trap_frame *tf)
 {
 	(void)tf;
@@ -295,6 +301,8 @@ int partitions_create(const struct plinth_config *cfg, const struct boot_info *b
 	irq_register(VEC_KICK, ack_irq);
 	irq_register(VEC_HOST_TIMER, ack_irq);
 	vmx_ok = vmx_check_support(&cpu_virt) == 0;
+	if (vmx_ok)
+		smp_call_all(enable_vmx, NULL);
 	for (unsigned int i = 0; i < cfg->partition_count; i++) {
 		const struct partition_config *pc = &cfg->partitions[i];
 

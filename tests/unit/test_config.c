@@ -36,6 +36,7 @@ static const char full_config[] =
 	"kernel = \"\\boot\\my kernel.bin\"\n"
 	"entry = longmode\n"
 	"entry_addr = 0x100000\n"
+	"time_limit = 2500\n"
 	"cmdline = a=\"x # y\" b#c\n"
 	"\n"
 	"[partition rm]\n"
@@ -87,6 +88,7 @@ static void test_full_config(void **state)
 			    "console=ttyS0 root=/dev/vda # not a comment");
 	assert_int_equal(p->entry, ENTRY_LINUX);
 	assert_int_equal(p->entry_addr, 0);
+	assert_int_equal(p->time_limit_ms, 0);
 	assert_int_equal(p->line, 11);
 
 	p = &cfg.partitions[1];
@@ -100,6 +102,7 @@ static void test_full_config(void **state)
 	assert_string_equal(p->cmdline, "a=\"x # y\" b#c");
 	assert_int_equal(p->entry, ENTRY_LONGMODE);
 	assert_int_equal(p->entry_addr, 0x100000);
+	assert_int_equal(p->time_limit_ms, 2500);
 	assert_int_equal(p->line, 21);
 
 	p = &cfg.partitions[2];
@@ -109,7 +112,7 @@ static void test_full_config(void **state)
 	assert_int_equal(p->vcpus, 3);
 	assert_int_equal(p->cpu_mask, 0xe0);
 	assert_int_equal(p->entry, ENTRY_REALMODE);
-	assert_int_equal(p->line, 28);
+	assert_int_equal(p->line, 29);
 
 	p = &cfg.partitions[3];
 	assert_string_equal(p->name, "mb");
@@ -117,7 +120,7 @@ static void test_full_config(void **state)
 	assert_int_equal(p->entry, ENTRY_MULTIBOOT);
 	assert_string_equal(p->initrd, "");
 	assert_string_equal(p->cmdline, "");
-	assert_int_equal(p->line, 33);
+	assert_int_equal(p->line, 34);
 }
 
 static void test_defaults(void **state)
@@ -251,6 +254,8 @@ static const struct bad_case bad_cases[] = {
 	{ P "entry_addr = 0x1ffffffffffffffff\n", 4,
 	  "out of range for 'entry_addr'" },
 	{ P "entry_addr = 12z\n", 4, "bad number '12z' for 'entry_addr'" },
+	{ P "time_limit = 0\n", 4, "value '0' out of range for 'time_limit' (1..86400000)" },
+	{ P "time_limit = 86400001\n", 4, "out of range for 'time_limit'" },
 	{ "[partition web0]\nkernel =  # nothing\n", 2, "missing value for 'kernel'" },
 	{ "[partition web0]\nkernel = \"\"\n", 2, "missing value for 'kernel'" },
 	{ P "disk = \"\\a\\b\n", 4, "unterminated quote" },

@@ -206,6 +206,8 @@ void arch_vcpu_destroy(struct vcpu *v)
 {
 	if (v->arch.vmcs) {
 		vmcs_clear(v->arch.vmcs);
+		/* The EPT pages are about to be reused: no cached translation may survive. */
+		invept_single(ept_eptp(&v->part->ept));
 		invvpid_single(v->arch.vpid);
 		page_free(v->arch.vmcs);
 		v->arch.vmcs = 0;
