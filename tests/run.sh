@@ -123,8 +123,8 @@ expect "vmx: probe above RAM stopped and reported" "$log" \
 	"partition 'probe-above-ram' stopped: read of guest-physical 900000 outside its memory"
 expect "vmx: probe at 4 GiB stopped and reported" "$log" \
 	"partition 'probe-4g' stopped: write of guest-physical 100000000 outside its memory"
-expect "vmx: probe at 1 TiB stopped and reported" "$log" \
-	"partition 'probe-1t' stopped: read of guest-physical 10000000000 outside its memory"
+expect "vmx: probe at 512 GiB stopped and reported" "$log" \
+	"partition 'probe-512g' stopped: read of guest-physical 8000000000 outside its memory"
 expect "vmx: triple fault stops only its partition" "$log" "partition 'triplefault' stopped: triple fault"
 expect "vmx: endless loop is preempted and stopped at its limit" "$log" \
 	"partition 'spin' stopped: time limit of 1500 ms reached"

@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Hostile: pokes real hardware ports (UART control, PICs, PCI config,
+ * reset and emulator exit ports). Plinth must drop the writes (reads give
+ * all-ones) or stop the partition; the machine must not reset and Plinth
+ * must not exit. "PASS survived" at the end means we are still running.
+ */
+#include "guest.h"
+
+#define PCI_ADDR 0xcf8
+#define PCI_DATA 0xcfc
+
+static void out8(uint16_t port, uint8_t v, const char *what)
+{
+	hostile("outb 0x%02x -> 0x%x (%s)", v, port, what);
+	outb(port, v);
+}
+
+static void test_reads(void)
+{
+	uint8_t b;
+	uint32_t d;
+
+	hostile("inb 0x21 (PIC mask)");
+	b = inb(0x21);
+	check(b == 0xff, "ports-read-pic", "inb 0x21 = 0x%02x, want 0xff", b);
+	hostile("inb 0x64 (keyboard controller status)");
+	b = inb(0x64);
+	check(b == 0xff, "ports-read-kbc", "inb 0x64 = 0x%02x, want 0xff", b);
+	hostile("outl 0x80000000 -> 0xcf8, inl 0xcfc (host bridge vendor/device)");
+	outl(PCI_ADDR, 0x80000000);
+	d = inl(PCI_DATA);
+	check(d == 0xffffffff, "ports-read-pci", "PCI 00:00.0 id 0x%08x, want 0xffffffff", d);
+}
+
+static void poke_uart(void)
+{
+	static const uint8_t vals[7] = { 0x0f, 0xc7, 0x80, 0x1f, 0x00, 0x00, 0x5a };
+	static const char *const names[7] = { "IER", "FCR", "LCR with DLAB", "MCR with loopback",
+					      "LSR", "MSR", "SCR" };
+
+	for (int i = 0; i < 7; i++)
+		out8(GUEST_UART_PORT + 1 + i, vals[i], names[i]);
+	/* Back to 8N1, no loopback, in case the writes did reach a real UART. */
+	outb(GUEST_UART_PORT + 3, 0x03);
+	outb(GUEST_UART_PORT + 4, 0x03);
+	gprintf("INFO UART still prints after its control registers were written\n");
+}
+
+static void poke_pic(void)
+{
+	/* Full re-initialisation of both PICs, then mask everything. */
+	out8(0x20, 0x11, "PIC1 ICW1");
+	out8(0x21, 0x20, "PIC1 ICW2");
+	out8(0x21, 0x04, "PIC1 ICW3");
+	out8(0x21, 0x01, "PIC1 ICW4");
+	out8(0xa0, 0x11, "PIC2 ICW1");
+	out8(0xa1, 0x28, "PIC2 ICW2");
+	out8(0xa1, 0x02, "PIC2 ICW3");
+	out8(0xa1, 0x01, "PIC2 ICW4");
+	out8(0x21, 0xff, "PIC1 mask all");
+	out8(0xa1, 0xff, "PIC2 mask all");
+}
+
+static void poke_pci(void)
+{
+	/* Command register of 00:00.0 and 00:01.0 to 0: no I/O, memory or bus mastering. */
+	hostile("PCI config write 0 -> 00:00.0 command");
+	outl(PCI_ADDR, 0x80000004);
+	outl(PCI_DATA, 0);
+	hostile("PCI config write 0 -> 00:01.0 command");
+	outl(PCI_ADDR, 0x80000804);
+	outl(PCI_DATA, 0);
+}
+
+static void poke_reset_and_exit(void)
+{
+	static const char shutdown[] = "Shutdown";
+
+	out8(0xcf9, 0x06, "reset control: hard reset");
+	out8(0xcf9, 0x0e, "reset control: full reset");
+	out8(0x92, 0x01, "system control port A: fast reset");
+	out8(0x64, 0xfe, "keyboard controller: pulse reset");
+	out8(0xf4, 0x00, "QEMU isa-debug-exit");
+	out8(0xf4, 0x01, "QEMU isa-debug-exit");
+	hostile("outb \"Shutdown\" -> 0x8900 (Bochs shutdown port)");
+	for (int i = 0; shutdown[i]; i++)
+		outb(0x8900, (uint8_t)shutdown[i]);
+	hostile("outw 0x2000 -> 0x604 (QEMU ACPI PM1a_CNT: S5)");
+	outw(0x604, 0x2000);
+	hostile("outw 0x2000 -> 0xb004 (Bochs/old QEMU ACPI: S5)");
+	outw(0xb004, 0x2000);
+}
+
+void guest_main(const struct boot_block *bb)
+{
+	(void)bb;
+	test_reads();
+	poke_uart();
+	poke_pic();
+	poke_pci();
+	poke_reset_and_exit();
+	pass("survived");
+	poweroff(0);
+}

@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Two vCPUs: the BSP starts APIC ID 1 with INIT + SIPI (x2APIC ICR MSR if
+ * CPUID says x2APIC and the MSR is allowed, else the xAPIC ICR), the AP
+ * climbs to long mode through smp-tramp.S, reports and halts.
+ * cmdline: smp_timeout_ms=N (default 1000).
+ */
+#include "guest.h"
+#include "smp.h"
+
+#define AP_APIC_ID 1
+#define MSR_APIC_BASE 0x1b
+#define MSR_EFER 0xc0000080
+#define MSR_X2APIC_ICR 0x830
+#define APIC_BASE_EXTD (1ULL << 10)
+#define EFER_LME (1ULL << 8)
+#define EFER_NXE (1ULL << 11)
+#define CPUID1_ECX_X2APIC (1u << 21)
+#define XAPIC_ICR_LO 0x300
+#define XAPIC_ICR_HI 0x310
+#define ICR_INIT 0x00004500	/* INIT, level assert */
+#define ICR_STARTUP 0x00004600	/* Start-up, level assert */
+#define ICR_PENDING (1u << 12)
+#define AP_STACK_SIZE 16384
+
+extern const char ap_tramp_start[], ap_tramp_end[];
+extern const char ap_cr3[], ap_efer[], ap_stack[], ap_entry[];
+
+static volatile uint32_t ap_counter;
+static uint8_t ap_stack_area[AP_STACK_SIZE] __aligned(16);
+
+void ap_main(void);
+
+/* Runs on the AP once it is in long mode. */
+void ap_main(void)
+{
+	idt_load();
+	/* Print first, count second: the BSP reports as soon as it sees the count. */
+	pass("ap-started");
+	__atomic_fetch_add(&ap_counter, 1, __ATOMIC_SEQ_CST);
+	for (;;)
+		asm volatile("cli\n\thlt" ::: "memory");
+}
+
+static uint64_t *tramp_var(const char *sym)
+{
+	return (uint64_t *)(uintptr_t)(AP_TRAMP_BASE + (uintptr_t)(sym - ap_tramp_start));
+}
+
+static void xapic_write(uint32_t reg, uint32_t v)
+{
+	*(volatile uint32_t *)(uintptr_t)(GUEST_LAPIC_BASE + reg) = v;
+}
+
+static uint32_t xapic_read(uint32_t reg)
+{
+	return *(volatile uint32_t *)(uintptr_t)(GUEST_LAPIC_BASE + reg);
+}
+
+static bool use_x2apic(void)
+{
+	uint32_t r[4];
+	uint64_t base;
+
+	cpuid(1, 0, r);
+	if (!(r[2] & CPUID1_ECX_X2APIC))
+		return false;
+	if (rdmsr_trap(MSR_APIC_BASE, &base) != NO_TRAP)
+		return false;
+	if (!(base & APIC_BASE_EXTD) &&
+	    wrmsr_trap(MSR_APIC_BASE, base | APIC_BASE_EXTD) != NO_TRAP)
+		return false;
+	return true;
+}
+
+/* Returns false if the x2APIC ICR write faulted (caller falls back to xAPIC). */
+static bool send_ipi(bool x2apic, uint32_t icr)
+{
+	if (x2apic)
+		return wrmsr_trap(MSR_X2APIC_ICR, (uint64_t)AP_APIC_ID << 32 | icr) == NO_TRAP;
+	xapic_write(XAPIC_ICR_HI, (uint32_t)AP_APIC_ID << 24);
+	xapic_write(XAPIC_ICR_LO, icr);
+	uint64_t end = rdtsc() + tsc_ticks_us(10000);
+
+	while ((xapic_read(XAPIC_ICR_LO) & ICR_PENDING) && rdtsc() < end)
+		cpu_relax();
+	return true;
+}
+
+void guest_main(const struct boot_block *bb)
+{
+	size_t len = (size_t)(ap_tramp_end - ap_tramp_start);
+	const char *t = cmdline_get("smp_timeout_ms");
+	uint64_t timeout_ms = t ? parse_u64(t, 10, NULL) : 1000;
+
+	if (bb && bb->magic == BOOT_BLOCK_MAGIC && bb->vcpu_count < 2)
+		fail("smp-vcpu-count", "boot block says %u vCPUs, want >= 2", bb->vcpu_count);
+
+	memcpy((void *)(uintptr_t)AP_TRAMP_BASE, ap_tramp_start, len);
+	*tramp_var(ap_cr3) = read_cr3();
+	*tramp_var(ap_efer) = EFER_LME | (rdmsr(MSR_EFER) & EFER_NXE);
+	*tramp_var(ap_stack) = (uintptr_t)(ap_stack_area + AP_STACK_SIZE);
+	*tramp_var(ap_entry) = (uintptr_t)ap_main;
+	asm volatile("" ::: "memory");
+
+	bool x2apic = use_x2apic();
+
+	if (x2apic && !send_ipi(true, ICR_INIT)) {
+		gprintf("INFO x2APIC ICR write faulted, using the xAPIC\n");
+		x2apic = false;
+	}
+	gprintf("INFO starting AP %d via the %s ICR\n", AP_APIC_ID, x2apic ? "x2APIC" : "xAPIC");
+	if (!x2apic)
+		send_ipi(false, ICR_INIT);
+	delay_us(10000);
+	send_ipi(x2apic, ICR_STARTUP | AP_SIPI_VECTOR);
+
+	uint64_t deadline = rdtsc() + tsc_ticks_us(timeout_ms * 1000);
+
+	while (__atomic_load_n(&ap_counter, __ATOMIC_SEQ_CST) == 0 && rdtsc() < deadline)
+		cpu_relax();
+	uint32_t n = __atomic_load_n(&ap_counter, __ATOMIC_SEQ_CST);
+
+	check(n == 1, "smp", "AP counter %u after %lu ms, want 1", n, timeout_ms);
+}
