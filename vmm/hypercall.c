@@ -24,7 +24,7 @@ static int64_t console_write(struct vcpu *v, uint64_t buf, uint64_t len)
 	return (int64_t)done;
 }
 
-/* Returns <0 when the partition must stop. */
+/* Returns <0 when the partition must stop, 1 for a reboot. */
 int vmm_hypercall(struct vcpu *v)
 {
 	uint64_t nr = v->gpr[REG_RAX], a1 = v->gpr[REG_RBX], a2 = v->gpr[REG_RCX];
@@ -38,8 +38,7 @@ int vmm_hypercall(struct vcpu *v)
 			       (long)a1);
 		return -1;
 	case HC_REBOOT:
-		partition_stop(v->part, -ENOSYS, "guest asked for a reboot, which this version does not do");
-		return -1;
+		return 1;
 	default:
 		v->gpr[REG_RAX] = (uint64_t)-ENOSYS;
 		return 0;

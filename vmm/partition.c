@@ -80,6 +80,40 @@ static void free_memory(struct partition *p)
 	p->chunk_count = 0;
 }
 
+/* One aligned run: lets the EPT use 1 GiB pages, which saves TLB reach. */
+static int map_contiguous(struct partition *p, uint64_t chunks)
+{
+	uint64_t bytes = chunks * SIZE_2M;
+	paddr_t base;
+
+	if (frame_alloc_pages(&phys_frames, bytes / PAGE_SIZE, bytes >= SIZE_1G ? SIZE_1G : SIZE_2M,
+			      0, &base) < 0)
+		return -ENOMEM;
+	for (uint64_t i = 0; i < chunks; i++)
+		p->chunks[i] = base + i * SIZE_2M;
+	p->chunk_count = chunks;
+	memset(phys_to_virt(base), 0, bytes);
+	return ept_map_ram(&p->ept, gpa(0), hpa(base), bytes);
+}
+
+/* Fragmented memory: 2 MiB runs wherever they are. */
+static int map_chunks(struct partition *p, uint64_t chunks)
+{
+	int ret;
+
+	for (uint64_t i = 0; i < chunks; i++) {
+		ret = frame_alloc_pages(&phys_frames, SIZE_2M / PAGE_SIZE, SIZE_2M, 0, &p->chunks[i]);
+		if (ret < 0)
+			return ret;
+		p->chunk_count++;
+		memset(phys_to_virt(p->chunks[i]), 0, SIZE_2M);
+		ret = ept_map_ram(&p->ept, gpa(i * SIZE_2M), hpa(p->chunks[i]), SIZE_2M);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
 static int allocate_memory(struct partition *p)
 {
 	uint64_t chunks = ALIGN_UP(p->mem_size, SIZE_2M) / SIZE_2M;
@@ -94,18 +128,12 @@ static int allocate_memory(struct partition *p)
 	ret = ept_init(&p->ept, &ept_ops, cpu_virt.ept_1g ? SIZE_1G : SIZE_2M);
 	if (ret < 0)
 		return ret;
-	for (uint64_t i = 0; i < chunks; i++) {
-		ret = frame_alloc_pages(&phys_frames, SIZE_2M / PAGE_SIZE, SIZE_2M, 0, &p->chunks[i]);
-		if (ret < 0)
-			return ret;
-		p->chunk_count++;
-		memset(phys_to_virt(p->chunks[i]), 0, SIZE_2M);
-		ret = ept_map_ram(&p->ept, gpa(i * SIZE_2M), hpa(p->chunks[i]), SIZE_2M);
-		if (ret < 0)
-			return ret;
-	}
-	p->mem_size = chunks * SIZE_2M;
-	return 0;
+	ret = map_contiguous(p, chunks);
+	if (ret == -ENOMEM && p->chunk_count == 0)
+		ret = map_chunks(p, chunks);
+	if (ret == 0)
+		p->mem_size = chunks * SIZE_2M;
+	return ret;
 }
 
 static enum boot_mode boot_mode_of(enum partition_entry e)
@@ -283,6 +311,48 @@ static void enable_vmx(void *arg)
 {
 	(void)arg;
 	vmx_cpu_enable();
+}
+
+int partition_reboot(struct partition *p)
+{
+	struct vcpu *v0 = p->vcpus[0];
+	uint64_t deadline = time_ns() + NSEC_PER_SEC;
+	struct vcpu_regs bsp;
+	char err[160];
+
+	/* When vCPU 0 starts the reboot, nobody has acknowledged anything yet. */
+	if (!__atomic_load_n(&p->rebooting, __ATOMIC_ACQUIRE)) {
+		__atomic_store_n(&p->reboot_acks, 0, __ATOMIC_RELEASE);
+		__atomic_store_n(&p->rebooting, true, __ATOMIC_RELEASE);
+	}
+	for (unsigned int i = 1; i < p->vcpu_count; i++)
+		vcpu_kick(p->vcpus[i]);
+	while (__atomic_load_n(&p->reboot_acks, __ATOMIC_ACQUIRE) < p->vcpu_count - 1) {
+		if (time_ns() > deadline) {
+			partition_stop(p, -ETIMEDOUT, "reboot: the other vCPUs did not stop");
+			return -ETIMEDOUT;
+		}
+		cpu_relax();
+	}
+	p->reboots++;
+	pr_info("partition '%s' rebooting (reboot %u)\n", p->name, p->reboots);
+	for (uint64_t i = 0; i < p->chunk_count; i++)
+		memset(phys_to_virt(p->chunks[i]), 0, SIZE_2M);
+	memset(&bsp, 0, sizeof(bsp));
+	if (load_image(p, &bsp, err, sizeof(err)) < 0) {
+		partition_stop(p, -ENOEXEC, "reboot: %s", err);
+		return -ENOEXEC;
+	}
+	for (unsigned int i = 0; i < p->vcpu_count; i++)
+		p->vcpus[i]->boot = bsp;
+	arch_vcpu_reset(v0);
+	arch_vcpu_load_state(v0, &bsp);
+	arch_vcpu_request_irq_window(v0, false);
+	__atomic_store_n(&p->reboot_acks, 0, __ATOMIC_RELEASE);
+	__atomic_store_n(&p->rebooting, false, __ATOMIC_RELEASE);
+	for (unsigned int i = 1; i < p->vcpu_count; i++)
+		vcpu_kick(p->vcpus[i]);
+	return 0;
 }
 
 static void ack_irq(struct trap_frame *tf)

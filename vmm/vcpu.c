@@ -78,6 +78,38 @@ static uint64_t next_slice(struct vcpu *v)
 	return slice;
 }
 
+/* A halted or waiting vCPU still wakes up for its partition's time limit. */
+static uint64_t wake_deadline(struct vcpu *v)
+{
+	struct partition *p = v->part;
+	uint64_t limit = 0, now_ns = time_ns();
+
+	if (p->time_limit_ns) {
+		uint64_t left = p->start_ns + p->time_limit_ns > now_ns
+					? p->start_ns + p->time_limit_ns - now_ns : 0;
+
+		limit = rdtsc() + left * tsc_hz() / NSEC_PER_SEC + 1;
+	}
+	if (!v->timer_deadline)
+		return limit;
+	return limit ? MIN(limit, v->timer_deadline) : v->timer_deadline;
+}
+
+/* A vCPU other than 0 parks while vCPU 0 reboots the partition, then waits for a SIPI again. */
+static void join_reboot(struct vcpu *v)
+{
+	struct partition *p = v->part;
+
+	arch_vcpu_reset(v);
+	v->state = VCPU_WAIT_SIPI;
+	v->sipi_pending = false;
+	v->irq_pending = 0;
+	v->timer_deadline = 0;
+	__atomic_fetch_add(&p->reboot_acks, 1, __ATOMIC_ACQ_REL);
+	while (__atomic_load_n(&p->rebooting, __ATOMIC_ACQUIRE) && partition_running(p))
+		wait_for_event(0);
+}
+
 static bool over_time_limit(struct partition *p)
 {
 	if (!p->time_limit_ns || time_ns() - p->start_ns < p->time_limit_ns)
@@ -87,27 +119,52 @@ static bool over_time_limit(struct partition *p)
 	return true;
 }
 
+static bool reboot(struct vcpu *v)
+{
+	struct partition *p = v->part;
+
+	if (v->index != 0) {
+		/* Only vCPU 0 can restart the partition; it is told and this one joins. */
+		__atomic_store_n(&p->rebooting, true, __ATOMIC_RELEASE);
+		vcpu_kick(p->vcpus[0]);
+		join_reboot(v);
+		return true;
+	}
+	if (partition_reboot(p) < 0)
+		return false;
+	v->state = VCPU_RUNNING;
+	v->irq_pending = 0;
+	v->timer_deadline = 0;
+	return true;
+}
+
 /* One turn of the loop; false when the vCPU must leave. */
 static bool vcpu_step(struct vcpu *v)
 {
 	enum exit_action action;
 
+	if (v->index && __atomic_load_n(&v->part->rebooting, __ATOMIC_ACQUIRE)) {
+		join_reboot(v);
+		return true;
+	}
 	if (v->state == VCPU_WAIT_SIPI) {
 		if (!v->sipi_pending) {
-			wait_for_event(0);
-			return true;
+			wait_for_event(wake_deadline(v));
+			return over_time_limit(v->part) ? false : true;
 		}
 		vcpu_regs_sipi(&v->boot, v->sipi_vector);
 		arch_vcpu_load_state(v, &v->boot);
 		v->sipi_pending = false;
 		v->state = VCPU_RUNNING;
 	}
+	if (v->index == 0 && __atomic_load_n(&v->part->rebooting, __ATOMIC_ACQUIRE))
+		return reboot(v);
 	if (over_time_limit(v->part))
 		return false;
 	deliver_timer(v);
 	if (v->state == VCPU_HALTED) {
 		if (!v->irq_pending || !arch_vcpu_can_inject(v)) {
-			wait_for_event(v->timer_deadline);
+			wait_for_event(wake_deadline(v));
 			return true;
 		}
 		v->state = VCPU_RUNNING;
@@ -120,6 +177,8 @@ static bool vcpu_step(struct vcpu *v)
 	irq_disable();
 	if (action == EXIT_HALT)
 		v->state = VCPU_HALTED;
+	if (action == EXIT_REBOOT)
+		return reboot(v);
 	return action != EXIT_STOP;
 }
 

@@ -110,6 +110,11 @@ void *kzalloc(size_t size)
 	return heap_zalloc(&kernel_heap, size);
 }
 
+void *kmalloc_aligned(size_t size, size_t align)
+{
+	return heap_alloc_aligned(&kernel_heap, size, align);
+}
+
 void kfree(void *p)
 {
 	if (heap_free(&kernel_heap, p) < 0)

@@ -148,9 +148,12 @@ static enum exit_action hlt_exit(struct vcpu *v, uint64_t q)
 
 static enum exit_action vmcall_exit(struct vcpu *v, uint64_t q)
 {
+	int ret;
+
 	(void)q;
 	vmx_advance_rip();
-	return vmm_hypercall(v) < 0 ? EXIT_STOP : EXIT_RESUME;
+	ret = vmm_hypercall(v);
+	return ret < 0 ? EXIT_STOP : ret > 0 ? EXIT_REBOOT : EXIT_RESUME;
 }
 
 static enum exit_action set_cr0(struct vcpu *v, uint64_t val)

@@ -24,6 +24,7 @@ int page_alloc(paddr_t *pa);          /* one zeroed 4K frame */
 void page_free(paddr_t pa);
 void *kmalloc(size_t size);
 void *kzalloc(size_t size);
+void *kmalloc_aligned(size_t size, size_t align); /* align: power of two up to 4096 */
 void kfree(void *p);
 struct heap_stats;
 void kheap_stats(struct heap_stats *st);

@@ -34,6 +34,9 @@ struct partition {
 	volatile enum partition_state state;
 	volatile unsigned int vcpus_running;
 	int exit_status;
+	volatile bool rebooting;   /* vCPU 0 is resetting the partition; the others wait */
+	volatile unsigned int reboot_acks;
+	unsigned int reboots;
 	uint64_t start_ns;
 	uint64_t time_limit_ns;
 	spinlock_t lock;
@@ -54,6 +57,8 @@ unsigned int partitions_failed(void);
 
 /* Stops the partition (all its vCPUs) and records why; callable from any vCPU. */
 void partition_stop(struct partition *p, int status, const char *fmt, ...) __printf(3, 4);
+/* vCPU 0 only: resets memory, image and vCPUs in place. 0, or <0 after partition_stop(). */
+int partition_reboot(struct partition *p);
 /* Called by each vCPU thread as it leaves; the last one releases the memory. */
 void partition_vcpu_exited(struct partition *p);
 

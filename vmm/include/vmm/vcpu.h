@@ -24,6 +24,7 @@ enum exit_action {
 	EXIT_RESUME,     /* re-enter the guest */
 	EXIT_HALT,       /* guest executed HLT */
 	EXIT_STOP,       /* the partition must stop; reason already recorded */
+	EXIT_REBOOT,     /* the guest asked for a reboot of its partition */
 };
 
 struct vcpu {
@@ -58,6 +59,7 @@ struct guest_ctx {
 
 /* Backend interface */
 int arch_vcpu_init(struct vcpu *v);            /* on the vCPU's own CPU */
+void arch_vcpu_reset(struct vcpu *v);          /* power-on state outside the VMCS */
 void arch_vcpu_load_state(struct vcpu *v, const struct vcpu_regs *r);
 enum exit_action arch_vcpu_run(struct vcpu *v); /* one guest entry and its exit */
 bool arch_vcpu_can_inject(struct vcpu *v);

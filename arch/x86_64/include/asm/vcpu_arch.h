@@ -18,8 +18,9 @@ struct vcpu_arch {
 	/* An event whose delivery an exit interrupted, re-injected on the next entry */
 	uint32_t reinject_info, reinject_error, reinject_len;
 	uint64_t slice; /* preemption-timer ticks for the next entry */
-	uint8_t fpu_area[512] __aligned(16);
-	bool fpu_saved;
+	/* Register state the VMCS does not switch: the guest's, held while Plinth runs. */
+	uint8_t *xsave_area; /* XSAVE image (or FXSAVE without XSAVE), 64-byte aligned */
+	uint64_t dr[4], dr6, cr2;
 };
 
 #endif
