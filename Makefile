@@ -7,7 +7,7 @@ CC := gcc
 LD := ld
 OBJCOPY := objcopy
 
-INCLUDES := -Ikernel/include -Iarch/x86_64/include -Ivmm/include
+INCLUDES := -Ikernel/include -Iarch/x86_64/include -Ivmm/include -Idrivers
 WARN := -Wall -Wextra -Werror
 
 # Kernel: freestanding, no red zone (interrupts use the stack), no SSE state to save.

@@ -7,6 +7,7 @@
 #include <stdarg.h>
 
 #include <plinth/elf.h>
+#include <plinth/log.h>
 #include <plinth/errno.h>
 
 #define EHDR_SIZE	64
@@ -49,54 +50,15 @@ static bool in_bounds(uint64_t off, uint64_t len, uint64_t size)
 	return off <= size && len <= size - off;
 }
 
-/* ---- error messages: "%u" (uint64_t) and "%s" only ---- */
-
-struct errbuf {
-	char *buf;
-	size_t len, pos;
-};
-
-static void err_putc(struct errbuf *e, char c)
+static int __printf(3, 4) fail(char *err, size_t errlen, const char *fmt, ...)
 {
-	if (e->pos + 1 < e->len)
-		e->buf[e->pos++] = c;
-}
-
-static void err_putu(struct errbuf *e, uint64_t v)
-{
-	char tmp[20];
-	int n = 0;
-
-	do {
-		tmp[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	while (n)
-		err_putc(e, tmp[--n]);
-}
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	struct errbuf e = { err, errlen, 0 };
 	va_list ap;
 
-	if (!err || !errlen)
-		return -ENOEXEC;
-	va_start(ap, fmt);
-	for (; *fmt; fmt++) {
-		if (fmt[0] == '%' && fmt[1] == 'u') {
-			err_putu(&e, va_arg(ap, uint64_t));
-			fmt++;
-		} else if (fmt[0] == '%' && fmt[1] == 's') {
-			for (const char *s = va_arg(ap, const char *); *s; s++)
-				err_putc(&e, *s);
-			fmt++;
-		} else {
-			err_putc(&e, *fmt);
-		}
+	if (err && errlen) {
+		va_start(ap, fmt);
+		vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
 	}
-	va_end(ap);
-	e.buf[e.pos] = '\0';
 	return -ENOEXEC;
 }
 
@@ -147,15 +109,15 @@ static int check_table(const struct elf_image *img, const char *what,
 	if (!num)
 		return 0;
 	if (entsize < minsize)
-		return fail(err, errlen, "%s entry size %u is below %u", what,
+		return fail(err, errlen, "%s entry size %lu is below %lu", what,
 			    (uint64_t)entsize, (uint64_t)minsize);
 	if (off > img->size)
 		return fail(err, errlen,
-			    "%s table offset %u is past end of file (%u bytes)",
+			    "%s table offset %lu is past end of file (%lu bytes)",
 			    what, off, (uint64_t)img->size);
 	for (unsigned int i = 0; i < num; i++)
 		if (!in_bounds(off, (uint64_t)(i + 1) * entsize, img->size))
-			return fail(err, errlen, "%s %u runs past end of file",
+			return fail(err, errlen, "%s %lu runs past end of file",
 				    what, (uint64_t)i);
 	return 0;
 }
@@ -172,26 +134,26 @@ int elf_open(struct elf_image *img, const void *data, size_t size, char *err,
 		return -EINVAL;
 	if (size < EHDR_SIZE)
 		return fail(err, errlen,
-			    "file too small for an ELF header (%u bytes)",
+			    "file too small for an ELF header (%lu bytes)",
 			    (uint64_t)size);
 	if (d[0] != 0x7f || d[1] != 'E' || d[2] != 'L' || d[3] != 'F')
 		return fail(err, errlen, "bad ELF magic");
 	if (d[4] != ELFCLASS64)
-		return fail(err, errlen, "not ELFCLASS64 (class %u)",
+		return fail(err, errlen, "not ELFCLASS64 (class %lu)",
 			    (uint64_t)d[4]);
 	if (d[5] != ELFDATA2LSB)
-		return fail(err, errlen, "not little endian (data %u)",
+		return fail(err, errlen, "not little endian (data %lu)",
 			    (uint64_t)d[5]);
 	if (d[6] != EV_CURRENT || rd32(d + 20) != EV_CURRENT)
 		return fail(err, errlen, "unsupported ELF version");
 	if (rd16(d + 16) != ET_EXEC)
-		return fail(err, errlen, "not an ET_EXEC executable (type %u)",
+		return fail(err, errlen, "not an ET_EXEC executable (type %lu)",
 			    (uint64_t)rd16(d + 16));
 	if (rd16(d + 18) != EM_X86_64)
-		return fail(err, errlen, "not x86-64 (machine %u)",
+		return fail(err, errlen, "not x86-64 (machine %lu)",
 			    (uint64_t)rd16(d + 18));
 	if (rd16(d + 52) != EHDR_SIZE)
-		return fail(err, errlen, "ELF header size %u, expected 64",
+		return fail(err, errlen, "ELF header size %lu, expected 64",
 			    (uint64_t)rd16(d + 52));
 
 	img->data = d;
@@ -223,7 +185,7 @@ int elf_open(struct elf_image *img, const void *data, size_t size, char *err,
 		return ret;
 	if (img->shstrndx != SHN_UNDEF && img->shstrndx >= img->shnum)
 		return fail(err, errlen,
-			    "section name table index %u out of range (%u sections)",
+			    "section name table index %lu out of range (%lu sections)",
 			    (uint64_t)img->shstrndx, (uint64_t)img->shnum);
 
 	for (unsigned int i = 0; i < img->phnum; i++) {
@@ -235,7 +197,7 @@ int elf_open(struct elf_image *img, const void *data, size_t size, char *err,
 		read_segment(phdr(img, i), &seg);
 		why = segment_problem(img, &seg);
 		if (why)
-			return fail(err, errlen, "PT_LOAD program header %u %s",
+			return fail(err, errlen, "PT_LOAD program header %lu %s",
 				    (uint64_t)i, why);
 	}
 	return 0;

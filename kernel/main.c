@@ -23,7 +23,7 @@
 #include <plinth/symbols.h>
 #include <plinth/time.h>
 #include <vmm/partition.h>
-#include "../drivers/uart/uart16550.h"
+#include <uart/uart16550.h>
 
 #define PLINTH_VERSION "0.1"
 

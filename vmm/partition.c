@@ -19,7 +19,6 @@
 #include <plinth/time.h>
 #include <vmm/boot_image.h>
 #include <vmm/partition.h>
-#include "../arch/x86_64/vmx/vmx_internal.h"
 
 #define MAX_PARTITIONS CONFIG_MAX_PARTITIONS
 #define MAX_QUEUED (MAX_PARTITIONS * 4)
@@ -233,7 +232,7 @@ static void destroy(struct partition *p)
 }
 
 static int create_one(const struct partition_config *cfg, const struct boot_info *bi,
-		      bool vmx_ok, char *err, size_t errlen)
+		      bool virt_ok, char *err, size_t errlen)
 {
 	unsigned int cpus[PARTITION_MAX_VCPUS];
 	struct partition *p = kzalloc(sizeof(*p));
@@ -258,7 +257,7 @@ static int create_one(const struct partition_config *cfg, const struct boot_info
 		ret = -ENOENT;
 		goto fail;
 	}
-	if (!vmx_ok) {
+	if (!virt_ok) {
 		snprintf(err, errlen, "this machine offers no usable VT-x");
 		ret = -ENODEV;
 		goto fail;
@@ -307,10 +306,10 @@ fail:
 	return ret;
 }
 
-static void enable_vmx(void *arg)
+static void enable_virt(void *arg)
 {
 	(void)arg;
-	vmx_cpu_enable();
+	arch_virt_cpu_enable();
 }
 
 int partition_reboot(struct partition *p)
@@ -363,21 +362,21 @@ static void ack_irq(struct trap_frame *tf)
 
 int partitions_create(const struct plinth_config *cfg, const struct boot_info *bi)
 {
-	bool vmx_ok;
+	bool virt_ok;
 	char err[160];
 
 	if (!cfg->partition_count)
 		return 0;
 	irq_register(VEC_KICK, ack_irq);
 	irq_register(VEC_HOST_TIMER, ack_irq);
-	vmx_ok = vmx_check_support(&cpu_virt) == 0;
-	if (vmx_ok)
-		smp_call_all(enable_vmx, NULL);
+	virt_ok = arch_virt_check_support() == 0;
+	if (virt_ok)
+		smp_call_all(enable_virt, NULL);
 	for (unsigned int i = 0; i < cfg->partition_count; i++) {
 		const struct partition_config *pc = &cfg->partitions[i];
 
 		err[0] = '\0';
-		if (create_one(pc, bi, vmx_ok, err, sizeof(err)) < 0) {
+		if (create_one(pc, bi, virt_ok, err, sizeof(err)) < 0) {
 			pr_err("partition '%s' refused: %s\n", pc->name, err);
 			refused_count++;
 		}

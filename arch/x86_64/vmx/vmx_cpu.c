@@ -99,3 +99,13 @@ bool vmx_host_has_xsave(void)
 	cpuid(1, &r);
 	return r.ecx & (1u << 26);
 }
+
+int arch_virt_check_support(void)
+{
+	return vmx_check_support(&cpu_virt);
+}
+
+int arch_virt_cpu_enable(void)
+{
+	return vmx_cpu_enable();
+}

@@ -58,6 +58,8 @@ struct guest_ctx {
 };
 
 /* Backend interface */
+int arch_virt_check_support(void);             /* logs what is missing, -ENODEV */
+int arch_virt_cpu_enable(void);                /* on each CPU that may run vCPUs */
 int arch_vcpu_init(struct vcpu *v);            /* on the vCPU's own CPU */
 void arch_vcpu_reset(struct vcpu *v);          /* power-on state outside the VMCS */
 void arch_vcpu_load_state(struct vcpu *v, const struct vcpu_regs *r);
