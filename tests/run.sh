@@ -36,7 +36,9 @@ pass "build (plinth.efi $(stat -c %s build/plinth.efi) bytes)"
 
 # Bochs is the slow one: start its runs first and let them go on beside QEMU.
 guest_files=()
-for g in build/guests/*.bin; do guest_files+=("$g:guests/$(basename "$g")"); done
+for g in build/guests/*.bin build/guests/multiboot.elf tests/guests/mb-module.txt; do
+	guest_files+=("$g:guests/$(basename "$g")")
+done
 (
 	tests/boot/bochs.sh bochs-smp tests/boot/selftest.cfg 600 2
 	tests/boot/bochs.sh bochs-refuse tests/boot/vmx-refuse.cfg 600 2 "${guest_files[@]}"
@@ -113,12 +115,16 @@ expect "refuse: the partition that fits still runs" "$log" "partition 'fits' sto
 echo "== Bochs: VT-x partitions (3 CPUs: good guests on CPU 1, hostile ones on CPU 2)"
 wait $bochs_vmx_pid
 log=$logs/bochs-vmx.serial.log
-for g in smp modeswitch cpuid msr portio mmio hlt-timer exceptions; do
+for g in smp modeswitch multiboot reboot cpuid msr portio mmio hlt-timer exceptions; do
 	expect "vmx: guest $g passes and powers off cleanly" "$log" \
 		"partition '$g' stopped: powered off by the guest \\(status 0\\)"
 	reject "vmx: guest $g reports no failure" "$log" "\\[$g\\] FAIL"
 done
 expect "vmx: smp guest started its AP with INIT/SIPI" "$log" '\[smp\] PASS ap-started'
+expect "vmx: multiboot kernel got its command line" "$log" '\[multiboot\] PASS mb-cmdline'
+expect "vmx: multiboot kernel got its module" "$log" '\[multiboot\] PASS mb-module'
+expect "vmx: reboot hypercall restarts the partition" "$log" "partition 'reboot' rebooting \\(reboot 1\\)"
+expect "vmx: rebooted partition has fresh memory" "$log" '\[reboot\] PASS rebooted'
 expect "vmx: probe above RAM stopped and reported" "$log" \
 	"partition 'probe-above-ram' stopped: read of guest-physical 900000 outside its memory"
 expect "vmx: probe at 4 GiB stopped and reported" "$log" \

@@ -35,13 +35,19 @@ static void test_reads(void)
 
 static void poke_uart(void)
 {
-	static const uint8_t vals[7] = { 0x0f, 0xc7, 0x80, 0x1f, 0x00, 0x00, 0x5a };
-	static const char *const names[7] = { "IER", "FCR", "LCR with DLAB", "MCR with loopback",
-					      "LSR", "MSR", "SCR" };
-
-	for (int i = 0; i < 7; i++)
-		out8(GUEST_UART_PORT + 1 + i, vals[i], names[i]);
-	/* Back to 8N1, no loopback, in case the writes did reach a real UART. */
+	out8(GUEST_UART_PORT + 1, 0x0f, "UART IER: all interrupts");
+	out8(GUEST_UART_PORT + 2, 0xc7, "UART FCR: FIFO reset");
+	out8(GUEST_UART_PORT + 5, 0x00, "UART LSR");
+	out8(GUEST_UART_PORT + 6, 0x00, "UART MSR");
+	out8(GUEST_UART_PORT + 7, 0x5a, "UART SCR");
+	/*
+	 * DLAB and loopback would silence a real UART: set both, then restore
+	 * 8N1 without printing in between so the log stays readable either way.
+	 */
+	hostile("outb 0x80 -> 0x3fb (UART LCR: DLAB), outb 0x1f -> 0x3fc (UART MCR: loopback), "
+		"then restore both");
+	outb(GUEST_UART_PORT + 3, 0x80);
+	outb(GUEST_UART_PORT + 4, 0x1f);
 	outb(GUEST_UART_PORT + 3, 0x03);
 	outb(GUEST_UART_PORT + 4, 0x03);
 	gprintf("INFO UART still prints after its control registers were written\n");

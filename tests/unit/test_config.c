@@ -331,24 +331,27 @@ static void test_value_too_long(void **state)
 static void test_too_many_partitions(void **state)
 {
 	static struct plinth_config cfg;
-	static char text[4096];
+	static char text[8192];
 	struct config_error err;
+	char last[64];
 	size_t n = 0;
 
 	(void)state;
-	for (int i = 0; i < 17; i++)
+	for (int i = 0; i <= CONFIG_MAX_PARTITIONS; i++)
 		n += (size_t)sprintf(text + n,
 				     "[partition p%d]\nmemory=1M\nkernel=\\k%d\n",
 				     i, i);
-	/* Sixteen are fine ... */
-	assert_int_equal(config_parse(text, n - strlen("[partition p16]\nmemory=1M\nkernel=\\k16\n"),
-				      &cfg, &err), 0);
-	assert_int_equal(cfg.partition_count, 16);
-	assert_string_equal(cfg.partitions[15].name, "p15");
-	/* ... the seventeenth is not. */
+	snprintf(last, sizeof(last), "[partition p%d]\nmemory=1M\nkernel=\\k%d\n",
+		 CONFIG_MAX_PARTITIONS, CONFIG_MAX_PARTITIONS);
+	/* CONFIG_MAX_PARTITIONS are fine ... */
+	assert_int_equal(config_parse(text, n - strlen(last), &cfg, &err), 0);
+	assert_int_equal(cfg.partition_count, CONFIG_MAX_PARTITIONS);
+	assert_int_equal(CONFIG_MAX_PARTITIONS, 32);
+	assert_string_equal(cfg.partitions[31].name, "p31");
+	/* ... one more is not. */
 	assert_int_equal(config_parse(text, n, &cfg, &err), -EINVAL);
-	assert_int_equal(err.line, 49);
-	assert_string_equal(err.message, "too many partitions (max 16)");
+	assert_int_equal(err.line, CONFIG_MAX_PARTITIONS * 3 + 1);
+	assert_string_equal(err.message, "too many partitions (max 32)");
 }
 
 static void test_nul_and_binary(void **state)

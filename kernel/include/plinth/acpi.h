@@ -203,23 +203,18 @@ static inline void acpi_rd_gas(const uint8_t *p, struct acpi_gas *g)
 	g->address = acpi_rd64(p + 4);
 }
 
-/* Fixed-size message builder: warnings and dump lines without a printf. */
+/* Room for one warning or dump line; longer text is cut short. */
 struct acpi_msg {
 	char buf[160];
-	size_t len;
 };
 
-void acpi_msg_init(struct acpi_msg *m);
-void acpi_msg_str(struct acpi_msg *m, const char *s);
-/* Appends n raw bytes, replacing anything not [A-Za-z0-9_] by '_'. */
-void acpi_msg_sig(struct acpi_msg *m, const uint8_t *s, size_t n);
-void acpi_msg_hex(struct acpi_msg *m, uint64_t v);      /* "0x1f" */
-void acpi_msg_dec(struct acpi_msg *m, uint64_t v);
-void acpi_msg_hexbytes(struct acpi_msg *m, const uint8_t *p, size_t n);
-void acpi_emit_warn(const struct acpi_mem_ops *ops, const char *msg);
+/* Copies 4 raw signature bytes into out, anything not [A-Za-z0-9_] as '_'; returns out. */
+const char *acpi_sig_str(char out[5], const uint8_t *sig);
+/* Formats into a struct acpi_msg and hands it to ops->warn, if any. */
+void acpi_warnf(const struct acpi_mem_ops *ops, const char *fmt, ...) __printf(2, 3);
 /* Warns "SIG at 0xPA: why" (sig: 4 raw bytes, or NULL for "table"). */
-void acpi_emit_warn_at(const struct acpi_mem_ops *ops, const uint8_t *sig, paddr_t pa,
-		       const char *why);
+void acpi_warn_at(const struct acpi_mem_ops *ops, const uint8_t *sig, paddr_t pa,
+		  const char *why);
 
 /* One system description table as mapped by acpi_map_sdt(). */
 struct acpi_sdt {

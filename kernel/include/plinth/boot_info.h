@@ -14,7 +14,7 @@
 #define BOOT_INFO_VERSION 1
 
 #define BOOT_MAX_MEM_RANGES 1024
-#define BOOT_MAX_MODULES 64
+#define BOOT_MAX_MODULES 128 /* three files for each of 32 partitions, and room */
 #define BOOT_NAME_MAX 128
 
 enum boot_mem_type {

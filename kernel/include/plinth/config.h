@@ -10,7 +10,7 @@
 #include <plinth/types.h>
 #include <plinth/log.h>
 
-#define CONFIG_MAX_PARTITIONS 16
+#define CONFIG_MAX_PARTITIONS 32
 #define CONFIG_NAME_MAX 32
 #define CONFIG_PATH_MAX 128
 #define CONFIG_CMDLINE_MAX 512
