@@ -6,6 +6,7 @@
  * with bad checksums: capturing broken firmware is part of the point.
  */
 #include <plinth/acpi.h>
+#include <plinth/log.h>
 
 #define DUMP_BYTES_PER_LINE 32
 
@@ -18,40 +19,35 @@ struct dumper {
 static void dump_block(struct dumper *d, const uint8_t *sig, paddr_t pa, const uint8_t *p,
 		       uint32_t len)
 {
-	struct acpi_msg m;
+	char msg[ACPI_MSG_LEN];
+	char s[5];
 
-	acpi_msg_init(&m);
-	acpi_msg_str(&m, "acpidump: begin ");
-	acpi_msg_sig(&m, sig, 4);
-	acpi_msg_str(&m, " ");
-	acpi_msg_hex(&m, pa);
-	acpi_msg_str(&m, " ");
-	acpi_msg_dec(&m, len);
-	d->emit(d->ctx, m.buf);
+	/* The hex loop below appends without checking for room. */
+	_Static_assert(sizeof("acpidump: ") + 2 * DUMP_BYTES_PER_LINE <= sizeof(msg),
+		       "a full hex line must fit");
+	acpi_sig_str(s, sig);
+	snprintf(msg, sizeof(msg), "acpidump: begin %s 0x%lx %u", s, pa, len);
+	d->emit(d->ctx, msg);
 
 	for (uint32_t off = 0; off < len; off += DUMP_BYTES_PER_LINE) {
-		acpi_msg_init(&m);
-		acpi_msg_str(&m, "acpidump: ");
-		acpi_msg_hexbytes(&m, p + off, MIN(len - off, (uint32_t)DUMP_BYTES_PER_LINE));
-		d->emit(d->ctx, m.buf);
+		uint32_t cnt = MIN(len - off, (uint32_t)DUMP_BYTES_PER_LINE);
+		int n = snprintf(msg, sizeof(msg), "acpidump: ");
+
+		for (uint32_t i = 0; i < cnt; i++)
+			n += snprintf(msg + n, sizeof(msg) - n, "%02x", p[off + i]);
+		d->emit(d->ctx, msg);
 	}
 
-	acpi_msg_init(&m);
-	acpi_msg_str(&m, "acpidump: end ");
-	acpi_msg_sig(&m, sig, 4);
-	d->emit(d->ctx, m.buf);
+	snprintf(msg, sizeof(msg), "acpidump: end %s", s);
+	d->emit(d->ctx, msg);
 }
 
 static void dump_skip(struct dumper *d, paddr_t pa, const char *why)
 {
-	struct acpi_msg m;
+	char msg[ACPI_MSG_LEN];
 
-	acpi_msg_init(&m);
-	acpi_msg_str(&m, "acpidump: skip ");
-	acpi_msg_hex(&m, pa);
-	acpi_msg_str(&m, " ");
-	acpi_msg_str(&m, why);
-	d->emit(d->ctx, m.buf);
+	snprintf(msg, sizeof(msg), "acpidump: skip 0x%lx %s", pa, why);
+	d->emit(d->ctx, msg);
 }
 
 /* Returns the table when it was dumped, for callers that follow pointers in it. */

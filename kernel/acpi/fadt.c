@@ -98,7 +98,7 @@ static void parse_reset(const uint8_t *t, uint32_t len, paddr_t pa,
 		return;
 	acpi_rd_gas(t + FADT_RESET_REG, &g);
 	if (!g.address || g.space_id > ACPI_GAS_PCI_CONFIG) {
-		acpi_emit_warn_at(ops, t, pa, "RESET_REG_SUP set but reset register unusable");
+		acpi_warn_at(ops, t, pa, "RESET_REG_SUP set but reset register unusable");
 		return;
 	}
 	out->reset.supported = true;
@@ -110,7 +110,7 @@ void acpi_parse_fadt(const uint8_t *t, uint32_t len, paddr_t pa,
 		     const struct acpi_mem_ops *ops, struct acpi_info *out)
 {
 	if (len < FADT_V1_LEN)
-		acpi_emit_warn_at(ops, t, pa, "shorter than the ACPI 1.0 FADT, using what is there");
+		acpi_warn_at(ops, t, pa, "shorter than the ACPI 1.0 FADT, using what is there");
 	out->has_fadt = true;
 	out->fadt_revision = t[8];
 	if (has(t, len, FADT_FLAGS, 4, 0))

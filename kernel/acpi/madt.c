@@ -27,18 +27,8 @@ struct madt_walk {
 
 static void entry_warn(struct madt_walk *w, const char *what, uint32_t off, uint32_t type)
 {
-	struct acpi_msg m;
-
-	acpi_msg_init(&m);
-	acpi_msg_str(&m, "MADT at ");
-	acpi_msg_hex(&m, w->pa);
-	acpi_msg_str(&m, ": entry type ");
-	acpi_msg_dec(&m, type);
-	acpi_msg_str(&m, " at offset ");
-	acpi_msg_dec(&m, off);
-	acpi_msg_str(&m, ": ");
-	acpi_msg_str(&m, what);
-	acpi_emit_warn(w->ops, m.buf);
+	acpi_warnf(w->ops, "MADT at 0x%lx: entry type %u at offset %u: %s", w->pa, type, off,
+		   what);
 }
 
 static void add_cpu(struct madt_walk *w, uint32_t apic_id, uint32_t uid, uint32_t flags,
@@ -154,7 +144,7 @@ void acpi_parse_madt(const uint8_t *t, uint32_t len, paddr_t pa,
 	uint32_t off = MADT_ENTRIES_OFF;
 
 	if (len < MADT_ENTRIES_OFF) {
-		acpi_emit_warn_at(ops, t, pa, "shorter than the fixed MADT fields, ignored");
+		acpi_warn_at(ops, t, pa, "shorter than the fixed MADT fields, ignored");
 		return;
 	}
 	out->has_madt = true;

@@ -7,93 +7,40 @@
 #include <plinth/acpi.h>
 #include <plinth/string.h>
 #include <plinth/errno.h>
+#include <plinth/log.h>
 
-void acpi_msg_init(struct acpi_msg *m)
+const char *acpi_sig_str(char out[5], const uint8_t *sig)
 {
-	m->len = 0;
-	m->buf[0] = '\0';
-}
-
-static void msg_putc(struct acpi_msg *m, char c)
-{
-	if (m->len + 1 < sizeof(m->buf)) {
-		m->buf[m->len++] = c;
-		m->buf[m->len] = '\0';
-	}
-}
-
-void acpi_msg_str(struct acpi_msg *m, const char *s)
-{
-	while (*s)
-		msg_putc(m, *s++);
-}
-
-void acpi_msg_sig(struct acpi_msg *m, const uint8_t *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		uint8_t c = s[i];
+	for (int i = 0; i < 4; i++) {
+		uint8_t c = sig[i];
 		bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
 			  (c >= '0' && c <= '9') || c == '_';
 
-		msg_putc(m, ok ? (char)c : '_');
+		out[i] = ok ? (char)c : '_';
 	}
+	out[4] = '\0';
+	return out;
 }
 
-static const char hexdigits[] = "0123456789abcdef";
-
-void acpi_msg_hex(struct acpi_msg *m, uint64_t v)
+void acpi_warnf(const struct acpi_mem_ops *ops, const char *fmt, ...)
 {
-	int shift = 60;
+	char msg[ACPI_MSG_LEN];
+	va_list ap;
 
-	acpi_msg_str(m, "0x");
-	while (shift > 0 && !((v >> shift) & 0xf))
-		shift -= 4;
-	for (; shift >= 0; shift -= 4)
-		msg_putc(m, hexdigits[(v >> shift) & 0xf]);
+	if (!ops || !ops->warn)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	ops->warn(ops->ctx, msg);
 }
 
-void acpi_msg_dec(struct acpi_msg *m, uint64_t v)
+void acpi_warn_at(const struct acpi_mem_ops *ops, const uint8_t *sig, paddr_t pa,
+		  const char *why)
 {
-	char tmp[20];
-	int n = 0;
+	char s[5];
 
-	do {
-		tmp[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	while (n)
-		msg_putc(m, tmp[--n]);
-}
-
-void acpi_msg_hexbytes(struct acpi_msg *m, const uint8_t *p, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		msg_putc(m, hexdigits[p[i] >> 4]);
-		msg_putc(m, hexdigits[p[i] & 0xf]);
-	}
-}
-
-void acpi_emit_warn(const struct acpi_mem_ops *ops, const char *msg)
-{
-	if (ops && ops->warn)
-		ops->warn(ops->ctx, msg);
-}
-
-void acpi_emit_warn_at(const struct acpi_mem_ops *ops, const uint8_t *sig, paddr_t pa,
-		       const char *why)
-{
-	struct acpi_msg m;
-
-	acpi_msg_init(&m);
-	if (sig)
-		acpi_msg_sig(&m, sig, 4);
-	else
-		acpi_msg_str(&m, "table");
-	acpi_msg_str(&m, " at ");
-	acpi_msg_hex(&m, pa);
-	acpi_msg_str(&m, ": ");
-	acpi_msg_str(&m, why);
-	acpi_emit_warn(ops, m.buf);
+	acpi_warnf(ops, "%s at 0x%lx: %s", sig ? acpi_sig_str(s, sig) : "table", pa, why);
 }
 
 bool acpi_checksum_ok(const void *p, size_t len)
@@ -154,29 +101,29 @@ static bool load_root(const struct acpi_mem_ops *ops, paddr_t pa, const char *si
 	uint32_t body;
 
 	if (!acpi_map_sdt(ops, pa, &sdt)) {
-		acpi_emit_warn_at(ops, (const uint8_t *)sig, pa, sdt.why);
+		acpi_warn_at(ops, (const uint8_t *)sig, pa, sdt.why);
 		return false;
 	}
 	if (memcmp(sdt.data, sig, 4) != 0) {
-		acpi_emit_warn_at(ops, (const uint8_t *)sig, pa, "wrong signature");
+		acpi_warn_at(ops, (const uint8_t *)sig, pa, "wrong signature");
 		return false;
 	}
 	if (!acpi_checksum_ok(sdt.data, sdt.len)) {
-		acpi_emit_warn_at(ops, (const uint8_t *)sig, pa, "bad checksum");
+		acpi_warn_at(ops, (const uint8_t *)sig, pa, "bad checksum");
 		return false;
 	}
 	body = sdt.len - ACPI_SDT_HEADER_LEN;
 	if (body % entry_size)
-		acpi_emit_warn_at(ops, (const uint8_t *)sig, pa,
-				  "length is not a whole number of entries, partial entry ignored");
+		acpi_warn_at(ops, (const uint8_t *)sig, pa,
+			     "length is not a whole number of entries, partial entry ignored");
 	root->table = sdt.data;
 	root->phys = pa;
 	root->len = sdt.len;
 	root->entry_size = entry_size;
 	root->entries = body / entry_size;
 	if (root->entries > ACPI_MAX_ROOT_ENTRIES) {
-		acpi_emit_warn_at(ops, (const uint8_t *)sig, pa,
-				  "more entries than ACPI_MAX_ROOT_ENTRIES, rest ignored");
+		acpi_warn_at(ops, (const uint8_t *)sig, pa,
+			     "more entries than ACPI_MAX_ROOT_ENTRIES, rest ignored");
 		root->entries = ACPI_MAX_ROOT_ENTRIES;
 	}
 	return true;
@@ -184,14 +131,7 @@ static bool load_root(const struct acpi_mem_ops *ops, paddr_t pa, const char *si
 
 static int rsdp_bad(const struct acpi_mem_ops *ops, paddr_t pa, const char *why)
 {
-	struct acpi_msg m;
-
-	acpi_msg_init(&m);
-	acpi_msg_str(&m, "RSDP at ");
-	acpi_msg_hex(&m, pa);
-	acpi_msg_str(&m, ": ");
-	acpi_msg_str(&m, why);
-	acpi_emit_warn(ops, m.buf);
+	acpi_warnf(ops, "RSDP at 0x%lx: %s", pa, why);
 	return -EINVAL;
 }
 
@@ -234,7 +174,7 @@ int acpi_find_root(paddr_t rsdp, const struct acpi_mem_ops *ops, struct acpi_roo
 			return 0;
 		if (!rsdt)
 			return rsdp_bad(ops, rsdp, "XSDT unusable and no RSDT");
-		acpi_emit_warn(ops, "XSDT unusable, falling back to the RSDT");
+		acpi_warnf(ops, "XSDT unusable, falling back to the RSDT");
 	}
 	if (!rsdt)
 		return rsdp_bad(ops, rsdp, "no root table address");
@@ -267,7 +207,7 @@ static struct acpi_table_ref *record(struct walk *w, const uint8_t *hdr, paddr_t
 
 	if (w->out->table_count >= ACPI_MAX_TABLES) {
 		if (!w->list_full_warned)
-			acpi_emit_warn(w->ops, "more than ACPI_MAX_TABLES tables, rest not listed");
+			acpi_warnf(w->ops, "more than ACPI_MAX_TABLES tables, rest not listed");
 		w->list_full_warned = true;
 		return NULL;
 	}
@@ -292,16 +232,16 @@ static const uint8_t *check_table(struct walk *w, paddr_t pa, const char *want_s
 	if (!acpi_map_sdt(w->ops, pa, &sdt)) {
 		if (sdt.hdr)
 			record(w, sdt.hdr, pa, sdt.len);
-		acpi_emit_warn_at(w->ops, sdt.hdr, pa, sdt.why);
+		acpi_warn_at(w->ops, sdt.hdr, pa, sdt.why);
 		return NULL;
 	}
 	ref = record(w, sdt.data, pa, sdt.len);
 	if (want_sig && memcmp(sdt.data, want_sig, 4) != 0) {
-		acpi_emit_warn_at(w->ops, sdt.data, pa, "wrong signature, ignored");
+		acpi_warn_at(w->ops, sdt.data, pa, "wrong signature, ignored");
 		return NULL;
 	}
 	if (!acpi_checksum_ok(sdt.data, sdt.len)) {
-		acpi_emit_warn_at(w->ops, sdt.data, pa, "bad checksum, ignored");
+		acpi_warn_at(w->ops, sdt.data, pa, "bad checksum, ignored");
 		return NULL;
 	}
 	if (ref)
@@ -320,12 +260,12 @@ static void handle_table(struct walk *w, paddr_t pa)
 	len = acpi_rd32(t + 4);
 	if (!memcmp(t, "APIC", 4)) {
 		if (out->has_madt)
-			acpi_emit_warn_at(w->ops, t, pa, "second MADT ignored");
+			acpi_warn_at(w->ops, t, pa, "second MADT ignored");
 		else
 			acpi_parse_madt(t, len, pa, w->ops, out);
 	} else if (!memcmp(t, "FACP", 4)) {
 		if (out->has_fadt) {
-			acpi_emit_warn_at(w->ops, t, pa, "second FADT ignored");
+			acpi_warn_at(w->ops, t, pa, "second FADT ignored");
 			return;
 		}
 		acpi_parse_fadt(t, len, pa, w->ops, out);
@@ -334,7 +274,7 @@ static void handle_table(struct walk *w, paddr_t pa)
 			check_table(w, out->dsdt, "DSDT");
 	} else if (!memcmp(t, "MCFG", 4)) {
 		if (w->mcfg_done) {
-			acpi_emit_warn_at(w->ops, t, pa, "second MCFG ignored");
+			acpi_warn_at(w->ops, t, pa, "second MCFG ignored");
 			return;
 		}
 		w->mcfg_done = true;
@@ -364,7 +304,7 @@ int acpi_parse(paddr_t rsdp, const struct acpi_mem_ops *ops, struct acpi_info *o
 		paddr_t pa = acpi_root_entry(&root, i);
 
 		if (!pa) {
-			acpi_emit_warn_at(ops, root.table, root.phys, "null entry skipped");
+			acpi_warn_at(ops, root.table, root.phys, "null entry skipped");
 			continue;
 		}
 		handle_table(&w, pa);

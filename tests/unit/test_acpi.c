@@ -548,7 +548,7 @@ static void collect(void *ctx, const char *line)
 {
 	struct lines *l = ctx;
 
-	assert_true(strlen(line) < sizeof(((struct acpi_msg *)0)->buf));
+	assert_true(strlen(line) < ACPI_MSG_LEN);
 	l->v = realloc(l->v, (l->n + 1) * sizeof(*l->v));
 	l->v[l->n++] = strdup(line);
 }

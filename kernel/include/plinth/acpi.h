@@ -204,13 +204,11 @@ static inline void acpi_rd_gas(const uint8_t *p, struct acpi_gas *g)
 }
 
 /* Room for one warning or dump line; longer text is cut short. */
-struct acpi_msg {
-	char buf[160];
-};
+#define ACPI_MSG_LEN 160
 
 /* Copies 4 raw signature bytes into out, anything not [A-Za-z0-9_] as '_'; returns out. */
 const char *acpi_sig_str(char out[5], const uint8_t *sig);
-/* Formats into a struct acpi_msg and hands it to ops->warn, if any. */
+/* Formats into ACPI_MSG_LEN bytes and hands the text to ops->warn, if any. */
 void acpi_warnf(const struct acpi_mem_ops *ops, const char *fmt, ...) __printf(2, 3);
 /* Warns "SIG at 0xPA: why" (sig: 4 raw bytes, or NULL for "table"). */
 void acpi_warn_at(const struct acpi_mem_ops *ops, const uint8_t *sig, paddr_t pa,
