@@ -10,7 +10,8 @@
  */
 #include "guest.h"
 
-#define LEAK_TAG 0x5ec7e7ULL
+#define LEAK_TAG 0x5ec7e7UL
+#define LEAK_MSR_COUNT (sizeof(leak_msrs) / sizeof(leak_msrs[0]))
 
 /* x87: 80-bit values with the integer bit set, so FLD takes them as normals. */
 #define LEAK_X87_COUNT 6
@@ -18,9 +19,12 @@
 #define LEAK_X87_MANT(i) ((uint64_t)LEAK_X87_MANT_HI << 32 | (0x5ec7e700u + (uint32_t)(i)))
 #define LEAK_X87_EXP(i) ((uint16_t)(0x3fff + (i)))
 
+/* leakw loads it; FNINIT (and XRSTOR of the init state) gives 0x037f. */
+#define LEAK_FCW 0x027fu
+
 /* XMMn = { lo, hi } and the YMMn upper half = { lo, hi } (qwords). */
 #define LEAK_XMM_COUNT 16
-#define LEAK_VEC(reg, q) (LEAK_TAG << 40 | 0xa5ULL << 16 | (uint64_t)(reg) << 8 | (uint64_t)(q))
+#define LEAK_VEC(reg, q) (LEAK_TAG << 40 | 0xa5UL << 16 | (uint64_t)(reg) << 8 | (uint64_t)(q))
 #define LEAK_XMM_LO(reg) LEAK_VEC(reg, 0)
 #define LEAK_XMM_HI(reg) LEAK_VEC(reg, 1)
 #define LEAK_YMM_LO(reg) LEAK_VEC(reg, 2)
@@ -30,10 +34,10 @@
 #define MXCSR_DEFAULT 0x1f80u
 #define LEAK_MXCSR (MXCSR_DEFAULT ^ 0x6000u)
 
-#define LEAK_DR(i) (LEAK_TAG << 20 | 0xd00ULL | (uint64_t)(i))
+#define LEAK_DR(i) (LEAK_TAG << 20 | 0xd00UL | (uint64_t)(i))
 
 /* PML4 slot 252: far above the 4 GiB boot map, so nothing maps it. */
-#define LEAK_CR2 0x00007e575ec7e000ULL
+#define LEAK_CR2 0x00007e575ec7e000UL
 
 #define MSR_STAR 0xc0000081u
 #define MSR_LSTAR 0xc0000082u
@@ -50,10 +54,10 @@ struct leak_msr {
 
 /* SFMASK and TSC_AUX are 32 bits wide: their upper halves are reserved. */
 static const struct leak_msr leak_msrs[] = {
-	{ "KERNEL_GS_BASE", MSR_KERNEL_GS_BASE, LEAK_TAG << 16 | 0x0102 },
-	{ "STAR", MSR_STAR, 0x0023001000000000ULL | LEAK_TAG << 8 | 0x81 },
-	{ "LSTAR", MSR_LSTAR, LEAK_TAG << 16 | 0x0082 },
-	{ "CSTAR", MSR_CSTAR, LEAK_TAG << 16 | 0x0083 },
+	{ "KERNEL_GS_BASE", MSR_KERNEL_GS_BASE, LEAK_TAG << 24 | 0x0102 },
+	{ "STAR", MSR_STAR, 0x0023001000000000UL | LEAK_TAG << 8 | 0x81 },
+	{ "LSTAR", MSR_LSTAR, LEAK_TAG << 24 | 0x0082 },
+	{ "CSTAR", MSR_CSTAR, LEAK_TAG << 24 | 0x0083 },
 	{ "SFMASK", MSR_SFMASK, 0x5ec70084 },
 	{ "TSC_AUX", MSR_TSC_AUX, 0x5ec70103 },
 };
@@ -66,7 +70,7 @@ static const struct leak_msr leak_msrs[] = {
 #define CPUID1_ECX_XSAVE (1u << 26)
 #define CPUID1_ECX_OSXSAVE (1u << 27)
 #define CPUID1_ECX_AVX (1u << 28)
-#define XCR0_X87_SSE_AVX 7ULL
+#define XCR0_X87_SSE_AVX 7UL
 
 static inline uint64_t read_cr4(void)
 {

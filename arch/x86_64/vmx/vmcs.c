@@ -21,8 +21,6 @@ extern char vmx_exit_entry[];
 static paddr_t io_bitmap_a, io_bitmap_b, msr_bitmap;
 static spinlock_t bitmap_lock = SPINLOCK_INIT;
 
-#define CR0_NE (1ULL << 5)
-#define CR4_VMXE (1ULL << 13)
 
 static uint32_t adjust_controls(uint32_t want, uint32_t must_have, uint32_t msr, uint32_t true_msr)
 {
@@ -112,8 +110,8 @@ static void setup_execution_controls(struct vcpu *v)
 	vmwrite(VMCS_VPID, v->arch.vpid);
 	vmwrite(VMCS_LINK_POINTER, ~0ULL);
 	/* NE must stay set and VMXE is ours: the guest sees its own values in the shadows. */
-	vmwrite(VMCS_CR0_MASK, CR0_NE);
-	vmwrite(VMCS_CR4_MASK, CR4_VMXE);
+	vmwrite(VMCS_CR0_MASK, GUEST_CR0_OWNED);
+	vmwrite(VMCS_CR4_MASK, GUEST_CR4_OWNED);
 }
 
 static void setup_exit_entry_controls(void)

@@ -18,7 +18,6 @@
 #define VEC_UD 6
 #define VEC_GP 13
 #define CR0_PE (1ULL << 0)
-#define CR0_NE (1ULL << 5)
 #define CR0_PG (1ULL << 31)
 #define CR4_VMXE (1ULL << 13)
 #define CR4_OSXSAVE (1ULL << 18)
@@ -120,7 +119,7 @@ static enum exit_action cpuid_exit(struct vcpu *v, uint64_t q)
 {
 	struct cpuid_result host, out;
 	struct cpuid_guest_state gs = {
-		.cr4_osxsave = vmread(VMCS_CR4_SHADOW) & CR4_OSXSAVE,
+		.cr4_osxsave = vmx_guest_cr4() & CR4_OSXSAVE,
 		.apic_id = v->index,
 	};
 	struct cpuid_regs r;
@@ -156,7 +155,7 @@ static enum exit_action vmcall_exit(struct vcpu *v, uint64_t q)
 	return ret < 0 ? EXIT_STOP : ret > 0 ? EXIT_REBOOT : EXIT_RESUME;
 }
 
-static enum exit_action set_cr0(struct vcpu *v, uint64_t val)
+static enum exit_action set_cr0(uint64_t val)
 {
 	uint64_t fixed0 = rdmsr(MSR_VMX_CR0_FIXED0) & ~(CR0_PE | CR0_PG);
 	uint64_t efer = vmread(VMCS_GUEST_EFER);
@@ -176,16 +175,14 @@ static enum exit_action set_cr0(struct vcpu *v, uint64_t val)
 	vmwrite(VMCS_ENTRY_CTLS, entry);
 	vmwrite(VMCS_CR0_SHADOW, val);
 	vmwrite(VMCS_GUEST_CR0, (val | fixed0) & rdmsr(MSR_VMX_CR0_FIXED1));
-	v->arch.msrs.cr0_pg = val & CR0_PG;
 	vmx_advance_rip();
 	return EXIT_RESUME;
 }
 
-static enum exit_action set_cr4(struct vcpu *v, uint64_t val)
+static enum exit_action set_cr4(uint64_t val)
 {
 	uint64_t fixed1 = rdmsr(MSR_VMX_CR4_FIXED1);
 
-	(void)v;
 	/* VMX is hidden from guests, and bits the CPU cannot hold are reserved. */
 	if ((val & CR4_VMXE) || (val & ~fixed1)) {
 		vmx_inject_exception(VEC_GP, true, 0);
@@ -202,9 +199,9 @@ static enum exit_action cr_access(struct vcpu *v, uint64_t q)
 	unsigned int cr = q & 15, type = (q >> 4) & 3, reg = (q >> 8) & 15;
 
 	if (type == 0 && cr == 0)
-		return set_cr0(v, read_gpr(v, reg));
+		return set_cr0(read_gpr(v, reg));
 	if (type == 0 && cr == 4)
-		return set_cr4(v, read_gpr(v, reg));
+		return set_cr4(read_gpr(v, reg));
 	if (cr == 8) {
 		/* No virtual APIC yet: priority writes are dropped and reads see 0. */
 		if (type == 1)
@@ -281,8 +278,9 @@ static enum exit_action wrmsr_exit(struct vcpu *v, uint64_t q)
 	int ret;
 
 	(void)q;
-	/* The CPU keeps EFER and PAT in the VMCS: the policy validates against those. */
+	/* The CPU keeps EFER, PAT and CR0 in the VMCS: the policy validates against those. */
 	v->arch.msrs.efer = vmread(VMCS_GUEST_EFER);
+	v->arch.msrs.cr0_pg = vmx_guest_cr0() & CR0_PG;
 	v->arch.msrs.pat = vmread(VMCS_GUEST_PAT);
 	ret = msr_policy_lookup(msr, true) == MSR_EMULATE
 		      ? msr_emulate_write(&v->arch.msrs, msr, val) : -EPERM;
@@ -334,7 +332,7 @@ static enum exit_action xsetbv_exit(struct vcpu *v, uint64_t q)
 	cpuid_count(0xd, 0, &r);
 	/* XCR0: x87 always on, AVX needs SSE, only what the CPU supports, only XCR0. */
 	if (v->gpr[REG_RCX] != 0 || !(val & 1) || ((val & 4) && !(val & 2)) ||
-	    (val & ~(((uint64_t)r.edx << 32) | r.eax)) || !(vmread(VMCS_CR4_SHADOW) & CR4_OSXSAVE)) {
+	    (val & ~(((uint64_t)r.edx << 32) | r.eax)) || !(vmx_guest_cr4() & CR4_OSXSAVE)) {
 		vmx_inject_exception(VEC_GP, true, 0);
 		return EXIT_RESUME;
 	}

@@ -10,6 +10,21 @@ int vmx_check_support(const struct cpu_virt_features *f);
 int vmx_cpu_enable(void);
 bool vmx_host_has_xsave(void);
 
+/* Control-register bits Plinth owns: the guest sees its own values in the read shadows. */
+#define GUEST_CR0_OWNED (1ULL << 5)  /* NE must stay set under VMX */
+#define GUEST_CR4_OWNED (1ULL << 13) /* VMXE: VMX is not offered to guests */
+
+/* What the guest believes its CR0/CR4 hold: shadow for the owned bits, the real value for the rest. */
+static inline uint64_t vmx_guest_cr0(void)
+{
+	return (vmread(VMCS_GUEST_CR0) & ~GUEST_CR0_OWNED) | (vmread(VMCS_CR0_SHADOW) & GUEST_CR0_OWNED);
+}
+
+static inline uint64_t vmx_guest_cr4(void)
+{
+	return (vmread(VMCS_GUEST_CR4) & ~GUEST_CR4_OWNED) | (vmread(VMCS_CR4_SHADOW) & GUEST_CR4_OWNED);
+}
+
 /* vmcs.c */
 int vmcs_setup(struct vcpu *v);
 void vmcs_load_guest_state(const struct vcpu_regs *r);

@@ -128,7 +128,6 @@ void arch_vcpu_load_state(struct vcpu *v, const struct vcpu_regs *r)
 	memcpy(v->gpr, r->gpr, sizeof(v->gpr));
 	vmcs_load_guest_state(r);
 	v->arch.msrs.efer = r->efer;
-	v->arch.msrs.cr0_pg = r->cr0 & (1ULL << 31);
 }
 
 uint64_t arch_vcpu_rip(struct vcpu *v)
@@ -266,8 +265,8 @@ void arch_vcpu_dump(struct vcpu *v)
 		v->gpr[REG_RBX], v->gpr[REG_RCX], v->gpr[REG_RDX]);
 	log_raw("  RSI %016lx RDI %016lx RBP %016lx R8  %016lx\n", v->gpr[REG_RSI],
 		v->gpr[REG_RDI], v->gpr[REG_RBP], v->gpr[REG_R8]);
-	log_raw("  CR0 %016lx CR3 %016lx CR4 %016lx EFER %016lx\n", vmread(VMCS_CR0_SHADOW),
-		vmread(VMCS_GUEST_CR3), vmread(VMCS_CR4_SHADOW), vmread(VMCS_GUEST_EFER));
+	log_raw("  CR0 %016lx CR3 %016lx CR4 %016lx EFER %016lx\n", vmx_guest_cr0(),
+		vmread(VMCS_GUEST_CR3), vmx_guest_cr4(), vmread(VMCS_GUEST_EFER));
 	log_raw("  CS %04lx base %lx, exit reason %lu, qualification %lx, %lu exits\n",
 		vmread(VMCS_GUEST_CS_SEL), vmread(VMCS_GUEST_CS_BASE),
 		vmread(VMCS_EXIT_REASON) & 0xffff, vmread(VMCS_EXIT_QUALIFICATION), v->exits);
@@ -293,9 +292,9 @@ void arch_vcpu_get_ctx(struct vcpu *v, struct guest_ctx *c)
 	c->rip = vmread(VMCS_GUEST_RIP);
 	c->rsp = vmread(VMCS_GUEST_RSP);
 	c->rflags = vmread(VMCS_GUEST_RFLAGS);
-	c->cr0 = vmread(VMCS_CR0_SHADOW);
+	c->cr0 = vmx_guest_cr0();
 	c->cr3 = vmread(VMCS_GUEST_CR3);
-	c->cr4 = vmread(VMCS_CR4_SHADOW);
+	c->cr4 = vmx_guest_cr4();
 	c->efer = vmread(VMCS_GUEST_EFER);
 	c->cs_base = vmread(VMCS_GUEST_CS_BASE);
 	c->ds_base = vmread(VMCS_GUEST_DS_BASE);
