@@ -337,6 +337,7 @@ static enum exit_action xsetbv_exit(struct vcpu *v, uint64_t q)
 		return EXIT_RESUME;
 	}
 	v->arch.xcr0 = val;
+	vmx_set_xcr0(val); /* the guest's extended state lives in the registers */
 	vmx_advance_rip();
 	return EXIT_RESUME;
 }

@@ -4,6 +4,7 @@
 
 #include <asm/cpufeatures.h>
 #include <asm/vmx.h>
+#include <vmm/msr_policy.h>
 #include <vmm/vcpu.h>
 
 int vmx_check_support(const struct cpu_virt_features *f);
@@ -24,6 +25,11 @@ static inline uint64_t vmx_guest_cr4(void)
 {
 	return (vmread(VMCS_GUEST_CR4) & ~GUEST_CR4_OWNED) | (vmread(VMCS_CR4_SHADOW) & GUEST_CR4_OWNED);
 }
+
+/* vmx_guest_regs.c: registers guests use directly, which the VMCS does not switch */
+int vmx_guest_regs_setup(void);
+void vmx_guest_regs_load_clean(const struct msr_swap *msrs, uint64_t xcr0);
+void vmx_set_xcr0(uint64_t xcr0);
 
 /* vmcs.c */
 int vmcs_setup(struct vcpu *v);

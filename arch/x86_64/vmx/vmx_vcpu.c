@@ -16,86 +16,16 @@
 #include "vmx_internal.h"
 
 static uint16_t next_vpid = 1;
-static bool host_rdtscp;
-
-#define FXSAVE_SIZE 512
-
-static inline void xsetbv(uint32_t reg, uint64_t v)
-{
-	__asm__ volatile("xsetbv" : : "c"(reg), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));
-}
-
-/* Every extended-state component the CPU has, and the XSAVE area that holds them all. */
-static uint64_t host_xcr0_all;
-static uint32_t xsave_size = FXSAVE_SIZE;
-
-static void detect_xsave(void)
-{
-	struct cpuid_regs r;
-
-	if (host_xcr0_all || !vmx_host_has_xsave())
-		return;
-	cpuid_count(0xd, 0, &r);
-	xsave_size = r.ecx;
-	host_xcr0_all = ((uint64_t)r.edx << 32) | r.eax;
-}
-
-/*
- * Saved and restored with every component enabled, so a component this
- * guest never enabled is still saved (as its init state) and restored:
- * nothing another partition left in the registers can be read back.
- */
-static void save_extended_state(struct vcpu *v)
-{
-	if (host_xcr0_all) {
-		xsetbv(0, host_xcr0_all);
-		__asm__ volatile("xsave64 (%0)" : : "r"(v->arch.xsave_area), "a"(~0u), "d"(~0u) : "memory");
-	} else {
-		__asm__ volatile("fxsave64 (%0)" : : "r"(v->arch.xsave_area) : "memory");
-	}
-}
-
-static void restore_extended_state(struct vcpu *v)
-{
-	if (host_xcr0_all) {
-		xsetbv(0, host_xcr0_all);
-		__asm__ volatile("xrstor64 (%0)" : : "r"(v->arch.xsave_area), "a"(~0u), "d"(~0u) : "memory");
-		xsetbv(0, v->arch.xcr0);
-	} else {
-		__asm__ volatile("fxrstor64 (%0)" : : "r"(v->arch.xsave_area) : "memory");
-	}
-}
-
-#define DEFINE_DR_ACCESSORS(n)                                             \
-	static inline uint64_t read_dr##n(void)                            \
-	{                                                                  \
-		uint64_t v;                                                \
-		__asm__ volatile("mov %%dr" #n ", %0" : "=r"(v));          \
-		return v;                                                  \
-	}                                                                  \
-	static inline void write_dr##n(uint64_t v)                         \
-	{                                                                  \
-		__asm__ volatile("mov %0, %%dr" #n : : "r"(v));            \
-	}
-DEFINE_DR_ACCESSORS(0)
-DEFINE_DR_ACCESSORS(1)
-DEFINE_DR_ACCESSORS(2)
-DEFINE_DR_ACCESSORS(3)
-DEFINE_DR_ACCESSORS(6)
 
 int arch_vcpu_init(struct vcpu *v)
 {
 	int ret = vmx_cpu_enable();
-	struct cpuid_regs r;
 
 	if (ret < 0)
 		return ret;
-	cpuid(0x80000001, &r);
-	host_rdtscp = r.edx & (1u << 27);
-	detect_xsave();
-	v->arch.xsave_area = kmalloc_aligned(xsave_size, 64);
-	if (!v->arch.xsave_area)
-		return -ENOMEM;
+	ret = vmx_guest_regs_setup();
+	if (ret < 0)
+		return ret;
 	v->arch.vpid = __atomic_fetch_add(&next_vpid, 1, __ATOMIC_RELAXED);
 	if (!v->arch.vpid) /* VPID 0 is the host's */
 		v->arch.vpid = __atomic_fetch_add(&next_vpid, 1, __ATOMIC_RELAXED);
@@ -108,19 +38,17 @@ int arch_vcpu_init(struct vcpu *v)
 	return 0;
 }
 
-/* Power-on values for everything the VMCS does not hold. */
+/*
+ * Power-on values for everything the VMCS does not hold. Those registers
+ * then belong to this vCPU for as long as it runs on this CPU (Plinth itself
+ * never uses them), so they are loaded here once instead of on every entry.
+ */
 void arch_vcpu_reset(struct vcpu *v)
 {
 	v->arch.xcr0 = 1;
-	msr_state_init(&v->arch.msrs, v->index == 0);
-	/* A zeroed XSAVE header means "initial state" for every component. */
-	memset(v->arch.xsave_area, 0, xsave_size);
-	*(uint16_t *)&v->arch.xsave_area[0] = 0x37f;   /* FCW after FNINIT */
-	*(uint32_t *)&v->arch.xsave_area[24] = 0x1f80; /* MXCSR reset value */
-	memset(v->arch.dr, 0, sizeof(v->arch.dr));
-	v->arch.dr6 = 0xffff0ff0;
-	v->arch.cr2 = 0;
 	v->arch.reinject_info = 0;
+	msr_state_init(&v->arch.msrs, v->index == 0);
+	vmx_guest_regs_load_clean(&v->arch.msrs.swap, v->arch.xcr0);
 }
 
 void arch_vcpu_load_state(struct vcpu *v, const struct vcpu_regs *r)
@@ -166,46 +94,6 @@ void arch_vcpu_set_time_slice(struct vcpu *v, uint64_t tsc_ticks)
 	v->arch.slice = ticks > 0xffffffffULL ? 0xffffffffULL : (ticks ? ticks : 1);
 }
 
-static void swap_in(struct vcpu *v)
-{
-	struct msr_swap *s = &v->arch.msrs.swap;
-
-	wrmsr(0xc0000102, s->kernel_gs_base);
-	wrmsr(0xc0000081, s->star);
-	wrmsr(0xc0000082, s->lstar);
-	wrmsr(0xc0000083, s->cstar);
-	wrmsr(0xc0000084, s->sfmask);
-	if (host_rdtscp)
-		wrmsr(0xc0000103, s->tsc_aux);
-	write_dr0(v->arch.dr[0]);
-	write_dr1(v->arch.dr[1]);
-	write_dr2(v->arch.dr[2]);
-	write_dr3(v->arch.dr[3]);
-	write_dr6(v->arch.dr6);
-	write_cr2(v->arch.cr2);
-	restore_extended_state(v);
-}
-
-static void swap_out(struct vcpu *v)
-{
-	struct msr_swap *s = &v->arch.msrs.swap;
-
-	save_extended_state(v);
-	v->arch.cr2 = read_cr2();
-	v->arch.dr[0] = read_dr0();
-	v->arch.dr[1] = read_dr1();
-	v->arch.dr[2] = read_dr2();
-	v->arch.dr[3] = read_dr3();
-	v->arch.dr6 = read_dr6();
-	s->kernel_gs_base = rdmsr(0xc0000102);
-	s->star = rdmsr(0xc0000081);
-	s->lstar = rdmsr(0xc0000082);
-	s->cstar = rdmsr(0xc0000083);
-	s->sfmask = rdmsr(0xc0000084);
-	if (host_rdtscp)
-		s->tsc_aux = rdmsr(0xc0000103);
-}
-
 /* An exit in the middle of delivering an event: deliver it again on entry. */
 static void record_idt_vectoring(struct vcpu *v)
 {
@@ -238,9 +126,7 @@ enum exit_action arch_vcpu_run(struct vcpu *v)
 
 	apply_reinjection(v);
 	vmwrite(VMCS_PREEMPTION_TIMER, v->arch.slice);
-	swap_in(v);
 	ret = vmx_enter(v->gpr, v->arch.launched);
-	swap_out(v);
 	if (ret) {
 		partition_stop(v->part, -EIO, "VM%s failed (%s, VM-instruction error %lu)",
 			       v->arch.launched ? "RESUME" : "LAUNCH",
@@ -282,8 +168,9 @@ void arch_vcpu_destroy(struct vcpu *v)
 		page_free(v->arch.vmcs);
 		v->arch.vmcs = 0;
 	}
-	kfree(v->arch.xsave_area);
-	v->arch.xsave_area = NULL;
+	/* Nothing of this guest stays in the registers once it is gone. */
+	msr_state_init(&v->arch.msrs, false);
+	vmx_guest_regs_load_clean(&v->arch.msrs.swap, 1);
 }
 
 void arch_vcpu_get_ctx(struct vcpu *v, struct guest_ctx *c)

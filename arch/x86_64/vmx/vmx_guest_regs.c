@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Register state a guest uses directly and the VMCS does not switch: x87,
+ * SSE and AVX (all XSAVE components), XCR0, the debug registers, CR2 and the
+ * SYSCALL/SWAPGS/TSC_AUX MSRs. Plinth never touches these, so a vCPU keeps
+ * them in the registers for as long as it runs on a CPU; they are loaded
+ * clean when a vCPU starts or resets, and again when it leaves, so no
+ * partition can read what another left behind.
+ */
+#include <asm/cpu.h>
+#include <plinth/errno.h>
+#include <plinth/mm.h>
+#include <plinth/spinlock.h>
+#include <plinth/string.h>
+#include "vmx_internal.h"
+
+#define FXSAVE_SIZE 512
+#define MSR_KERNEL_GS_BASE 0xc0000102
+#define MSR_STAR 0xc0000081
+#define MSR_LSTAR 0xc0000082
+#define MSR_CSTAR 0xc0000083
+#define MSR_SFMASK 0xc0000084
+#define MSR_TSC_AUX 0xc0000103
+#define DR6_RESET 0xffff0ff0ULL
+
+static uint64_t xcr0_all; /* every XSAVE component the CPU has; 0 without XSAVE */
+static bool has_rdtscp;
+static uint8_t *clean_area; /* an XSAVE image meaning "initial state" for everything */
+static spinlock_t setup_lock = SPINLOCK_INIT;
+
+static inline void xsetbv(uint32_t reg, uint64_t v)
+{
+	__asm__ volatile("xsetbv" : : "c"(reg), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));
+}
+
+int vmx_guest_regs_setup(void)
+{
+	struct cpuid_regs r;
+	uint32_t size = FXSAVE_SIZE;
+	int ret = 0;
+
+	spin_lock(&setup_lock);
+	if (clean_area)
+		goto out;
+	cpuid(0x80000001, &r);
+	has_rdtscp = r.edx & (1u << 27);
+	if (vmx_host_has_xsave()) {
+		cpuid_count(0xd, 0, &r);
+		size = r.ecx;
+		xcr0_all = ((uint64_t)r.edx << 32) | r.eax;
+	}
+	clean_area = kmalloc_aligned(size, 64);
+	if (!clean_area) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	/* A zero XSAVE header puts every component in its initial state on XRSTOR. */
+	memset(clean_area, 0, size);
+	*(uint16_t *)&clean_area[0] = 0x37f;   /* FCW after FNINIT */
+	*(uint32_t *)&clean_area[24] = 0x1f80; /* MXCSR at reset */
+out:
+	spin_unlock(&setup_lock);
+	return ret;
+}
+
+void vmx_set_xcr0(uint64_t xcr0)
+{
+	if (xcr0_all)
+		xsetbv(0, xcr0);
+}
+
+void vmx_guest_regs_load_clean(const struct msr_swap *msrs, uint64_t xcr0)
+{
+	wrmsr(MSR_KERNEL_GS_BASE, msrs->kernel_gs_base);
+	wrmsr(MSR_STAR, msrs->star);
+	wrmsr(MSR_LSTAR, msrs->lstar);
+	wrmsr(MSR_CSTAR, msrs->cstar);
+	wrmsr(MSR_SFMASK, msrs->sfmask);
+	if (has_rdtscp)
+		wrmsr(MSR_TSC_AUX, msrs->tsc_aux);
+	__asm__ volatile("mov %0, %%dr0; mov %0, %%dr1; mov %0, %%dr2; mov %0, %%dr3; mov %1, %%dr6"
+			 : : "r"(0UL), "r"(DR6_RESET));
+	write_cr2(0);
+	if (!clean_area)
+		return; /* set-up failed: no guest ever ran with extended state here */
+	if (xcr0_all) {
+		/* Restored with every component enabled, so none keeps another guest's values. */
+		xsetbv(0, xcr0_all);
+		__asm__ volatile("xrstor64 (%0)" : : "r"(clean_area), "a"(~0u), "d"(~0u) : "memory");
+		xsetbv(0, xcr0);
+	} else {
+		__asm__ volatile("fxrstor64 (%0)" : : "r"(clean_area) : "memory");
+	}
+}
