@@ -3,6 +3,7 @@
 #define ASM_VMX_H
 
 /* VMCS field encodings and VMX constants (Intel SDM Vol. 3, appendix B and C). */
+#include <plinth/errno.h>
 #include <plinth/types.h>
 
 /* 16-bit fields */
@@ -254,7 +255,7 @@ static inline int vmx_on(paddr_t region)
 	uint8_t fail;
 
 	__asm__ volatile("vmxon %1; setna %0" : "=qm"(fail) : "m"(region) : "cc", "memory");
-	return fail ? -5 : 0;
+	return fail ? -EIO : 0;
 }
 
 static inline int vmcs_clear(paddr_t vmcs)
@@ -262,7 +263,7 @@ static inline int vmcs_clear(paddr_t vmcs)
 	uint8_t fail;
 
 	__asm__ volatile("vmclear %1; setna %0" : "=qm"(fail) : "m"(vmcs) : "cc", "memory");
-	return fail ? -5 : 0;
+	return fail ? -EIO : 0;
 }
 
 static inline int vmcs_load(paddr_t vmcs)
@@ -270,7 +271,7 @@ static inline int vmcs_load(paddr_t vmcs)
 	uint8_t fail;
 
 	__asm__ volatile("vmptrld %1; setna %0" : "=qm"(fail) : "m"(vmcs) : "cc", "memory");
-	return fail ? -5 : 0;
+	return fail ? -EIO : 0;
 }
 
 static inline uint64_t vmread(uint64_t field)
