@@ -115,7 +115,7 @@ expect "refuse: the partition that fits still runs" "$log" "partition 'fits' sto
 echo "== Bochs: VT-x partitions (3 CPUs: good guests on CPU 1, hostile ones on CPU 2)"
 wait $bochs_vmx_pid
 log=$logs/bochs-vmx.serial.log
-for g in smp modeswitch multiboot reboot leakw leakr cpuid msr portio mmio hlt-timer exceptions; do
+for g in smp modeswitch multiboot reboot leakw leakr nmi cpuid msr portio mmio hlt-timer exceptions; do
 	expect "vmx: guest $g passes and powers off cleanly" "$log" \
 		"partition '$g' stopped: powered off by the guest \\(status 0\\)"
 	reject "vmx: guest $g reports no failure" "$log" "\\[$g\\] FAIL"
@@ -125,6 +125,8 @@ expect "vmx: multiboot kernel got its command line" "$log" '\[multiboot\] PASS m
 expect "vmx: multiboot kernel got its module" "$log" '\[multiboot\] PASS mb-module'
 expect "vmx: reboot hypercall restarts the partition" "$log" "partition 'reboot' rebooting \\(reboot 1\\)"
 expect "vmx: rebooted partition has fresh memory" "$log" '\[reboot\] PASS rebooted'
+expect "vmx: NMI sent through the xAPIC reaches the guest" "$log" '\[nmi\] PASS nmi-delivered'
+expect "vmx: a second NMI waits for IRET (NMI window)" "$log" '\[nmi\] PASS nmi-after-iret'
 for item in x87 xmm ymm mxcsr dr cr2 msrs; do
 	expect "vmx: no $item state leaks to the next partition on the CPU" "$log" "\\[leakr\\] PASS no-leak-$item"
 done

@@ -23,8 +23,11 @@
 #define LAPIC_ICR_LOW 0x300
 #define LAPIC_ICR_HIGH 0x310
 #define ICR_DELIVERY(icr) (((icr) >> 8) & 7)
-#define ICR_INIT 5
+#define ICR_NMI 4
 #define ICR_STARTUP 6
+#define ICR_DEST_FIELD 0
+#define ICR_SELF 1
+#define ICR_ALL 2
 
 void partition_console_put(struct partition *p, const char *s, size_t len)
 {
@@ -136,26 +139,45 @@ static int testdev_mmio(struct vcpu *v, uint64_t off, unsigned int size, bool wr
 	return 0;
 }
 
+static void send_nmi(struct vcpu *t)
+{
+	/* Like the pin: NMIs arriving while one is latched merge into it. */
+	__atomic_store_n(&t->nmi_pending, true, __ATOMIC_RELEASE);
+	vcpu_kick(t);
+}
+
+static void send_sipi(struct vcpu *t, uint8_t vector)
+{
+	if (t->state == VCPU_WAIT_SIPI && !t->sipi_pending) {
+		t->sipi_vector = vector;
+		__atomic_store_n(&t->sipi_pending, true, __ATOMIC_RELEASE);
+		vcpu_kick(t);
+	}
+}
+
 void vmm_lapic_icr_write(struct vcpu *v, uint64_t icr)
 {
 	struct partition *p = v->part;
+	unsigned int shorthand = (icr >> 18) & 3, mode = ICR_DELIVERY(icr);
 	uint32_t dest = (uint32_t)(icr >> 32);
-	unsigned int mode = ICR_DELIVERY(icr);
 
-	if (dest >= p->vcpu_count || (mode != ICR_INIT && mode != ICR_STARTUP))
-		return; /* fixed IPIs between vCPUs are not modelled yet */
-	struct vcpu *t = p->vcpus[dest];
+	for (unsigned int i = 0; i < p->vcpu_count; i++) {
+		struct vcpu *t = p->vcpus[i];
+		bool hit = shorthand == ICR_DEST_FIELD ? i == dest :
+			   shorthand == ICR_SELF ? t == v :
+			   shorthand == ICR_ALL ? true : t != v;
 
-	if (t == v)
-		return;
-	if (mode == ICR_INIT) {
-		/* Only a vCPU that never started can be sent back to wait-for-SIPI here. */
-		return;
-	}
-	if (t->state == VCPU_WAIT_SIPI && !t->sipi_pending) {
-		t->sipi_vector = (uint8_t)icr;
-		__atomic_store_n(&t->sipi_pending, true, __ATOMIC_RELEASE);
-		vcpu_kick(t);
+		if (!hit)
+			continue;
+		if (mode == ICR_NMI)
+			send_nmi(t);
+		else if (mode == ICR_STARTUP && t != v)
+			send_sipi(t, (uint8_t)icr);
+		/*
+		 * INIT needs no action: a vCPU that never started already waits for
+		 * its SIPI, and re-initialising a running one is not modelled yet;
+		 * fixed-vector IPIs between vCPUs are not modelled yet either.
+		 */
 	}
 }
 

@@ -9,68 +9,35 @@
 #include <plinth/log.h>
 #include <plinth/string.h>
 #include <vmm/decode.h>
+#include <vmm/guest_walk.h>
 #include <vmm/io.h>
 #include <vmm/partition.h>
 
-#define PTE_P 1ULL
-#define PTE_PS (1ULL << 7)
-#define ADDR_MASK 0x000ffffffffff000ULL
-#define CR0_PG (1ULL << 31)
-#define CR4_PSE (1ULL << 4)
-#define CR4_PAE (1ULL << 5)
 #define EFER_LMA (1ULL << 10)
 #define RFLAGS_DF (1ULL << 10)
 
-static int read_entry(struct vcpu *v, uint64_t addr, uint64_t *e, size_t size)
+static int read_guest_phys(void *ctx, uint64_t addr, void *buf, size_t len)
 {
-	*e = 0;
-	return ept_copy_from_guest(&v->part->ept, e, gpa(addr), size);
-}
+	struct vcpu *v = ctx;
 
-/* levels: 4 (long mode), 3 (PAE), 2 (32-bit). */
-static int walk(struct vcpu *v, const struct guest_ctx *c, uint64_t linear, gpa_t *out)
-{
-	bool lma = c->efer & EFER_LMA, pae = c->cr4 & CR4_PAE;
-	unsigned int levels = lma ? 4 : pae ? 3 : 2;
-	unsigned int shift = lma ? 39 : pae ? 30 : 22;
-	uint64_t table = lma ? c->cr3 & ADDR_MASK : pae ? c->cr3 & 0xffffffe0ULL : c->cr3 & 0xfffff000ULL;
-	size_t esize = (lma || pae) ? 8 : 4;
-
-	for (unsigned int level = levels; level >= 1; level--) {
-		uint64_t idx_mask = (!lma && pae && level == 3) ? 3 : (esize == 8 ? 511 : 1023);
-		uint64_t e;
-
-		if (read_entry(v, table + ((linear >> shift) & idx_mask) * esize, &e, esize) < 0)
-			return -EFAULT;
-		if (!(e & PTE_P))
-			return -EFAULT;
-		bool large = level > 1 && (e & PTE_PS) && !(level == levels && !lma && pae) &&
-			     (esize == 8 || (c->cr4 & CR4_PSE));
-
-		if (level == 1 || large) {
-			uint64_t page_mask = (1ULL << shift) - 1;
-			uint64_t base = esize == 8 ? e & ADDR_MASK : e & 0xfffff000ULL;
-
-			out->v = (base & ~page_mask) | (linear & page_mask);
-			return 0;
-		}
-		table = esize == 8 ? e & ADDR_MASK : e & 0xfffff000ULL;
-		shift -= esize == 8 ? 9 : 10;
-	}
-	return -EFAULT;
+	return ept_copy_from_guest(&v->part->ept, buf, gpa(addr), len) < 0 ? -EFAULT : 0;
 }
 
 int guest_linear_to_phys(struct vcpu *v, uint64_t linear, bool write, gpa_t *out)
 {
 	struct guest_ctx c;
+	struct guest_paging pg;
+	uint64_t g;
+	int ret;
 
 	(void)write;
 	arch_vcpu_get_ctx(v, &c);
-	if (!(c.cr0 & CR0_PG)) {
-		out->v = linear & 0xffffffffULL;
-		return 0;
-	}
-	return walk(v, &c, linear, out);
+	pg = (struct guest_paging){ .cr0 = c.cr0, .cr3 = c.cr3, .cr4 = c.cr4, .efer = c.efer };
+	ret = guest_walk(&pg, linear, read_guest_phys, v, &g);
+	if (ret < 0)
+		return ret;
+	out->v = g;
+	return 0;
 }
 
 int guest_read_linear(struct vcpu *v, uint64_t linear, void *dst, size_t len)

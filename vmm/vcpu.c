@@ -55,9 +55,24 @@ static void deliver_timer(struct vcpu *v)
 	}
 }
 
+/* NMIs go first, like on the real CPU; an interrupt waits for the next entry. */
+static bool deliver_nmi(struct vcpu *v)
+{
+	if (!__atomic_load_n(&v->nmi_pending, __ATOMIC_ACQUIRE))
+		return false;
+	if (arch_vcpu_can_inject_nmi(v)) {
+		__atomic_store_n(&v->nmi_pending, false, __ATOMIC_RELEASE);
+		arch_vcpu_inject_nmi(v);
+		arch_vcpu_request_nmi_window(v, false);
+	} else {
+		arch_vcpu_request_nmi_window(v, true);
+	}
+	return true;
+}
+
 static void deliver_irq(struct vcpu *v)
 {
-	if (!v->irq_pending)
+	if (deliver_nmi(v) || !v->irq_pending)
 		return;
 	if (arch_vcpu_can_inject(v)) {
 		arch_vcpu_inject_irq(v, (uint8_t)v->irq_pending);
@@ -104,6 +119,7 @@ static void join_reboot(struct vcpu *v)
 	v->state = VCPU_WAIT_SIPI;
 	v->sipi_pending = false;
 	v->irq_pending = 0;
+	v->nmi_pending = false;
 	v->timer_deadline = 0;
 	__atomic_fetch_add(&p->reboot_acks, 1, __ATOMIC_ACQ_REL);
 	while (__atomic_load_n(&p->rebooting, __ATOMIC_ACQUIRE) && partition_running(p))
@@ -134,6 +150,7 @@ static bool reboot(struct vcpu *v)
 		return false;
 	v->state = VCPU_RUNNING;
 	v->irq_pending = 0;
+	v->nmi_pending = false;
 	v->timer_deadline = 0;
 	return true;
 }
@@ -163,7 +180,7 @@ static bool vcpu_step(struct vcpu *v)
 		return false;
 	deliver_timer(v);
 	if (v->state == VCPU_HALTED) {
-		if (!v->irq_pending || !arch_vcpu_can_inject(v)) {
+		if (!v->nmi_pending && (!v->irq_pending || !arch_vcpu_can_inject(v))) {
 			wait_for_event(wake_deadline(v));
 			return true;
 		}

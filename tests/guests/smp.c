@@ -16,6 +16,9 @@
 #define EFER_LME (1ULL << 8)
 #define EFER_NXE (1ULL << 11)
 #define CPUID1_ECX_X2APIC (1u << 21)
+#define MSR_X2APIC_SVR 0x80f
+#define XAPIC_SVR 0x0f0
+#define SVR_ENABLE_VECTOR_FF 0x1ff	/* APIC software-enabled, spurious vector 0xff */
 #define XAPIC_ICR_LO 0x300
 #define XAPIC_ICR_HI 0x310
 #define ICR_INIT 0x00004500	/* INIT, level assert */
@@ -105,7 +108,16 @@ void guest_main(const struct boot_block *bb)
 
 	bool x2apic = use_x2apic();
 
+	/*
+	 * Software-enable the local APIC first, as an OS would: a disabled one
+	 * need not send IPIs (KVM, for one, then drops the INIT/SIPI).
+	 */
+	if (x2apic)
+		wrmsr_trap(MSR_X2APIC_SVR, SVR_ENABLE_VECTOR_FF);
+	else
+		xapic_write(XAPIC_SVR, SVR_ENABLE_VECTOR_FF);
 	if (x2apic && !send_ipi(true, ICR_INIT)) {
+		xapic_write(XAPIC_SVR, SVR_ENABLE_VECTOR_FF);
 		gprintf("INFO x2APIC ICR write faulted, using the xAPIC\n");
 		x2apic = false;
 	}

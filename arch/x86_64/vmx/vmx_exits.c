@@ -115,6 +115,13 @@ static enum exit_action interrupt_window(struct vcpu *v, uint64_t q)
 	return EXIT_RESUME;
 }
 
+static enum exit_action nmi_window(struct vcpu *v, uint64_t q)
+{
+	(void)q;
+	arch_vcpu_request_nmi_window(v, false);
+	return EXIT_RESUME;
+}
+
 static enum exit_action cpuid_exit(struct vcpu *v, uint64_t q)
 {
 	struct cpuid_result host, out;
@@ -356,6 +363,7 @@ static const vmx_exit_handler exit_handlers[EXIT_REASON_MAX] = {
 	[EXIT_TRIPLE_FAULT] = triple_fault,
 	[EXIT_INIT] = resume,
 	[EXIT_INTERRUPT_WINDOW] = interrupt_window,
+	[EXIT_NMI_WINDOW] = nmi_window,
 	[EXIT_CPUID] = cpuid_exit,
 	[EXIT_GETSEC] = inject_ud,
 	[EXIT_HLT] = hlt_exit,

@@ -72,6 +72,28 @@ bool arch_vcpu_can_inject(struct vcpu *v)
 	       !(vmread(VMCS_ENTRY_INTR_INFO) & INTR_INFO_VALID) && !v->arch.reinject_info;
 }
 
+/* Virtual NMIs: the CPU tracks the guest's NMI blocking for us until its IRET. */
+bool arch_vcpu_can_inject_nmi(struct vcpu *v)
+{
+	return !(vmread(VMCS_GUEST_INTERRUPTIBILITY) &
+		 (INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS | INTERRUPTIBILITY_NMI)) &&
+	       !(vmread(VMCS_ENTRY_INTR_INFO) & INTR_INFO_VALID) && !v->arch.reinject_info;
+}
+
+void arch_vcpu_inject_nmi(struct vcpu *v)
+{
+	(void)v;
+	vmwrite(VMCS_ENTRY_INTR_INFO, INTR_INFO_VALID | INTR_TYPE_NMI | 2);
+}
+
+void arch_vcpu_request_nmi_window(struct vcpu *v, bool on)
+{
+	uint32_t proc = (uint32_t)vmread(VMCS_PROC_CTLS);
+
+	(void)v;
+	vmwrite(VMCS_PROC_CTLS, on ? proc | PROC_NMI_WINDOW : proc & ~PROC_NMI_WINDOW);
+}
+
 void arch_vcpu_inject_irq(struct vcpu *v, uint8_t vector)
 {
 	(void)v;

@@ -41,6 +41,7 @@ struct vcpu {
 	uint64_t timer_deadline; /* 0 = not armed */
 	uint8_t timer_vector;
 	volatile uint32_t irq_pending; /* a vector waiting for delivery, 0 = none */
+	volatile bool nmi_pending;     /* one latched NMI, as on the real pin */
 
 	uint32_t lapic[64]; /* xAPIC registers, indexed by offset >> 4 */
 
@@ -65,6 +66,9 @@ void arch_vcpu_reset(struct vcpu *v);          /* power-on state outside the VMC
 void arch_vcpu_load_state(struct vcpu *v, const struct vcpu_regs *r);
 enum exit_action arch_vcpu_run(struct vcpu *v); /* one guest entry and its exit */
 bool arch_vcpu_can_inject(struct vcpu *v);
+bool arch_vcpu_can_inject_nmi(struct vcpu *v);
+void arch_vcpu_inject_nmi(struct vcpu *v);
+void arch_vcpu_request_nmi_window(struct vcpu *v, bool on);
 void arch_vcpu_inject_irq(struct vcpu *v, uint8_t vector);
 void arch_vcpu_request_irq_window(struct vcpu *v, bool on);
 void arch_vcpu_set_time_slice(struct vcpu *v, uint64_t tsc_ticks);
