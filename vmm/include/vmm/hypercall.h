@@ -6,6 +6,7 @@
  * Plinth's hypercall ABI (VMCALL). Shared by Plinth and the test guests.
  *   in:  RAX = number, RBX, RCX, RDX = arguments
  *   out: RAX = result (>= 0) or a negative errno
+ * Unknown numbers return -ENOSYS (-38).
  * A hypercall only ever acts on the calling partition: there is no way to
  * name another partition or a host address through it.
  */
