@@ -319,11 +319,11 @@ int partition_reboot(struct partition *p)
 	struct vcpu_regs bsp;
 	char err[160];
 
-	/* When vCPU 0 starts the reboot, nobody has acknowledged anything yet. */
-	if (!__atomic_load_n(&p->rebooting, __ATOMIC_ACQUIRE)) {
-		__atomic_store_n(&p->reboot_acks, 0, __ATOMIC_RELEASE);
-		__atomic_store_n(&p->rebooting, true, __ATOMIC_RELEASE);
-	}
+	/*
+	 * The acknowledgement count is only ever reset at the end of a reboot, so
+	 * an AP that asked first and has already acknowledged is not lost.
+	 */
+	__atomic_store_n(&p->rebooting, true, __ATOMIC_RELEASE);
 	for (unsigned int i = 1; i < p->vcpu_count; i++)
 		vcpu_kick(p->vcpus[i]);
 	while (__atomic_load_n(&p->reboot_acks, __ATOMIC_ACQUIRE) < p->vcpu_count - 1) {
