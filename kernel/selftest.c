@@ -278,6 +278,51 @@ static __attribute__((noinline)) void test_exceptions(void)
 	report("stack-guard", ok, detail);
 }
 
+/* ---- a fatal exception parks only its CPU, which INIT-SIPI brings back ---- */
+
+static __attribute__((noinline)) void fault_on_purpose(void *arg)
+{
+	(void)arg;
+	__asm__ volatile("ud2");
+}
+
+static bool wait_offline(struct percpu *pc)
+{
+	uint64_t deadline = time_ns() + NSEC_PER_SEC;
+
+	while (__atomic_load_n(&pc->online, __ATOMIC_ACQUIRE)) {
+		if (time_ns() > deadline)
+			return false;
+		cpu_relax();
+	}
+	return true;
+}
+
+static void test_fatal_park(void)
+{
+	unsigned int victim = 0, online_before = cpus_online;
+	uint64_t counter = 0;
+	char detail[128];
+	bool parked, restarted, answers;
+
+	for (unsigned int cpu = 1; cpu < MAX_CPUS; cpu++)
+		if (cpu_table[cpu] && cpu_table[cpu]->online)
+			victim = cpu;
+	if (!victim) {
+		report("fatal-park", true, "skipped: no second CPU");
+		return;
+	}
+	smp_call_async(victim, fault_on_purpose, NULL);
+	parked = wait_offline(cpu_table[victim]) && cpus_online == online_before - 1;
+	restarted = parked && smp_restart_cpu(victim) == 0;
+	answers = restarted && smp_call(victim, xcall_increment, &counter) == 0 && counter == 1;
+	snprintf(detail, sizeof(detail), "cpu%u %s, %s, %s", victim,
+		 parked ? "parked after its #UD" : "did not park",
+		 restarted ? "restarted by INIT-SIPI" : "not restarted",
+		 answers ? "answers calls again" : "does not answer");
+	report("fatal-park", parked && restarted && answers && cpus_online == online_before, detail);
+}
+
 unsigned int selftest_run_all(void)
 {
 	failures = 0;
@@ -286,6 +331,7 @@ unsigned int selftest_run_all(void)
 	test_xcall();
 	test_timer();
 	test_exceptions();
+	test_fatal_park();
 	pr_info("selftest: %u failed\n", failures);
 	return failures;
 }

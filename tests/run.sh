@@ -62,9 +62,12 @@ expect "qemu: kernel logs with timestamp, CPU and level" "$log" '^\[ *[0-9]+\.[0
 expect "qemu: ACPI tables parsed" "$log" 'acpi: MADT 4 CPUs'
 expect "qemu: 4 of 4 CPUs online" "$log" '4 of 4 CPUs online'
 expect "qemu: SVM with NPT reported" "$log" 'cpu: SVM yes.*NPT yes'
-for t in alloc-stress xcall timer exception-report stack-guard; do
+for t in alloc-stress xcall timer exception-report stack-guard fatal-park; do
 	expect "qemu: SELFTEST $t" "$log" "SELFTEST $t: PASS"
 done
+expect "qemu: a fatal exception on an AP is reported with its backtrace" "$log" \
+	'#0 [0-9a-f]{16} <fault_on_purpose\+0x'
+expect "qemu: the faulting AP parks and says so" "$log" 'cpu3 parked after fatal exception'
 reject "qemu: no self-test failed" "$log" 'SELFTEST .*: FAIL'
 expect "qemu: exception report names the faulting function" "$log" 'RIP [0-9a-f]{16} <probe_ud2\+0x'
 expect "qemu: exception report has a backtrace" "$log" '#1 [0-9a-f]{16} <test_exceptions\+0x'
@@ -97,7 +100,7 @@ log=$logs/bochs-smp.serial.log
 expect "bochs: 2 of 2 CPUs online" "$log" '2 of 2 CPUs online'
 expect "bochs: VMX with EPT" "$log" 'cpu: VMX EPT yes'
 expect "bochs: VPID and unrestricted guest" "$log" 'cpu: VMX VPID yes.*unrestricted guest yes'
-for t in alloc-stress xcall timer exception-report stack-guard; do
+for t in alloc-stress xcall timer exception-report stack-guard fatal-park; do
 	expect "bochs: SELFTEST $t" "$log" "SELFTEST $t: PASS"
 done
 reject "bochs: no self-test failed" "$log" 'SELFTEST .*: FAIL'
@@ -106,10 +109,12 @@ bochs_secs=$(cat build/boot/bochs-smp/seconds)
 
 echo "== Bochs: over-committing partitions are refused by name"
 log=$logs/bochs-refuse.serial.log
-expect "refuse: more vCPUs than CPUs" "$log" "partition 'toomany' refused: 4 vCPUs but only 1 CPUs"
+expect "refuse: more vCPUs than CPUs" "$log" "partition 'toomany' refused: 4 vCPUs but only 1 CPU\\(s\\) available"
 expect "refuse: more memory than the machine has" "$log" "partition 'huge' refused: not enough memory for 2048 MiB"
 expect "refuse: CPU 0 is Plinth's" "$log" "partition 'plinthcpu' refused: CPU 0 is reserved for Plinth"
 expect "refuse: missing image" "$log" "partition 'missing' refused: .guests.no-such-guest.bin is not on the boot volume"
+expect "refuse: an image that is not what its entry mode says" "$log" \
+	"partition 'badimage' refused: multiboot header not found in the first 8192 bytes"
 expect "refuse: the partition that fits still runs" "$log" "partition 'fits' stopped: powered off by the guest \\(status 0\\)"
 
 echo "== Bochs: VT-x partitions (3 CPUs: good guests on CPU 1, hostile ones on CPU 2)"

@@ -178,7 +178,7 @@ static int assign_cpus(struct partition *p, unsigned int *cpus, char *err, size_
 	unsigned int n = 0;
 
 	if (p->vcpu_count > cpus_online - 1) {
-		snprintf(err, errlen, "%u vCPUs but only %u CPUs are available to partitions",
+		snprintf(err, errlen, "%u vCPUs but only %u CPU(s) available to partitions",
 			 p->vcpu_count, cpus_online - 1);
 		return -EINVAL;
 	}

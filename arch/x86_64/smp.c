@@ -168,6 +168,31 @@ static int start_ap(struct percpu *pc)
 	return -ETIMEDOUT;
 }
 
+/*
+ * Brings a CPU that parked itself after a fatal exception back: INIT resets
+ * it whatever it was doing, and it starts afresh on its old per-CPU area.
+ * A CPU in VMX root operation ignores INIT, so it cannot be recovered here.
+ */
+int smp_restart_cpu(unsigned int index)
+{
+	struct percpu *pc = index < MAX_CPUS ? cpu_table[index] : NULL;
+	int ret;
+
+	if (!pc || index == 0 || __atomic_load_n(&pc->online, __ATOMIC_ACQUIRE))
+		return -EINVAL;
+	if (pc->vmx_on)
+		return -EBUSY;
+	pc->in_fatal = false;
+	pc->fault_fixup_rip = 0;
+	pc->work_fn = NULL;
+	pc->current_vcpu = NULL;
+	memset(&pc->xcall, 0, sizeof(pc->xcall)); /* a call it died in will never finish */
+	ret = start_ap(pc);
+	if (ret == 0)
+		pr_info("smp: cpu%u restarted\n", index);
+	return ret;
+}
+
 static uint32_t read32(const uint8_t *page, const char *sym)
 {
 	return __atomic_load_n((const uint32_t *)(page + (sym - trampoline_start)), __ATOMIC_ACQUIRE);

@@ -121,7 +121,8 @@ void cpu_park(void)
 {
 	struct percpu *pc = this_cpu();
 
-	pc->online = false;
+	if (__atomic_exchange_n(&pc->online, false, __ATOMIC_ACQ_REL))
+		__atomic_fetch_sub(&cpus_online, 1, __ATOMIC_RELEASE);
 	for (;;) {
 		irq_disable();
 		cpu_halt();

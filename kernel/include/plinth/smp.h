@@ -24,5 +24,7 @@ void xcall_init(void);
 /* Hands fn(arg) to an idle CPU, which runs it with interrupts enabled, outside any handler. */
 int smp_run_on(unsigned int cpu, void (*fn)(void *), void *arg);
 void __noreturn smp_idle_loop(void);
+/* Restarts a CPU that parked itself (INIT-SIPI); -EINVAL if it is online, -EBUSY in VMX operation. */
+int smp_restart_cpu(unsigned int index);
 
 #endif
