@@ -23,6 +23,7 @@
 #define XCALL_ROUNDS 1000
 #define TIMER_TEST_MS 20
 #define TIMER_TOLERANCE_PCT 10
+#define TIMER_LATE_FACTOR 10 /* a busy emulator host may deliver late, never this late */
 
 static unsigned int failures;
 
@@ -51,7 +52,7 @@ static uint64_t signature(unsigned int cpu, unsigned int i)
 /* All CPUs hold their allocations at the same time, so a frame or object handed out twice shows up as a clobbered signature. */
 static void rendezvous(struct stress_state *st, uint32_t round_target)
 {
-	uint64_t deadline = time_ns() + 5 * NSEC_PER_SEC;
+	uint64_t deadline = time_ns() + 30 * NSEC_PER_SEC; /* a hang guard, not a speed check */
 
 	__atomic_fetch_add(&st->arrived, 1, __ATOMIC_ACQ_REL);
 	while (__atomic_load_n(&st->arrived, __ATOMIC_ACQUIRE) < round_target) {
@@ -186,38 +187,74 @@ static bool within(uint64_t measured, uint64_t expected)
 	return measured + tol >= expected && measured <= expected + tol;
 }
 
+/* The LAPIC count and the TSC at one instant: the tightest of a few bracketed reads. */
+static void lapic_sample(uint32_t *count, uint64_t *tsc)
+{
+	uint64_t best = UINT64_MAX;
+
+	for (int i = 0; i < 5; i++) {
+		uint64_t t0 = rdtsc();
+		uint32_t c = lapic_timer_current();
+		uint64_t t1 = rdtsc();
+
+		if (t1 - t0 < best) {
+			best = t1 - t0;
+			*count = c;
+			*tsc = t0 + (t1 - t0) / 2;
+		}
+	}
+}
+
+/*
+ * Rates are compared over the same window, from samples taken at known
+ * instants, so an emulator host that is busy cannot fail the test; the
+ * one-shot interrupt is only required to come no earlier than programmed
+ * and not absurdly late, since its delivery is what a busy host delays.
+ */
 static void test_timer(void)
 {
+	uint64_t window = tsc_hz() * TIMER_TEST_MS / 1000;
 	uint64_t ticks = boot_timer.lapic_hz * TIMER_TEST_MS / 1000;
-	uint64_t expect_tsc = tsc_hz() * TIMER_TEST_MS / 1000;
-	uint64_t t0, elapsed, ref0 = 0, ref1 = 0, ref_tsc0 = 0, ref_tsc1 = 0, ref_elapsed = 0;
-	uint64_t ref_hz = reference_clock_hz();
-	uint64_t deadline;
-	char detail[160];
-	bool ok;
+	uint64_t ref0 = 0, ref1 = 0, ref_tsc0 = 0, ref_tsc1 = 0, lapic_tsc0 = 0, lapic_tsc1 = 0;
+	uint64_t ref_hz = reference_clock_hz(), lapic_rate, ref_rate = 0, t0, elapsed, deadline;
+	uint32_t c0 = 0, c1 = 0;
+	char detail[192];
+	bool rate_ok, ref_ok, irq_ok;
 
+	/* 1. The LAPIC timer counts at the calibrated rate, measured by the TSC. */
+	lapic_timer_start(0xffffffffu, VEC_LAPIC_TIMER, true);
+	reference_sample(&ref0, &ref_tsc0);
+	lapic_sample(&c0, &lapic_tsc0);
+	while (rdtsc() - lapic_tsc0 < window)
+		cpu_relax();
+	lapic_sample(&c1, &lapic_tsc1);
+	reference_sample(&ref1, &ref_tsc1);
+	lapic_timer_stop();
+	lapic_rate = (uint64_t)(c0 - c1) * tsc_hz() / (lapic_tsc1 - lapic_tsc0);
+	rate_ok = within(lapic_rate, boot_timer.lapic_hz);
+	/* 2. The ACPI PM timer agrees with the TSC over the same window. */
+	if (ref_hz)
+		ref_rate = (ref1 - ref0) * tsc_hz() / (ref_tsc1 - ref_tsc0);
+	ref_ok = !ref_hz || within(ref_rate, ref_hz);
+
+	/* 3. A one-shot interrupt wakes a halted CPU, not before its time. */
 	irq_register(VEC_LAPIC_TIMER, timer_irq);
 	timer_fired = false;
-	reference_sample(&ref0, &ref_tsc0);
 	t0 = rdtsc();
 	lapic_timer_start((uint32_t)MIN(ticks, 0xffffffffULL), VEC_LAPIC_TIMER, false);
-	deadline = t0 + expect_tsc * 10;
+	deadline = t0 + window * TIMER_LATE_FACTOR;
 	while (!timer_fired && rdtsc() < deadline)
 		cpu_idle_wait();
 	elapsed = rdtsc() - t0;
-	reference_sample(&ref1, &ref_tsc1);
 	lapic_timer_stop();
-	/* The PM timer's span, in TSC ticks, against the TSC's own span of the same samples. */
-	if (ref_hz)
-		ref_elapsed = (ref1 - ref0) * tsc_hz() / ref_hz;
+	irq_ok = timer_fired && elapsed + window * TIMER_TOLERANCE_PCT / 100 >= window;
 
-	ok = timer_fired && within(elapsed, expect_tsc) &&
-	     (!ref_hz || within(ref_elapsed, ref_tsc1 - ref_tsc0));
 	snprintf(detail, sizeof(detail),
-		 "LAPIC %u ms one-shot took %lu us by TSC, %lu us by PM timer (TSC %lu MHz)",
-		 TIMER_TEST_MS, tsc_to_ns(elapsed) / 1000,
-		 ref_hz ? tsc_to_ns(ref_elapsed) / 1000 : 0, tsc_hz() / 1000000);
-	report("timer", ok, timer_fired ? detail : "LAPIC timer interrupt never arrived");
+		 "LAPIC %lu kHz (calibrated %lu), PM timer %lu Hz, %u ms one-shot fired after %lu us "
+		 "(TSC %lu MHz)", lapic_rate / 1000, boot_timer.lapic_hz / 1000, ref_rate,
+		 TIMER_TEST_MS, tsc_to_ns(elapsed) / 1000, tsc_hz() / 1000000);
+	report("timer", rate_ok && ref_ok && irq_ok,
+	       timer_fired ? detail : "LAPIC timer interrupt never arrived");
 }
 
 /* ---- exception reporting and stack guard pages ---- */
