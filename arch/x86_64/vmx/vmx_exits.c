@@ -299,6 +299,12 @@ static enum exit_action wrmsr_exit(struct vcpu *v, uint64_t q)
 		vmwrite(VMCS_GUEST_EFER, v->arch.msrs.efer);
 	else if (msr == GMSR_PAT)
 		vmwrite(VMCS_GUEST_PAT, v->arch.msrs.pat);
+	else if (msr == GMSR_SPEC_CTRL)
+		vmx_set_spec_ctrl(v->arch.msrs.spec_ctrl);
+	if (v->arch.msrs.ibpb_pending) {
+		vmx_branch_barrier();
+		v->arch.msrs.ibpb_pending = false;
+	}
 	vmx_advance_rip();
 	return EXIT_RESUME;
 }

@@ -21,10 +21,14 @@
 #define MSR_CSTAR 0xc0000083
 #define MSR_SFMASK 0xc0000084
 #define MSR_TSC_AUX 0xc0000103
+#define MSR_SPEC_CTRL 0x48
+#define MSR_PRED_CMD 0x49
+#define PRED_CMD_IBPB 1
 #define DR6_RESET 0xffff0ff0ULL
 
 static uint64_t xcr0_all; /* every XSAVE component the CPU has; 0 without XSAVE */
 static bool has_rdtscp;
+static bool has_spec_ctrl; /* IBRS/IBPB: CPUID.7.0:EDX[26] */
 static uint8_t *clean_area; /* an XSAVE image meaning "initial state" for everything */
 static spinlock_t setup_lock = SPINLOCK_INIT;
 
@@ -44,6 +48,11 @@ int vmx_guest_regs_setup(void)
 		goto out;
 	cpuid(0x80000001, &r);
 	has_rdtscp = r.edx & (1u << 27);
+	cpuid(0, &r);
+	if (r.eax >= 7) {
+		cpuid_count(7, 0, &r);
+		has_spec_ctrl = r.edx & (1u << 26);
+	}
 	if (vmx_host_has_xsave()) {
 		cpuid_count(0xd, 0, &r);
 		size = r.ecx;
@@ -69,8 +78,24 @@ void vmx_set_xcr0(uint64_t xcr0)
 		xsetbv(0, xcr0);
 }
 
+/* The guest's speculation controls act on the real CPU, like its other registers. */
+void vmx_set_spec_ctrl(uint64_t value)
+{
+	if (has_spec_ctrl)
+		wrmsr(MSR_SPEC_CTRL, value);
+}
+
+void vmx_branch_barrier(void)
+{
+	if (has_spec_ctrl)
+		wrmsr(MSR_PRED_CMD, PRED_CMD_IBPB);
+}
+
 void vmx_guest_regs_load_clean(const struct msr_swap *msrs, uint64_t xcr0)
 {
+	/* A new owner of the CPU must not inherit trained branch predictions either. */
+	vmx_set_spec_ctrl(0);
+	vmx_branch_barrier();
 	wrmsr(MSR_KERNEL_GS_BASE, msrs->kernel_gs_base);
 	wrmsr(MSR_STAR, msrs->star);
 	wrmsr(MSR_LSTAR, msrs->lstar);

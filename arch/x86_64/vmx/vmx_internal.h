@@ -30,6 +30,8 @@ static inline uint64_t vmx_guest_cr4(void)
 int vmx_guest_regs_setup(void);
 void vmx_guest_regs_load_clean(const struct msr_swap *msrs, uint64_t xcr0);
 void vmx_set_xcr0(uint64_t xcr0);
+void vmx_set_spec_ctrl(uint64_t value);
+void vmx_branch_barrier(void); /* IBPB, where the CPU has it */
 
 /* vmcs.c */
 int vmcs_setup(struct vcpu *v);
