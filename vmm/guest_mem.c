@@ -23,14 +23,13 @@ static int read_guest_phys(void *ctx, uint64_t addr, void *buf, size_t len)
 	return ept_copy_from_guest(&v->part->ept, buf, gpa(addr), len) < 0 ? -EFAULT : 0;
 }
 
-int guest_linear_to_phys(struct vcpu *v, uint64_t linear, bool write, gpa_t *out)
+int guest_linear_to_phys(struct vcpu *v, uint64_t linear, gpa_t *out)
 {
 	struct guest_ctx c;
 	struct guest_paging pg;
 	uint64_t g;
 	int ret;
 
-	(void)write;
 	arch_vcpu_get_ctx(v, &c);
 	pg = (struct guest_paging){ .cr0 = c.cr0, .cr3 = c.cr3, .cr4 = c.cr4, .efer = c.efer };
 	ret = guest_walk(&pg, linear, read_guest_phys, v, &g);
@@ -48,7 +47,7 @@ int guest_read_linear(struct vcpu *v, uint64_t linear, void *dst, size_t len)
 		size_t chunk = MIN(len, PAGE_SIZE - (linear & (PAGE_SIZE - 1)));
 		gpa_t g;
 
-		if (guest_linear_to_phys(v, linear, false, &g) < 0 ||
+		if (guest_linear_to_phys(v, linear, &g) < 0 ||
 		    ept_copy_from_guest(&v->part->ept, d, g, chunk) < 0)
 			return -EFAULT;
 		d += chunk;
@@ -66,7 +65,7 @@ static int guest_write_linear(struct vcpu *v, uint64_t linear, const void *src, 
 		size_t chunk = MIN(len, PAGE_SIZE - (linear & (PAGE_SIZE - 1)));
 		gpa_t g;
 
-		if (guest_linear_to_phys(v, linear, true, &g) < 0 ||
+		if (guest_linear_to_phys(v, linear, &g) < 0 ||
 		    ept_copy_to_guest(&v->part->ept, g, s, chunk) < 0)
 			return -EFAULT;
 		s += chunk;

@@ -414,8 +414,6 @@ enum exit_action vmx_handle_exit(struct vcpu *v, uint32_t reason)
 			       basic, q);
 		return EXIT_STOP;
 	}
-	if (basic < ARRAY_SIZE(v->exit_counts))
-		v->exit_counts[basic]++;
 	if (basic >= EXIT_REASON_MAX || !exit_handlers[basic]) {
 		partition_stop(v->part, -ENOTSUP, "unhandled VM exit %u (qualification %lx)", basic, q);
 		return EXIT_STOP;

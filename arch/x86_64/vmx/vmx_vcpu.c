@@ -58,12 +58,6 @@ void arch_vcpu_load_state(struct vcpu *v, const struct vcpu_regs *r)
 	v->arch.msrs.efer = r->efer;
 }
 
-uint64_t arch_vcpu_rip(struct vcpu *v)
-{
-	(void)v;
-	return vmread(VMCS_GUEST_RIP);
-}
-
 bool arch_vcpu_can_inject(struct vcpu *v)
 {
 	(void)v;

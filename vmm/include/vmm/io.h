@@ -20,12 +20,14 @@ int vmm_string_io(struct vcpu *v, uint16_t port, unsigned int size, bool in, boo
 /* A write to the guest's local APIC interrupt command register (INIT/SIPI). */
 void vmm_lapic_icr_write(struct vcpu *v, uint64_t icr);
 
-/* Guest-linear to guest-physical through the guest's own page tables (or 1:1 without paging). */
-int guest_linear_to_phys(struct vcpu *v, uint64_t linear, bool write, gpa_t *out);
+/*
+ * Guest-linear to guest-physical through the guest's own page tables (1:1 without
+ * paging). Access rights are not checked: callers only need where the bytes are.
+ */
+int guest_linear_to_phys(struct vcpu *v, uint64_t linear, gpa_t *out);
 int guest_read_linear(struct vcpu *v, uint64_t linear, void *dst, size_t len);
 
 /* vmm/hypercall.c */
-enum exit_action;
 int vmm_hypercall(struct vcpu *v);
 
 /* The partition's console: bytes from the UART and the console hypercall. */

@@ -46,7 +46,6 @@ struct vcpu {
 	uint32_t lapic[64]; /* xAPIC registers, indexed by offset >> 4 */
 
 	uint64_t exits;
-	uint64_t exit_counts[80];
 	struct vcpu_arch arch;
 };
 
@@ -74,7 +73,6 @@ void arch_vcpu_request_irq_window(struct vcpu *v, bool on);
 void arch_vcpu_set_time_slice(struct vcpu *v, uint64_t tsc_ticks);
 void arch_vcpu_dump(struct vcpu *v); /* registers into the log, for stop reports */
 void arch_vcpu_destroy(struct vcpu *v);
-uint64_t arch_vcpu_rip(struct vcpu *v);
 void arch_vcpu_get_ctx(struct vcpu *v, struct guest_ctx *ctx);
 void arch_vcpu_set_rip(struct vcpu *v, uint64_t rip);
 void arch_vcpu_set_rsp(struct vcpu *v, uint64_t rsp);

@@ -52,7 +52,6 @@ struct percpu {
 	uint64_t fault_fixup_rip;
 	uint64_t fault_seen_vector;
 	uint64_t fault_seen_cr2;
-	volatile uint64_t timer_ticks;
 	/* VMX root operation on this CPU */
 	bool vmx_on;
 	paddr_t vmxon_region;
