@@ -22,6 +22,10 @@ fail() {
 expect() {
 	if grep -qaE "$3" "$2" 2>/dev/null; then pass "$1"; else fail "$1 (no match for /$3/)" "$2"; fi
 }
+# Plinth's own log lines start with "[   uptime] cpuN LEVEL "; a guest's start with the same
+# prefix followed by "[name] ". Verdicts are matched only right after Plinth's prefix, so a
+# guest that prints a verdict line cannot pass for Plinth.
+PL='^\[ *[0-9]+\.[0-9]{6}\] cpu[0-9]+ [A-Z]+ +'
 reject() {
 	if grep -qaE "$3" "$2" 2>/dev/null; then fail "$1 (unexpected /$3/)" "$2"; else pass "$1"; fi
 }
@@ -88,8 +92,8 @@ log=$logs/qemu-missing-file.serial.log
 expect "qemu: missing image named by the loader" "$log" \
 	"plinth: warning: '.boot.no-such-vmlinuz' named in .plinth.cfg is missing"
 expect "qemu: partition with a missing image refused by name" "$log" \
-	"partition 'web0' refused: .boot.no-such-vmlinuz is not on the boot volume"
-expect "qemu: boot goes on without it" "$log" 'test exit: SUCCESS'
+	"${PL}partition 'web0' refused: .boot.no-such-vmlinuz is not on the boot volume"
+expect "qemu: boot goes on without it" "$log" "${PL}test exit: SUCCESS"
 STOP_AT='plinth: error' tests/boot/qemu.sh qemu-no-config none 120
 expect "qemu: missing plinth.cfg reported" "$logs/qemu-no-config.serial.log" \
 	'plinth: error: cannot read configuration .plinth.cfg'
@@ -104,31 +108,47 @@ for t in alloc-stress xcall timer exception-report stack-guard fatal-park; do
 	expect "bochs: SELFTEST $t" "$log" "SELFTEST $t: PASS"
 done
 reject "bochs: no self-test failed" "$log" 'SELFTEST .*: FAIL'
-expect "bochs: reaches ready and exits" "$log" 'test exit: SUCCESS'
+expect "bochs: reaches ready and exits" "$log" "${PL}test exit: SUCCESS"
 bochs_secs=$(cat build/boot/bochs-smp/seconds)
 
 echo "== Bochs: over-committing partitions are refused by name"
 log=$logs/bochs-refuse.serial.log
-expect "refuse: more vCPUs than CPUs" "$log" "partition 'toomany' refused: 4 vCPUs but only 1 CPU\\(s\\) available"
-expect "refuse: more memory than the machine has" "$log" "partition 'huge' refused: not enough memory for 2048 MiB"
-expect "refuse: CPU 0 is Plinth's" "$log" "partition 'plinthcpu' refused: CPU 0 is reserved for Plinth"
-expect "refuse: missing image" "$log" "partition 'missing' refused: .guests.no-such-guest.bin is not on the boot volume"
+expect "refuse: more vCPUs than CPUs" "$log" "${PL}partition 'toomany' refused: 4 vCPUs but only 1 CPU\\(s\\) available"
+expect "refuse: more memory than the machine has" "$log" "${PL}partition 'huge' refused: not enough memory for 2048 MiB"
+expect "refuse: CPU 0 is Plinth's" "$log" "${PL}partition 'plinthcpu' refused: CPU 0 is reserved for Plinth"
+expect "refuse: missing image" "$log" "${PL}partition 'missing' refused: .guests.no-such-guest.bin is not on the boot volume"
 expect "refuse: an image that is not what its entry mode says" "$log" \
-	"partition 'badimage' refused: multiboot header not found in the first 8192 bytes"
-expect "refuse: the partition that fits still runs" "$log" "partition 'fits' stopped: powered off by the guest \\(status 0\\)"
+	"${PL}partition 'badimage' refused: multiboot header not found in the first 8192 bytes"
+expect "refuse: the partition that fits still runs" "$log" "${PL}partition 'fits' stopped: powered off by the guest \\(status 0\\)"
 
 echo "== Bochs: VT-x partitions (3 CPUs: good guests on CPU 1, hostile ones on CPU 2)"
 wait $bochs_vmx_pid
 log=$logs/bochs-vmx.serial.log
-for g in smp modeswitch multiboot reboot leakw leakr nmi cpuid msr portio mmio hlt-timer exceptions; do
+for g in smp smp-kick modeswitch multiboot reboot leakw leakr nmi cpuid msr portio mmio hlt-timer exceptions; do
 	expect "vmx: guest $g passes and powers off cleanly" "$log" \
-		"partition '$g' stopped: powered off by the guest \\(status 0\\)"
+		"${PL}partition '$g' stopped: powered off by the guest \\(status 0\\)"
 	reject "vmx: guest $g reports no failure" "$log" "\\[$g\\] FAIL"
 done
 expect "vmx: smp guest started its AP with INIT/SIPI" "$log" '\[smp\] PASS ap-started'
+expect "vmx: NMIs reach a running vCPU on another CPU" "$log" '\[smp-kick\] PASS kick-nmis-delivered'
+expect "vmx: a kicked vCPU keeps running (host takes the kick between entries)" "$log" \
+	'\[smp-kick\] PASS kick-ap-runs'
+expect "vmx: the time limit counts from the partition's first vCPU, not from boot" "$log" \
+	"${PL}partition 'late' stopped: powered off by the guest \\(status 0\\)"
+reject "vmx: the late partition's guest reports no failure" "$log" '\[late\] FAIL'
+expect "vmx: a partition holding the CPU stops at its own limit" "$log" \
+	"${PL}partition 'hold' stopped: time limit of 400 ms reached"
+expect "vmx: all 64 bits of the power-off status count" "$log" \
+	"${PL}partition 'status64' stopped: powered off by the guest \\(status 4294967296\\)"
+expect "vmx: a 64-bit status is reported as a failure" "$log" \
+	"cpu[0-9]+ ERROR +partition 'status64' stopped"
+expect "vmx: the oracle reads Plinth's verdict, not the guest's forgery" "$log" \
+	"${PL}partition 'forger' stopped: powered off by the guest \\(status 7\\)"
+reject "vmx: a verdict printed by a guest is not taken for Plinth's" "$log" \
+	"${PL}partition 'forger' stopped: powered off by the guest \\(status 0\\)"
 expect "vmx: multiboot kernel got its command line" "$log" '\[multiboot\] PASS mb-cmdline'
 expect "vmx: multiboot kernel got its module" "$log" '\[multiboot\] PASS mb-module'
-expect "vmx: reboot hypercall restarts the partition" "$log" "partition 'reboot' rebooting \\(reboot 1\\)"
+expect "vmx: reboot hypercall restarts the partition" "$log" "${PL}partition 'reboot' rebooting \\(reboot 1\\)"
 expect "vmx: rebooted partition has fresh memory" "$log" '\[reboot\] PASS rebooted'
 expect "vmx: NMI sent through the xAPIC reaches the guest" "$log" '\[nmi\] PASS nmi-delivered'
 expect "vmx: a second NMI waits for IRET (NMI window)" "$log" '\[nmi\] PASS nmi-after-iret'
@@ -136,22 +156,22 @@ for item in x87 xmm ymm mxcsr dr cr2 msrs; do
 	expect "vmx: no $item state leaks to the next partition on the CPU" "$log" "\\[leakr\\] PASS no-leak-$item"
 done
 expect "vmx: probe above RAM stopped and reported" "$log" \
-	"partition 'probe-above-ram' stopped: read of guest-physical 900000 outside its memory"
+	"${PL}partition 'probe-above-ram' stopped: read of guest-physical 900000 outside its memory"
 expect "vmx: probe at 4 GiB stopped and reported" "$log" \
-	"partition 'probe-4g' stopped: write of guest-physical 100000000 outside its memory"
+	"${PL}partition 'probe-4g' stopped: write of guest-physical 100000000 outside its memory"
 expect "vmx: probe at 512 GiB stopped and reported" "$log" \
-	"partition 'probe-512g' stopped: read of guest-physical 8000000000 outside its memory"
-expect "vmx: triple fault stops only its partition" "$log" "partition 'triplefault' stopped: triple fault"
+	"${PL}partition 'probe-512g' stopped: read of guest-physical 8000000000 outside its memory"
+expect "vmx: triple fault stops only its partition" "$log" "${PL}partition 'triplefault' stopped: triple fault"
 expect "vmx: endless loop is preempted and stopped at its limit" "$log" \
-	"partition 'spin' stopped: time limit of 1500 ms reached"
+	"${PL}partition 'spin' stopped: time limit of 1500 ms reached"
 expect "vmx: VMX instructions raise #UD in the guest" "$log" \
-	"partition 'vmx' stopped: powered off by the guest \\(status 0\\)"
+	"${PL}partition 'vmx' stopped: powered off by the guest \\(status 0\\)"
 reject "vmx: VMX guest reports no failure" "$log" '\[vmx\] FAIL'
 expect "vmx: real UART/PIC/PCI/reset ports are contained" "$log" '\[ports\] PASS survived'
-expect "vmx: contained port accesses are logged" "$log" "partition 'ports': write to port 0x"
+expect "vmx: contained port accesses are logged" "$log" "${PL}partition 'ports': write to port 0x"
 reject "vmx: no hostile guest escaped" "$log" '\] FAIL contained'
-reject "vmx: Plinth itself never faulted" "$log" 'EXCEPTION'
-expect "vmx: every partition stopped and Plinth exited normally" "$log" 'test exit: SUCCESS'
+reject "vmx: Plinth itself never faulted" "$log" "${PL}EXCEPTION"
+expect "vmx: every partition stopped and Plinth exited normally" "$log" "${PL}test exit: SUCCESS"
 
 echo "boot times: QEMU ${qemu_secs}s, Bochs ${bochs_secs}s (wall clock, firmware included); total $(( $(date +%s) - t0 ))s"
 echo "$passed passed, $failed failed"

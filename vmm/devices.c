@@ -142,16 +142,15 @@ static int testdev_mmio(struct vcpu *v, uint64_t off, unsigned int size, bool wr
 static void send_nmi(struct vcpu *t)
 {
 	/* Like the pin: NMIs arriving while one is latched merge into it. */
-	__atomic_store_n(&t->nmi_pending, true, __ATOMIC_RELEASE);
-	vcpu_kick(t);
+	vcpu_request(t, VCPU_REQ_NMI);
 }
 
 static void send_sipi(struct vcpu *t, uint8_t vector)
 {
-	if (t->state == VCPU_WAIT_SIPI && !t->sipi_pending) {
+	if (t->state == VCPU_WAIT_SIPI &&
+	    !(__atomic_load_n(&t->requests, __ATOMIC_ACQUIRE) & VCPU_REQ_SIPI)) {
 		t->sipi_vector = vector;
-		__atomic_store_n(&t->sipi_pending, true, __ATOMIC_RELEASE);
-		vcpu_kick(t);
+		vcpu_request(t, VCPU_REQ_SIPI);
 	}
 }
 

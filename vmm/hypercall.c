@@ -34,7 +34,8 @@ int vmm_hypercall(struct vcpu *v)
 		v->gpr[REG_RAX] = (uint64_t)console_write(v, a1, a2);
 		return 0;
 	case HC_POWEROFF:
-		partition_stop(v->part, (int)a1 ? (int)a1 : 0, "powered off by the guest (status %ld)",
+		/* All 64 bits count: a status of 1 << 32 is a failure, not a success. */
+		partition_stop(v->part, (int64_t)a1, "powered off by the guest (status %ld)",
 			       (long)a1);
 		return -1;
 	case HC_REBOOT:

@@ -325,7 +325,7 @@ int partition_reboot(struct partition *p)
 	 */
 	__atomic_store_n(&p->rebooting, true, __ATOMIC_RELEASE);
 	for (unsigned int i = 1; i < p->vcpu_count; i++)
-		vcpu_kick(p->vcpus[i]);
+		vcpu_request(p->vcpus[i], VCPU_REQ_REBOOT);
 	while (__atomic_load_n(&p->reboot_acks, __ATOMIC_ACQUIRE) < p->vcpu_count - 1) {
 		if (time_ns() > deadline) {
 			partition_stop(p, -ETIMEDOUT, "reboot: the other vCPUs did not stop");
@@ -349,6 +349,7 @@ int partition_reboot(struct partition *p)
 	arch_vcpu_request_irq_window(v0, false);
 	__atomic_store_n(&p->reboot_acks, 0, __ATOMIC_RELEASE);
 	__atomic_store_n(&p->rebooting, false, __ATOMIC_RELEASE);
+	__atomic_fetch_add(&p->reboot_gen, 1, __ATOMIC_ACQ_REL);
 	for (unsigned int i = 1; i < p->vcpu_count; i++)
 		vcpu_kick(p->vcpus[i]);
 	return 0;
@@ -422,7 +423,7 @@ unsigned int partitions_failed(void)
 	return n;
 }
 
-void partition_stop(struct partition *p, int status, const char *fmt, ...)
+void partition_stop(struct partition *p, int64_t status, const char *fmt, ...)
 {
 	struct vcpu *cur = this_cpu()->current_vcpu;
 	char reason[192];
@@ -449,7 +450,7 @@ void partition_stop(struct partition *p, int status, const char *fmt, ...)
 	if (status != 0 && cur && cur->part == p)
 		arch_vcpu_dump(cur);
 	for (unsigned int i = 0; i < p->vcpu_count; i++)
-		vcpu_kick(p->vcpus[i]);
+		vcpu_request(p->vcpus[i], VCPU_REQ_STOP);
 }
 
 void partition_vcpu_exited(struct partition *p)
@@ -458,7 +459,7 @@ void partition_vcpu_exited(struct partition *p)
 		return;
 	free_memory(p);
 	ept_destroy(&p->ept);
-	pr_info("partition '%s' is down (status %d, %lu ms), its memory scrubbed and released\n",
+	pr_info("partition '%s' is down (status %ld, %lu ms), its memory scrubbed and released\n",
 		p->name, p->exit_status, (time_ns() - p->start_ns) / NSEC_PER_MSEC);
 	__atomic_store_n(&p->state, PARTITION_STOPPED, __ATOMIC_RELEASE);
 	if (cpu_table[0])

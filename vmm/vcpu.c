@@ -4,6 +4,10 @@
  * guest through the backend, lets host interrupts in between entries, and
  * decides what the vCPU waits for: a start-up IPI, an interrupt while
  * halted, or nothing.
+ *
+ * Other CPUs never touch a vCPU's state directly: they set a bit in its
+ * request word and kick it, and the loop acts on the bits before every
+ * entry (see vcpu_request()).
  */
 #include <asm/cpu.h>
 #include <asm/lapic.h>
@@ -18,10 +22,36 @@
 
 #define TIME_SLICE_MS 10
 
+/*
+ * Only a vCPU that is the current one on its CPU is interrupted. One that is
+ * still queued behind another partition there finds its requests when it
+ * starts, and the vCPU that does run there is left alone.
+ */
 void vcpu_kick(struct vcpu *v)
 {
-	if (v->cpu != this_cpu_index() && cpu_table[v->cpu])
-		lapic_send_ipi(cpu_table[v->cpu]->apic_id, VEC_KICK);
+	struct percpu *pc = v->cpu < MAX_CPUS ? cpu_table[v->cpu] : NULL;
+
+	if (v->cpu == this_cpu_index() || !pc)
+		return;
+	if (__atomic_load_n(&pc->current_vcpu, __ATOMIC_SEQ_CST) == v)
+		lapic_send_ipi(pc->apic_id, VEC_KICK);
+}
+
+void vcpu_request(struct vcpu *v, uint32_t req)
+{
+	/* Paired with the loop, which publishes current_vcpu before it reads requests. */
+	__atomic_fetch_or(&v->requests, req, __ATOMIC_SEQ_CST);
+	vcpu_kick(v);
+}
+
+static uint32_t requests(struct vcpu *v)
+{
+	return __atomic_load_n(&v->requests, __ATOMIC_SEQ_CST);
+}
+
+static void clear_requests(struct vcpu *v, uint32_t req)
+{
+	__atomic_fetch_and(&v->requests, ~req, __ATOMIC_SEQ_CST);
 }
 
 /* Sleeps with interrupts on until a kick, or until the TSC deadline if one is set. */
@@ -51,17 +81,18 @@ static void deliver_timer(struct vcpu *v)
 {
 	if (v->timer_deadline && rdtsc() >= v->timer_deadline) {
 		v->timer_deadline = 0;
-		v->irq_pending = v->timer_vector;
+		v->irq_vector = v->timer_vector;
+		__atomic_fetch_or(&v->requests, VCPU_REQ_IRQ, __ATOMIC_SEQ_CST);
 	}
 }
 
 /* NMIs go first, like on the real CPU; an interrupt waits for the next entry. */
 static bool deliver_nmi(struct vcpu *v)
 {
-	if (!__atomic_load_n(&v->nmi_pending, __ATOMIC_ACQUIRE))
+	if (!(requests(v) & VCPU_REQ_NMI))
 		return false;
 	if (arch_vcpu_can_inject_nmi(v)) {
-		__atomic_store_n(&v->nmi_pending, false, __ATOMIC_RELEASE);
+		clear_requests(v, VCPU_REQ_NMI);
 		arch_vcpu_inject_nmi(v);
 		arch_vcpu_request_nmi_window(v, false);
 	} else {
@@ -72,11 +103,11 @@ static bool deliver_nmi(struct vcpu *v)
 
 static void deliver_irq(struct vcpu *v)
 {
-	if (deliver_nmi(v) || !v->irq_pending)
+	if (deliver_nmi(v) || !(requests(v) & VCPU_REQ_IRQ))
 		return;
 	if (arch_vcpu_can_inject(v)) {
-		arch_vcpu_inject_irq(v, (uint8_t)v->irq_pending);
-		v->irq_pending = 0;
+		arch_vcpu_inject_irq(v, v->irq_vector);
+		clear_requests(v, VCPU_REQ_IRQ);
 		arch_vcpu_request_irq_window(v, false);
 	} else {
 		arch_vcpu_request_irq_window(v, true);
@@ -93,15 +124,20 @@ static uint64_t next_slice(struct vcpu *v)
 	return slice;
 }
 
+static uint64_t started_ns(struct partition *p)
+{
+	return __atomic_load_n(&p->start_ns, __ATOMIC_ACQUIRE);
+}
+
 /* A halted or waiting vCPU still wakes up for its partition's time limit. */
 static uint64_t wake_deadline(struct vcpu *v)
 {
 	struct partition *p = v->part;
-	uint64_t limit = 0, now_ns = time_ns();
+	uint64_t limit = 0, now_ns = time_ns(), start = started_ns(p);
 
-	if (p->time_limit_ns) {
-		uint64_t left = p->start_ns + p->time_limit_ns > now_ns
-					? p->start_ns + p->time_limit_ns - now_ns : 0;
+	if (p->time_limit_ns && start) {
+		uint64_t left = start + p->time_limit_ns > now_ns
+					? start + p->time_limit_ns - now_ns : 0;
 
 		limit = rdtsc() + left * tsc_hz() / NSEC_PER_SEC + 1;
 	}
@@ -110,25 +146,35 @@ static uint64_t wake_deadline(struct vcpu *v)
 	return limit ? MIN(limit, v->timer_deadline) : v->timer_deadline;
 }
 
-/* A vCPU other than 0 parks while vCPU 0 reboots the partition, then waits for a SIPI again. */
+/*
+ * A vCPU other than 0 parks while vCPU 0 reboots the partition, then waits
+ * for a SIPI again. A request left over from a reboot this vCPU already took
+ * part in (it asked for it itself) finds no reboot in progress and is dropped.
+ */
 static void join_reboot(struct vcpu *v)
 {
 	struct partition *p = v->part;
+	unsigned int gen;
 
+	clear_requests(v, VCPU_REQ_REBOOT);
+	if (!__atomic_load_n(&p->rebooting, __ATOMIC_ACQUIRE))
+		return;
+	gen = __atomic_load_n(&p->reboot_gen, __ATOMIC_ACQUIRE);
 	arch_vcpu_reset(v);
 	v->state = VCPU_WAIT_SIPI;
-	v->sipi_pending = false;
-	v->irq_pending = 0;
-	v->nmi_pending = false;
+	clear_requests(v, VCPU_REQ_SIPI | VCPU_REQ_IRQ | VCPU_REQ_NMI);
 	v->timer_deadline = 0;
 	__atomic_fetch_add(&p->reboot_acks, 1, __ATOMIC_ACQ_REL);
-	while (__atomic_load_n(&p->rebooting, __ATOMIC_ACQUIRE) && partition_running(p))
+	while (__atomic_load_n(&p->reboot_gen, __ATOMIC_ACQUIRE) == gen && partition_running(p) &&
+	       !(requests(v) & VCPU_REQ_STOP))
 		wait_for_event(0);
 }
 
 static bool over_time_limit(struct partition *p)
 {
-	if (!p->time_limit_ns || time_ns() - p->start_ns < p->time_limit_ns)
+	uint64_t start = started_ns(p);
+
+	if (!p->time_limit_ns || !start || time_ns() - start < p->time_limit_ns)
 		return false;
 	partition_stop(p, -ETIMEDOUT, "time limit of %lu ms reached",
 		       p->time_limit_ns / NSEC_PER_MSEC);
@@ -142,45 +188,57 @@ static bool reboot(struct vcpu *v)
 	if (v->index != 0) {
 		/* Only vCPU 0 can restart the partition; it is told and this one joins. */
 		__atomic_store_n(&p->rebooting, true, __ATOMIC_RELEASE);
-		vcpu_kick(p->vcpus[0]);
+		vcpu_request(p->vcpus[0], VCPU_REQ_REBOOT);
 		join_reboot(v);
 		return true;
 	}
+	clear_requests(v, VCPU_REQ_REBOOT);
 	if (partition_reboot(p) < 0)
 		return false;
 	v->state = VCPU_RUNNING;
-	v->irq_pending = 0;
-	v->nmi_pending = false;
+	clear_requests(v, VCPU_REQ_IRQ | VCPU_REQ_NMI);
 	v->timer_deadline = 0;
 	return true;
+}
+
+/* Whether a halted vCPU has something to wake up for. */
+static bool halt_wakes(struct vcpu *v)
+{
+	uint32_t req = requests(v);
+
+	return (req & VCPU_REQ_NMI) || ((req & VCPU_REQ_IRQ) && arch_vcpu_can_inject(v));
 }
 
 /* One turn of the loop; false when the vCPU must leave. */
 static bool vcpu_step(struct vcpu *v)
 {
+	uint32_t req = requests(v);
 	enum exit_action action;
 
-	if (v->index && __atomic_load_n(&v->part->rebooting, __ATOMIC_ACQUIRE)) {
-		join_reboot(v);
+	if ((req & VCPU_REQ_STOP) || !partition_running(v->part))
+		return false;
+	if (req & VCPU_REQ_REBOOT) {
+		if (v->index)
+			join_reboot(v);
+		else
+			return reboot(v);
 		return true;
 	}
-	if (v->state == VCPU_WAIT_SIPI) {
-		if (!v->sipi_pending) {
-			wait_for_event(wake_deadline(v));
-			return over_time_limit(v->part) ? false : true;
-		}
-		vcpu_regs_sipi(&v->boot, v->sipi_vector);
-		arch_vcpu_load_state(v, &v->boot);
-		v->sipi_pending = false;
-		v->state = VCPU_RUNNING;
-	}
-	if (v->index == 0 && __atomic_load_n(&v->part->rebooting, __ATOMIC_ACQUIRE))
-		return reboot(v);
 	if (over_time_limit(v->part))
 		return false;
+	if (v->state == VCPU_WAIT_SIPI) {
+		if (!(req & VCPU_REQ_SIPI)) {
+			wait_for_event(wake_deadline(v));
+			return true;
+		}
+		clear_requests(v, VCPU_REQ_SIPI);
+		vcpu_regs_sipi(&v->boot, v->sipi_vector);
+		arch_vcpu_load_state(v, &v->boot);
+		v->state = VCPU_RUNNING;
+	}
 	deliver_timer(v);
 	if (v->state == VCPU_HALTED) {
-		if (!v->nmi_pending && (!v->irq_pending || !arch_vcpu_can_inject(v))) {
+		if (!halt_wakes(v)) {
 			wait_for_event(wake_deadline(v));
 			return true;
 		}
@@ -189,9 +247,8 @@ static bool vcpu_step(struct vcpu *v)
 	deliver_irq(v);
 	arch_vcpu_set_time_slice(v, next_slice(v));
 	action = arch_vcpu_run(v);
-	/* Host interrupts that made the guest exit are taken here. */
-	irq_enable();
-	irq_disable();
+	/* The host interrupt that made the guest exit (a kick, a timer) is taken here. */
+	irq_window();
 	if (action == EXIT_HALT)
 		v->state = VCPU_HALTED;
 	if (action == EXIT_REBOOT)
@@ -203,25 +260,27 @@ void vcpu_thread(void *arg)
 {
 	struct vcpu *v = arg;
 	struct partition *p = v->part;
+	uint64_t unset = 0;
 	int ret;
 
 	irq_disable();
-	this_cpu()->current_vcpu = v;
+	__atomic_store_n(&this_cpu()->current_vcpu, v, __ATOMIC_SEQ_CST);
+	/* The time limit runs from the moment the partition first gets a CPU. */
+	__atomic_compare_exchange_n(&p->start_ns, &unset, time_ns(), false, __ATOMIC_ACQ_REL,
+				    __ATOMIC_ACQUIRE);
 	ret = arch_vcpu_init(v);
 	if (ret < 0) {
 		partition_stop(p, ret, "vCPU %u cannot be set up on cpu%u: %s", v->index, v->cpu,
 			       strerror(ret));
 	} else {
-		if (v->index == 0) {
-			p->start_ns = time_ns();
+		if (v->index == 0)
 			pr_info("partition '%s': vCPU 0 starting on cpu%u\n", p->name, v->cpu);
-		}
-		while (partition_running(p) && vcpu_step(v))
+		while (vcpu_step(v))
 			;
 	}
 	arch_vcpu_destroy(v);
 	v->state = VCPU_STOPPED;
-	this_cpu()->current_vcpu = NULL;
+	__atomic_store_n(&this_cpu()->current_vcpu, NULL, __ATOMIC_SEQ_CST);
 	irq_enable();
 	partition_vcpu_exited(p);
 }

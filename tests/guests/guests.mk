@@ -21,7 +21,7 @@ GUEST_LDFLAGS := -nostdlib -static -no-pie -z max-page-size=4096 -z noexecstack 
 	--build-id=none --no-warn-rwx-segments
 
 GUEST_LONG := cpuid msr portio mmio hlt-timer exceptions smp probe triplefault spin \
-	vmx ports bench reboot leakw leakr nmi
+	vmx ports bench reboot leakw leakr nmi status
 GUEST_REAL := modeswitch
 
 GUEST_BINS := $(patsubst %,$(GUEST_OUT)/%.bin,$(GUEST_LONG) $(GUEST_REAL))

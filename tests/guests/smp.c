@@ -4,6 +4,10 @@
  * CPUID says x2APIC and the MSR is allowed, else the xAPIC ICR), the AP
  * climbs to long mode through smp-tramp.S, reports and halts.
  * cmdline: smp_timeout_ms=N (default 1000).
+ *   kick=1: the AP keeps running instead of halting, and the BSP sends it
+ *   NMIs one after another. Each must arrive and the AP must keep making
+ *   progress: a host that cannot take the kick IPI behind an NMI freezes the
+ *   AP in an exit/entry loop.
  */
 #include "guest.h"
 #include "smp.h"
@@ -29,7 +33,15 @@
 extern const char ap_tramp_start[], ap_tramp_end[];
 extern const char ap_cr3[], ap_efer[], ap_stack[], ap_entry[];
 
+#define KICK_NMIS 20
+#define KICK_WAIT_US 50000	/* how long one NMI may take to reach the running AP */
+#define KICK_RATE_US 5000	/* window in which the AP's speed is measured */
+#define XAPIC_ICR_NMI 0x00004400	/* NMI, level assert */
+
 static volatile uint32_t ap_counter;
+static volatile bool ap_spin;
+static volatile uint64_t ap_progress;
+static volatile uint32_t ap_nmis;
 static uint8_t ap_stack_area[AP_STACK_SIZE] __aligned(16);
 
 void ap_main(void);
@@ -41,8 +53,16 @@ void ap_main(void)
 	/* Print first, count second: the BSP reports as soon as it sees the count. */
 	pass("ap-started");
 	__atomic_fetch_add(&ap_counter, 1, __ATOMIC_SEQ_CST);
+	while (ap_spin)
+		__atomic_fetch_add(&ap_progress, 1, __ATOMIC_SEQ_CST);
 	for (;;)
 		asm volatile("cli\n\thlt" ::: "memory");
+}
+
+static void ap_nmi(struct trap_frame *f)
+{
+	(void)f;
+	__atomic_fetch_add(&ap_nmis, 1, __ATOMIC_SEQ_CST);
 }
 
 static uint64_t *tramp_var(const char *sym)
@@ -90,8 +110,54 @@ static bool send_ipi(bool x2apic, uint32_t icr)
 	return true;
 }
 
+static bool wait_for(volatile uint32_t *counter, uint32_t want, uint64_t us)
+{
+	uint64_t end = rdtsc() + tsc_ticks_us(us);
+
+	while (__atomic_load_n(counter, __ATOMIC_SEQ_CST) < want && rdtsc() < end)
+		cpu_relax();
+	return __atomic_load_n(counter, __ATOMIC_SEQ_CST) >= want;
+}
+
+/* How far the AP's loop gets in us microseconds. */
+static uint64_t ap_rate(uint64_t us)
+{
+	uint64_t before = __atomic_load_n(&ap_progress, __ATOMIC_SEQ_CST);
+
+	delay_us(us);
+	return __atomic_load_n(&ap_progress, __ATOMIC_SEQ_CST) - before;
+}
+
+/*
+ * NMIs to the AP while it runs guest code: each must arrive, and the AP must
+ * go on at its old speed. A host that never takes the kick IPI exits again
+ * at once after every entry, so the AP would crawl at a few instructions
+ * per exit instead of stopping outright.
+ */
+static void kick_running_ap(bool x2apic)
+{
+	uint64_t base, after;
+	unsigned int i;
+
+	base = ap_rate(KICK_RATE_US);
+	for (i = 0; i < KICK_NMIS; i++) {
+		send_ipi(x2apic, XAPIC_ICR_NMI);
+		if (!wait_for(&ap_nmis, i + 1, KICK_WAIT_US))
+			break;
+	}
+	check(i == KICK_NMIS, "kick-nmis-delivered", "%u of %u NMIs reached the running AP", i,
+	      KICK_NMIS);
+	after = ap_rate(KICK_RATE_US);
+	check(after * 4 >= base && after > 0, "kick-ap-runs",
+	      "AP loop ran %lu times in %u us before the NMIs, %lu after", base, KICK_RATE_US,
+	      after);
+	ap_spin = false;
+}
+
 void guest_main(const struct boot_block *bb)
 {
+	bool kick = cmdline_get("kick") != NULL;
+
 	size_t len = (size_t)(ap_tramp_end - ap_tramp_start);
 	const char *t = cmdline_get("smp_timeout_ms");
 	uint64_t timeout_ms = t ? parse_u64(t, 10, NULL) : 1000;
@@ -104,6 +170,8 @@ void guest_main(const struct boot_block *bb)
 	*tramp_var(ap_efer) = EFER_LME | (rdmsr(MSR_EFER) & EFER_NXE);
 	*tramp_var(ap_stack) = (uintptr_t)(ap_stack_area + AP_STACK_SIZE);
 	*tramp_var(ap_entry) = (uintptr_t)ap_main;
+	ap_spin = kick;
+	set_irq_handler(2, ap_nmi);
 	asm volatile("" ::: "memory");
 
 	bool x2apic = use_x2apic();
@@ -134,4 +202,6 @@ void guest_main(const struct boot_block *bb)
 	uint32_t n = __atomic_load_n(&ap_counter, __ATOMIC_SEQ_CST);
 
 	check(n == 1, "smp", "AP counter %u after %lu ms, want 1", n, timeout_ms);
+	if (kick && n == 1)
+		kick_running_ap(x2apic);
 }

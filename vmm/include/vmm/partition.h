@@ -33,11 +33,12 @@ struct partition {
 	struct vcpu *vcpus[PARTITION_MAX_VCPUS];
 	volatile enum partition_state state;
 	volatile unsigned int vcpus_running;
-	int exit_status;
+	int64_t exit_status; /* 0, a negative errno, or the guest's 64-bit power-off status */
 	volatile bool rebooting;   /* vCPU 0 is resetting the partition; the others wait */
 	volatile unsigned int reboot_acks;
+	volatile unsigned int reboot_gen; /* counts completed reboots, for the vCPUs that wait */
 	unsigned int reboots;
-	uint64_t start_ns;
+	uint64_t start_ns; /* when its first vCPU got a CPU; 0 before */
 	uint64_t time_limit_ns;
 	spinlock_t lock;
 
@@ -56,7 +57,7 @@ unsigned int partitions_active(void);
 unsigned int partitions_failed(void);
 
 /* Stops the partition (all its vCPUs) and records why; callable from any vCPU. */
-void partition_stop(struct partition *p, int status, const char *fmt, ...) __printf(3, 4);
+void partition_stop(struct partition *p, int64_t status, const char *fmt, ...) __printf(3, 4);
 /* vCPU 0 only: resets memory, image and vCPUs in place. 0, or <0 after partition_stop(). */
 int partition_reboot(struct partition *p);
 /* Called by each vCPU thread as it leaves; the last one releases the memory. */

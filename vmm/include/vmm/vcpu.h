@@ -19,6 +19,13 @@ enum vcpu_state {
 	VCPU_STOPPED,
 };
 
+/* Requests, bits of vcpu->requests. */
+#define VCPU_REQ_NMI (1u << 0)    /* one latched NMI, as on the real pin */
+#define VCPU_REQ_SIPI (1u << 1)   /* start-up IPI with sipi_vector */
+#define VCPU_REQ_IRQ (1u << 2)    /* external interrupt irq_vector */
+#define VCPU_REQ_REBOOT (1u << 3) /* vCPU 0: reboot the partition; others: take part */
+#define VCPU_REQ_STOP (1u << 4)   /* the partition is stopping: leave the loop */
+
 /* What an exit handler tells the run loop. */
 enum exit_action {
 	EXIT_RESUME,     /* re-enter the guest */
@@ -34,14 +41,18 @@ struct vcpu {
 	uint64_t gpr[REG_COUNT]; /* live guest registers; RSP is kept in the VMCS */
 	struct vcpu_regs boot;   /* state loaded on first entry / SIPI */
 	volatile enum vcpu_state state;
-	volatile bool sipi_pending;
-	uint8_t sipi_vector;
+	/*
+	 * What other CPUs (and this one) ask of the vCPU, VCPU_REQ_* bits. Set
+	 * with vcpu_request(), which also kicks; the loop acts on them before
+	 * every entry.
+	 */
+	volatile uint32_t requests;
+	uint8_t sipi_vector; /* written before VCPU_REQ_SIPI is set */
 
 	/* The test timer device: one interrupt at a TSC deadline. */
 	uint64_t timer_deadline; /* 0 = not armed */
 	uint8_t timer_vector;
-	volatile uint32_t irq_pending; /* a vector waiting for delivery, 0 = none */
-	volatile bool nmi_pending;     /* one latched NMI, as on the real pin */
+	uint8_t irq_vector; /* the vector VCPU_REQ_IRQ delivers */
 
 	uint32_t lapic[64]; /* xAPIC registers, indexed by offset >> 4 */
 
@@ -80,5 +91,7 @@ void arch_vcpu_set_rsp(struct vcpu *v, uint64_t rsp);
 /* vmm/vcpu.c */
 void vcpu_thread(void *arg);
 void vcpu_kick(struct vcpu *v);
+/* Sets @req in @v's requests and kicks it; any CPU may call it. */
+void vcpu_request(struct vcpu *v, uint32_t req);
 
 #endif

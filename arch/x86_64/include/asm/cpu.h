@@ -81,6 +81,17 @@ static inline void irq_enable(void)
 	__asm__ volatile("sti" : : : "memory");
 }
 
+/*
+ * Lets pending interrupts in, then closes again. A bare "sti; cli" would take
+ * none: STI blocks interrupts until the instruction after it has run, and that
+ * instruction would be the CLI. The NOP is the one instruction they are
+ * delivered before.
+ */
+static inline void irq_window(void)
+{
+	__asm__ volatile("sti; nop; cli" : : : "memory");
+}
+
 static inline uint64_t irq_save(void)
 {
 	uint64_t flags;
