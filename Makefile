@@ -7,14 +7,21 @@ CC := gcc
 LD := ld
 OBJCOPY := objcopy
 
-INCLUDES := -Ikernel/include -Iarch/x86_64/include -Ivmm/include -Idrivers
+# Layers point down: boot -> kernel <- arch <- vmm. Each layer sees only the
+# headers of the layers below it, so a wrong-way include fails to build.
+INCLUDES_KERNEL := -Ikernel/include -Iarch/x86_64/include -Idrivers
+INCLUDES_ARCH := -Ikernel/include -Iarch/x86_64/include
+INCLUDES_VMM := $(INCLUDES_ARCH) -Ivmm/include
+INCLUDES := $(INCLUDES_KERNEL)
 WARN := -Wall -Wextra -Werror
 
 # Kernel: freestanding, no red zone (interrupts use the stack), no SSE state to save.
-KERNEL_CFLAGS := -std=gnu11 -O2 -g $(WARN) $(INCLUDES) -ffreestanding -fno-pic -fno-pie \
+KERNEL_CFLAGS := -std=gnu11 -O2 -g $(WARN) -ffreestanding -fno-pic -fno-pie \
 	-mno-red-zone -mgeneral-regs-only -mcmodel=kernel -fno-stack-protector \
 	-fno-omit-frame-pointer -mno-omit-leaf-frame-pointer -fno-asynchronous-unwind-tables -fno-common
-KERNEL_ASFLAGS := $(INCLUDES) -D__ASSEMBLY__
+KERNEL_ASFLAGS := -D__ASSEMBLY__
+# Include path by layer, from the source's top directory.
+layer_includes = $(if $(filter vmm/%,$(1)),$(INCLUDES_VMM),$(if $(filter arch/%,$(1)),$(INCLUDES_ARCH),$(INCLUDES_KERNEL)))
 KERNEL_LDFLAGS := -nostdlib -static -no-pie -z max-page-size=4096 -z noexecstack -T linker.ld
 
 KERNEL_SRCS := $(wildcard arch/x86_64/*.c arch/x86_64/*.S arch/x86_64/vmx/*.c arch/x86_64/vmx/*.S \
@@ -45,12 +52,12 @@ deps:
 $(BUILD)/kernel/%.c.o: %.c Makefile
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
-	@$(CC) $(KERNEL_CFLAGS) -MMD -c $< -o $@
+	@$(CC) $(KERNEL_CFLAGS) $(call layer_includes,$<) -MMD -c $< -o $@
 
 $(BUILD)/kernel/%.S.o: %.S Makefile
 	@mkdir -p $(dir $@)
 	@echo "  AS      $<"
-	@$(CC) $(KERNEL_ASFLAGS) -MMD -c $< -o $@
+	@$(CC) $(KERNEL_ASFLAGS) $(call layer_includes,$<) -MMD -c $< -o $@
 
 $(BUILD)/kernel.elf: $(KERNEL_OBJS) linker.ld
 	$(LD) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS)

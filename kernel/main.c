@@ -18,11 +18,11 @@
 #include <plinth/log.h>
 #include <plinth/mm.h>
 #include <plinth/selftest.h>
+#include <plinth/service.h>
 #include <plinth/smp.h>
 #include <plinth/string.h>
 #include <plinth/symbols.h>
 #include <plinth/time.h>
-#include <vmm/partition.h>
 #include <uart/uart16550.h>
 
 #define PLINTH_VERSION "0.1"
@@ -76,6 +76,15 @@ static void log_partitions(void)
 	}
 }
 
+static unsigned int services_active(void)
+{
+	unsigned int n = 0;
+
+	for_each_service(s)
+		n += s->active();
+	return n;
+}
+
 static void __noreturn finish_boot(const struct boot_info *bi, unsigned int failed)
 {
 	uint64_t now = rdtsc();
@@ -84,10 +93,11 @@ static void __noreturn finish_boot(const struct boot_info *bi, unsigned int fail
 		tsc_to_ns(bi->tsc_exit_boot_services - bi->tsc_loader_start) / NSEC_PER_MSEC,
 		tsc_to_ns(now - bi->tsc_loader_start) / NSEC_PER_MSEC);
 	pr_info("Plinth ready\n");
-	partitions_start();
+	for_each_service(s)
+		s->start();
 	if (config.test_exit) {
-		/* Test runs end once every partition is down; partitions wake us as they stop. */
-		while (partitions_active())
+		/* Test runs end once every service is done; they wake us as they finish. */
+		while (services_active())
 			cpu_idle_wait();
 		pr_info("all partitions stopped\n");
 		pr_info("test exit: %s\n", failed ? "FAILURE" : "SUCCESS");
@@ -126,8 +136,9 @@ static void __noreturn kernel_main_late(void *arg)
 	log_partitions();
 	if (config.selftest)
 		failed = selftest_run_all();
-	if (config.partition_count)
-		partitions_create(&config, bi);
+	for_each_service(s)
+		if (s->create(&config, bi) < 0)
+			pr_err("%s: cannot be set up\n", s->name);
 	finish_boot(bi, failed);
 }
 

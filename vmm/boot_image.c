@@ -12,13 +12,12 @@
 #include <vmm/boot_image.h>
 
 /* VMX access rights (vcpu_state.h layout). */
-#define AR_DATA16 0x0093u	/* P, S, type 3: read/write, accessed */
-#define AR_CODE16 0x009bu	/* P, S, type 0xb: exec/read, accessed */
-#define AR_LDT 0x0082u		/* P, type 2 */
-#define AR_TSS_BUSY 0x008bu	/* P, type 0xb: busy 32/64-bit TSS */
-#define AR_CODE64 0xa09bu	/* G, L */
-#define AR_DATA32 0xc093u	/* G, D/B */
-#define AR_UNUSABLE 0x10000u
+#define AR_DATA16 (SEG_P | SEG_S | 0x3)	/* read/write, accessed */
+#define AR_CODE16 (SEG_P | SEG_S | 0xb)	/* exec/read, accessed */
+#define AR_LDT (SEG_P | 0x2)
+#define AR_TSS_BUSY (SEG_P | 0xb)		/* busy 32/64-bit TSS */
+#define AR_CODE64 (SEG_G | SEG_L | AR_CODE16)
+#define AR_DATA32 (SEG_G | SEG_DB | AR_DATA16)
 
 #define CR0_PE (1ULL << 0)
 #define CR0_MP (1ULL << 1)
@@ -107,10 +106,10 @@ int boot_zero(const struct guest_mem_ops *mem, uint64_t dst, uint64_t len,
 }
 
 static struct segment seg(uint16_t sel, uint64_t base, uint32_t limit,
-			  uint32_t ar)
+			  uint16_t attr)
 {
 	return (struct segment){ .selector = sel, .base = base, .limit = limit,
-				 .ar = ar };
+				 .attr = attr };
 }
 
 void vcpu_regs_reset(struct vcpu_regs *r)
@@ -318,7 +317,7 @@ static int load_longmode(const struct guest_mem_ops *mem,
 	bsp->gs = bsp->ds;
 	bsp->ss = bsp->ds;
 	bsp->tr = seg(0, 0, 0x67, AR_TSS_BUSY);
-	bsp->ldtr = seg(0, 0, 0, AR_UNUSABLE);
+	bsp->ldtr = (struct segment){ .unusable = true };
 	bsp->gdtr.base = BOOT_LM_GDT;
 	bsp->gdtr.limit = sizeof(gdt) - 1;
 	/* Limit 0: a fault before the guest loads its own IDT ends in a

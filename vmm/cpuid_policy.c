@@ -25,6 +25,7 @@
 #define L1C_PDCM B(15)     /* IA32_PERF_CAPABILITIES: no guest PMU */
 #define L1C_DCA B(18)      /* direct cache access: platform-wide setting */
 #define L1C_X2APIC B(21)
+#define L1C_TSC_DEADLINE B(24) /* the guest LAPIC has no TSC-deadline timer mode */
 #define L1C_OSXSAVE B(27)
 #define L1C_HYPERVISOR B(31)
 
@@ -85,6 +86,7 @@
 
 /* Leaf 0xD. */
 #define XCR0_AMX (B(17) | B(18)) /* tile state: AMX is hidden */
+#define XCR0_MPX (B(3) | B(4))   /* bound registers: MPX is hidden in leaf 7 */
 #define XD1A_XSAVES B(3)         /* XSAVES/XRSTORS need IA32_XSS: denied */
 #define XD1A_XFD B(4)            /* extended feature disable MSRs: denied */
 #define XD_SUPERVISOR B(0)       /* subleaf ECX: component lives in IA32_XSS */
@@ -165,7 +167,7 @@ static void leaf1(const struct cpuid_policy *p,
 {
 	r->ecx &= ~(L1C_DTES64 | L1C_MONITOR | L1C_DS_CPL | L1C_VMX | L1C_SMX |
 		    L1C_EST | L1C_TM2 | L1C_SDBG | L1C_PDCM | L1C_DCA |
-		    L1C_X2APIC | L1C_OSXSAVE);
+		    L1C_X2APIC | L1C_OSXSAVE | L1C_TSC_DEADLINE);
 	/* x2APIC is a property of the emulated LAPIC, not of the host. */
 	if (p->x2apic)
 		r->ecx |= L1C_X2APIC;
@@ -282,7 +284,9 @@ static void leaf_d(uint32_t subleaf, struct cpuid_result *r)
 {
 	switch (subleaf) {
 	case 0:
-		r->eax &= ~XCR0_AMX;
+		/* No user state component above bit 31 has rules Plinth knows. */
+		r->eax &= ~(XCR0_AMX | XCR0_MPX);
+		r->edx = 0;
 		break;
 	case 1:
 		r->eax &= ~(XD1A_XSAVES | XD1A_XFD);
@@ -290,6 +294,8 @@ static void leaf_d(uint32_t subleaf, struct cpuid_result *r)
 		r->ecx = 0;
 		r->edx = 0;
 		break;
+	case 3:
+	case 4:
 	case 17:
 	case 18:
 		memset(r, 0, sizeof(*r));

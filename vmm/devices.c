@@ -214,8 +214,9 @@ int vmm_mmio(struct vcpu *v, gpa_t addr, unsigned int size, bool write, uint64_t
 	return -ENOENT;
 }
 
-bool vmm_mmio_claimed(gpa_t addr)
+bool vmm_mmio_claimed(struct partition *p, gpa_t addr)
 {
+	(void)p;
 	return (addr.v >= GUEST_TESTDEV_MMIO &&
 		addr.v < GUEST_TESTDEV_MMIO + GUEST_TESTDEV_MMIO_SIZE) ||
 	       (addr.v >= GUEST_LAPIC_BASE && addr.v < GUEST_LAPIC_BASE + PAGE_SIZE);

@@ -1,20 +1,59 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Reaching guest memory the way the guest sees it: walking its page tables
- * (which live in its own RAM, read through its EPT), fetching the
- * instruction behind an MMIO exit, and completing that instruction or a
- * string I/O against a device.
+ * Reaching guest memory the way the guest itself would: walking its page
+ * tables with the access rights of the instruction being emulated (its CPL,
+ * CR0.WP, SMEP, SMAP, NX), with the segment rules of its mode, and turning
+ * a fault into the #PF the CPU would have raised. Used to fetch the
+ * instruction behind an MMIO exit and to complete it, or a string I/O,
+ * against a device.
  */
 #include <plinth/errno.h>
 #include <plinth/log.h>
 #include <plinth/string.h>
+#include <asm/processor-flags.h>
+#include <asm/trap.h>
 #include <vmm/decode.h>
 #include <vmm/guest_walk.h>
 #include <vmm/io.h>
 #include <vmm/partition.h>
 
-#define EFER_LMA (1ULL << 10)
-#define RFLAGS_DF (1ULL << 10)
+#define STRING_IO_BATCH 4096 /* elements per exit: a huge REP count cannot hold the CPU */
+
+/* What emulating one instruction needs of the guest, read once per exit. */
+struct guest_view {
+	uint64_t rip, rflags, cr0, cr3, cr4, efer;
+	struct segment seg[VSEG_COUNT];
+	unsigned int cpl;
+	enum decode_mode mode;
+};
+
+static void guest_view_read(struct vcpu *v, struct guest_view *g)
+{
+	struct vcpu_arch *a = &v->arch;
+	const struct segment *cs = &g->seg[VSEG_CS];
+
+	g->rip = virt->get_reg(a, VREG_RIP);
+	g->rflags = virt->get_reg(a, VREG_RFLAGS);
+	g->cr0 = virt->get_reg(a, VREG_CR0);
+	g->cr3 = virt->get_reg(a, VREG_CR3);
+	g->cr4 = virt->get_reg(a, VREG_CR4);
+	g->efer = virt->get_reg(a, VREG_EFER);
+	for (unsigned int s = 0; s < VSEG_COUNT; s++)
+		virt->get_segment(a, s, &g->seg[s]);
+	g->cpl = virt->cpl(a);
+	if ((g->efer & EFER_LMA) && (cs->attr & SEG_L))
+		g->mode = DECODE_MODE_64;
+	else
+		g->mode = (cs->attr & SEG_DB) && (g->cr0 & CR0_PE) ? DECODE_MODE_32 : DECODE_MODE_16;
+}
+
+/* In 64-bit mode only FS and GS have a base; elsewhere every segment does. */
+static uint64_t seg_base(const struct guest_view *g, enum virt_seg s)
+{
+	if (g->mode == DECODE_MODE_64 && s != VSEG_FS && s != VSEG_GS)
+		return 0;
+	return g->seg[s].base;
+}
 
 static int read_guest_phys(void *ctx, uint64_t addr, void *buf, size_t len)
 {
@@ -23,75 +62,78 @@ static int read_guest_phys(void *ctx, uint64_t addr, void *buf, size_t len)
 	return ept_copy_from_guest(&v->part->ept, buf, gpa(addr), len) < 0 ? -EFAULT : 0;
 }
 
-int guest_linear_to_phys(struct vcpu *v, uint64_t linear, gpa_t *out)
+/*
+ * Linear to guest-physical for an access of the guest's current CPL. 0 on
+ * success; 1 when the guest got a #PF (the instruction must not complete);
+ * <0 when the walk itself is broken and the partition must stop.
+ */
+static int translate(struct vcpu *v, const struct guest_view *g, uint64_t linear,
+		     unsigned int access, gpa_t *out)
 {
-	struct guest_ctx c;
-	struct guest_paging pg;
-	uint64_t g;
+	struct guest_paging pg = {
+		.cr0 = g->cr0, .cr3 = g->cr3, .cr4 = g->cr4, .efer = g->efer,
+		.ac = g->rflags & RFLAGS_AC,
+	};
+	uint32_t pf_error = 0;
+	uint64_t addr;
 	int ret;
 
-	arch_vcpu_get_ctx(v, &c);
-	pg = (struct guest_paging){ .cr0 = c.cr0, .cr3 = c.cr3, .cr4 = c.cr4, .efer = c.efer };
-	ret = guest_walk(&pg, linear, read_guest_phys, v, &g);
+	if (g->cpl == 3)
+		access |= GUEST_ACCESS_USER;
+	ret = guest_walk(&pg, linear, access, read_guest_phys, v, &addr, &pf_error);
+	if (ret == -EFAULT) {
+		/* CR2 first: the #PF handler reads it as soon as it runs. */
+		virt->set_reg(&v->arch, VREG_CR2, linear);
+		virt->inject_exception(&v->arch, VEC_PAGE_FAULT, true, pf_error);
+		return 1;
+	}
+	if (ret == -EINVAL) {
+		virt->inject_exception(&v->arch, VEC_GP, true, 0); /* non-canonical */
+		return 1;
+	}
 	if (ret < 0)
 		return ret;
-	out->v = g;
+	out->v = addr;
 	return 0;
 }
 
-int guest_read_linear(struct vcpu *v, uint64_t linear, void *dst, size_t len)
+/* Copies between guest-linear memory and @buf a page at a time; 0, 1 (#PF injected) or <0. */
+static int copy_linear(struct vcpu *v, const struct guest_view *g, uint64_t linear, void *buf,
+		       size_t len, unsigned int access)
 {
-	uint8_t *d = dst;
+	uint8_t *b = buf;
 
 	while (len) {
 		size_t chunk = MIN(len, PAGE_SIZE - (linear & (PAGE_SIZE - 1)));
-		gpa_t g;
+		gpa_t p;
+		int ret = translate(v, g, linear, access, &p);
 
-		if (guest_linear_to_phys(v, linear, &g) < 0 ||
-		    ept_copy_from_guest(&v->part->ept, d, g, chunk) < 0)
-			return -EFAULT;
-		d += chunk;
+		if (ret)
+			return ret;
+		if (access & GUEST_ACCESS_WRITE)
+			ret = ept_copy_to_guest(&v->part->ept, p, b, chunk);
+		else
+			ret = ept_copy_from_guest(&v->part->ept, b, p, chunk);
+		if (ret < 0)
+			return -EFAULT; /* a guest page table pointing at a device page */
+		b += chunk;
 		linear += chunk;
 		len -= chunk;
 	}
 	return 0;
-}
-
-static int guest_write_linear(struct vcpu *v, uint64_t linear, const void *src, size_t len)
-{
-	const uint8_t *s = src;
-
-	while (len) {
-		size_t chunk = MIN(len, PAGE_SIZE - (linear & (PAGE_SIZE - 1)));
-		gpa_t g;
-
-		if (guest_linear_to_phys(v, linear, &g) < 0 ||
-		    ept_copy_to_guest(&v->part->ept, g, s, chunk) < 0)
-			return -EFAULT;
-		s += chunk;
-		linear += chunk;
-		len -= chunk;
-	}
-	return 0;
-}
-
-static enum decode_mode guest_mode(const struct guest_ctx *c)
-{
-	if ((c->efer & EFER_LMA) && (c->cs_ar & (1u << 13)))
-		return DECODE_MODE_64;
-	return (c->cs_ar & (1u << 14)) && (c->cr0 & 1) ? DECODE_MODE_32 : DECODE_MODE_16;
 }
 
 /* Fetches up to 15 bytes at CS:RIP; fewer when the instruction ends near an unmapped page. */
-static size_t fetch_insn(struct vcpu *v, const struct guest_ctx *c, uint8_t *buf)
+static size_t fetch_insn(struct vcpu *v, const struct guest_view *g, uint8_t *buf)
 {
-	uint64_t linear = c->cs_base + c->rip;
+	uint64_t linear = seg_base(g, VSEG_CS) + g->rip;
 	size_t first = MIN((size_t)DECODE_MAX_LEN, PAGE_SIZE - (linear & (PAGE_SIZE - 1)));
 
-	if (guest_read_linear(v, linear, buf, first) < 0)
+	if (copy_linear(v, g, linear, buf, first, GUEST_ACCESS_FETCH) != 0)
 		return 0;
 	if (first < DECODE_MAX_LEN &&
-	    guest_read_linear(v, linear + first, buf + first, DECODE_MAX_LEN - first) == 0)
+	    copy_linear(v, g, linear + first, buf + first, DECODE_MAX_LEN - first,
+			GUEST_ACCESS_FETCH) == 0)
 		return DECODE_MAX_LEN;
 	return first;
 }
@@ -101,119 +143,194 @@ static uint64_t addr_mask(unsigned int size)
 	return size >= 8 ? ~0ULL : (1ULL << (size * 8)) - 1;
 }
 
+/* Adds @delta to the low @mask bits of a register, leaving the rest, as the CPU does. */
+static void step_reg(struct vcpu *v, unsigned int reg, uint64_t delta, uint64_t mask)
+{
+	uint64_t r = v->arch.gpr[reg];
+
+	v->arch.gpr[reg] = (r & ~mask) | ((r + delta) & mask);
+}
+
+/* The segment of a memory operand: its override, else SS for RSP/RBP bases, else DS. */
+static enum virt_seg operand_seg(const struct decoded_insn *d)
+{
+	if (d->segment != DECODE_SEG_DEFAULT)
+		return (enum virt_seg)(d->segment - DECODE_SEG_ES);
+	return d->base_reg == REG_RSP || d->base_reg == REG_RBP ? VSEG_SS : VSEG_DS;
+}
+
 /* MOVS/STOS with one side on a device: one element per exit, as the CPU would restart it. */
-static int string_mmio(struct vcpu *v, const struct guest_ctx *c, const struct decoded_insn *d,
+static int string_mmio(struct vcpu *v, const struct guest_view *g, const struct decoded_insn *d,
 		       gpa_t addr, bool write)
 {
-	uint64_t mask = addr_mask(d->addr_size), step = (c->rflags & RFLAGS_DF) ? -(uint64_t)d->size : d->size;
+	uint64_t mask = addr_mask(d->addr_size);
+	uint64_t step = (g->rflags & RFLAGS_DF) ? -(uint64_t)d->size : d->size;
 	uint64_t val = 0;
 	int ret;
 
-	if (d->rep && (v->gpr[REG_RCX] & mask) == 0)
+	if (d->rep && (v->arch.gpr[REG_RCX] & mask) == 0)
 		return 0;
 	if (d->op == MMIO_OP_STOS) {
-		val = v->gpr[REG_RAX];
+		val = v->arch.gpr[REG_RAX];
 		ret = vmm_mmio(v, addr, d->size, true, &val);
 	} else if (write) { /* MOVS from memory to the device */
-		uint64_t src = (d->segment == DECODE_SEG_FS ? c->fs_base : d->segment == DECODE_SEG_GS ? c->gs_base : c->ds_base) +
-			       (v->gpr[REG_RSI] & mask);
+		uint64_t src = seg_base(g, operand_seg(d)) + (v->arch.gpr[REG_RSI] & mask);
 
-		ret = guest_read_linear(v, src, &val, d->size);
+		ret = copy_linear(v, g, src, &val, d->size, 0);
 		if (!ret)
 			ret = vmm_mmio(v, addr, d->size, true, &val);
 	} else { /* MOVS from the device to memory */
 		ret = vmm_mmio(v, addr, d->size, false, &val);
 		if (!ret)
-			ret = guest_write_linear(v, c->es_base + (v->gpr[REG_RDI] & mask), &val, d->size);
+			ret = copy_linear(v, g, seg_base(g, VSEG_ES) + (v->arch.gpr[REG_RDI] & mask),
+					  &val, d->size, GUEST_ACCESS_WRITE);
 	}
-	if (ret < 0)
-		return ret;
+	if (ret)
+		return ret < 0 ? ret : 2; /* 2: a #PF went to the guest */
 	if (d->op == MMIO_OP_MOVS)
-		v->gpr[REG_RSI] = (v->gpr[REG_RSI] & ~mask) | ((v->gpr[REG_RSI] + step) & mask);
-	v->gpr[REG_RDI] = (v->gpr[REG_RDI] & ~mask) | ((v->gpr[REG_RDI] + step) & mask);
+		step_reg(v, REG_RSI, step, mask);
+	step_reg(v, REG_RDI, step, mask);
 	if (d->rep) {
-		v->gpr[REG_RCX] = (v->gpr[REG_RCX] & ~mask) | ((v->gpr[REG_RCX] - 1) & mask);
-		if (v->gpr[REG_RCX] & mask)
+		step_reg(v, REG_RCX, -1ULL, mask);
+		if (v->arch.gpr[REG_RCX] & mask)
 			return 1; /* not done: the guest re-executes the instruction */
 	}
 	return 0;
 }
 
-int vmm_mmio_exit(struct vcpu *v, gpa_t addr, bool write)
+/*
+ * Whether the decoded instruction's own operand is at the linear address the
+ * CPU reported: anything else (a descriptor-table access, a crafted page
+ * walk) must not be emulated as if the instruction had made it.
+ */
+static bool operand_matches(struct vcpu *v, const struct guest_view *g,
+			    const struct decoded_insn *d, uint64_t linear)
 {
+	uint64_t mask = addr_mask(d->addr_size);
+	uint64_t regs[16];
+
+	memcpy(regs, v->arch.gpr, sizeof(regs));
+	regs[REG_RSP] = virt->get_reg(&v->arch, VREG_RSP);
+	if (d->op == MMIO_OP_LOAD || d->op == MMIO_OP_STORE)
+		return seg_base(g, operand_seg(d)) + decode_effective_address(d, regs, g->rip) ==
+		       linear;
+	/* String forms: the device is either the ES:rDI or the source side. */
+	return seg_base(g, VSEG_ES) + (regs[REG_RDI] & mask) == linear ||
+	       (d->op == MMIO_OP_MOVS &&
+		seg_base(g, operand_seg(d)) + (regs[REG_RSI] & mask) == linear);
+}
+
+static int stop_unemulated(struct vcpu *v, const struct guest_view *g, gpa_t addr, const char *why)
+{
+	partition_stop(v->part, -EFAULT, "device address %lx reached %s (RIP %lx): not emulated",
+		       addr.v, why, g->rip);
+	return 0; /* reported: do not report again as an access outside memory */
+}
+
+int vmm_mmio_exit(struct vcpu *v, const struct virt_exit *e)
+{
+	gpa_t addr = e->mmio.addr;
 	struct decoded_insn d;
-	struct guest_ctx c;
+	struct guest_view g;
 	uint8_t insn[DECODE_MAX_LEN];
 	uint64_t val;
 	size_t got;
 	int ret;
 
-	if (!vmm_mmio_claimed(addr))
+	if (!vmm_mmio_claimed(v->part, addr))
 		return -ENOENT;
-	arch_vcpu_get_ctx(v, &c);
-	got = fetch_insn(v, &c, insn);
-	ret = got ? decode_insn(insn, got, guest_mode(&c), &d) : -EFAULT;
+	guest_view_read(v, &g);
+	if (!e->mmio.by_insn)
+		return stop_unemulated(v, &g, addr, e->mmio.linear_valid ?
+				       "by a guest page walk or event delivery" :
+				       "without a linear address");
+	if (e->mmio.fetch)
+		return stop_unemulated(v, &g, addr, "by an instruction fetch");
+	got = fetch_insn(v, &g, insn);
+	if (!got)
+		return 0; /* the fetch faulted: the guest has its #PF */
+	ret = decode_insn(insn, got, g.mode, &d);
 	if (ret < 0) {
 		partition_stop(v->part, ret, "cannot emulate the instruction at RIP %lx touching device "
-			       "address %lx (%s)", c.rip, addr.v,
+			       "address %lx (%s)", g.rip, addr.v,
 			       ret == -ENOTSUP ? "unsupported instruction" : "undecodable");
-		return 0; /* reported: do not report again as an access outside memory */
+		return 0;
 	}
-	v->gpr[REG_RSP] = c.rsp;
+	if (!operand_matches(v, &g, &d, e->mmio.linear))
+		return stop_unemulated(v, &g, addr, "by an access other than the operand at RIP");
 	switch (d.op) {
 	case MMIO_OP_LOAD:
 		ret = vmm_mmio(v, addr, d.size, false, &val);
 		if (!ret)
-			decode_complete_load(&d, v->gpr, val);
+			decode_complete_load(&d, v->arch.gpr, val);
 		break;
 	case MMIO_OP_STORE:
-		val = decode_store_value(&d, v->gpr);
+		val = decode_store_value(&d, v->arch.gpr);
 		ret = vmm_mmio(v, addr, d.size, true, &val);
 		break;
 	default:
-		ret = string_mmio(v, &c, &d, addr, write);
+		ret = string_mmio(v, &g, &d, addr, e->mmio.write);
 		break;
 	}
 	if (ret < 0) {
 		partition_stop(v->part, ret, "device access at %lx of %u bytes failed (RIP %lx)", addr.v,
-			       d.size, c.rip);
+			       d.size, g.rip);
 		return 0;
 	}
-	arch_vcpu_set_rsp(v, v->gpr[REG_RSP]);
 	if (ret == 0)
-		arch_vcpu_set_rip(v, c.rip + d.length);
+		virt->set_reg(&v->arch, VREG_RIP, g.rip + d.length);
 	return 0;
 }
 
-int vmm_string_io(struct vcpu *v, uint16_t port, unsigned int size, bool in, bool rep)
+static unsigned int default_addr_size(const struct guest_view *g)
 {
-	struct guest_ctx c;
-	uint64_t count = rep ? v->gpr[REG_RCX] : 1;
-	uint64_t step;
-	uint32_t val;
+	if (g->mode == DECODE_MODE_64)
+		return 8;
+	return g->mode == DECODE_MODE_32 ? 4 : 2;
+}
 
-	arch_vcpu_get_ctx(v, &c);
-	step = (c.rflags & RFLAGS_DF) ? -(uint64_t)size : size;
-	/* Bounded per exit so a huge REP count cannot keep the CPU from Plinth. */
-	for (uint64_t i = 0; i < count && i < 4096; i++) {
-		if (in) {
-			vmm_port_io(v, port, size, true, &val);
-			if (guest_write_linear(v, c.es_base + v->gpr[REG_RDI], &val, size) < 0)
-				goto fault;
-			v->gpr[REG_RDI] += step;
+int vmm_string_io(struct vcpu *v, const struct virt_exit *e)
+{
+	unsigned int size = e->io.size, asize;
+	struct guest_view g;
+	uint64_t mask, step, count;
+	uint32_t val;
+	int ret = 0;
+
+	guest_view_read(v, &g);
+	asize = e->io.addr_size ? e->io.addr_size : default_addr_size(&g);
+	mask = addr_mask(asize);
+	step = (g.rflags & RFLAGS_DF) ? -(uint64_t)size : size;
+	count = e->io.rep ? v->arch.gpr[REG_RCX] & mask : 1;
+	for (uint64_t i = 0; i < count && i < STRING_IO_BATCH; i++) {
+		if (e->io.in) {
+			uint64_t dst = seg_base(&g, VSEG_ES) + (v->arch.gpr[REG_RDI] & mask);
+
+			vmm_port_io(v, e->io.port, size, true, &val);
+			ret = copy_linear(v, &g, dst, &val, size, GUEST_ACCESS_WRITE);
+			if (ret)
+				break;
+			step_reg(v, REG_RDI, step, mask);
 		} else {
+			uint64_t src = seg_base(&g, e->io.seg) + (v->arch.gpr[REG_RSI] & mask);
+
 			val = 0;
-			if (guest_read_linear(v, c.ds_base + v->gpr[REG_RSI], &val, size) < 0)
-				goto fault;
-			vmm_port_io(v, port, size, false, &val);
-			v->gpr[REG_RSI] += step;
+			ret = copy_linear(v, &g, src, &val, size, 0);
+			if (ret)
+				break;
+			vmm_port_io(v, e->io.port, size, false, &val);
+			step_reg(v, REG_RSI, step, mask);
 		}
-		if (rep)
-			v->gpr[REG_RCX]--;
+		if (e->io.rep)
+			step_reg(v, REG_RCX, -1ULL, mask);
 	}
-	return rep && v->gpr[REG_RCX] ? 1 : 0;
-fault:
-	partition_stop(v->part, -EFAULT, "string I/O on port %#x with a buffer outside guest memory",
-		       port);
-	return -EFAULT;
+	if (ret < 0) {
+		partition_stop(v->part, -EFAULT,
+			       "string I/O on port %#x with a buffer the guest's page tables put "
+			       "outside its memory", e->io.port);
+		return ret;
+	}
+	if (ret > 0)
+		return 1; /* #PF injected: the instruction restarts with what is left */
+	return e->io.rep && (v->arch.gpr[REG_RCX] & mask) ? 1 : 0;
 }

@@ -27,11 +27,11 @@ static int64_t console_write(struct vcpu *v, uint64_t buf, uint64_t len)
 /* Returns <0 when the partition must stop, 1 for a reboot. */
 int vmm_hypercall(struct vcpu *v)
 {
-	uint64_t nr = v->gpr[REG_RAX], a1 = v->gpr[REG_RBX], a2 = v->gpr[REG_RCX];
+	uint64_t nr = v->arch.gpr[REG_RAX], a1 = v->arch.gpr[REG_RBX], a2 = v->arch.gpr[REG_RCX];
 
 	switch (nr) {
 	case HC_CONSOLE_WRITE:
-		v->gpr[REG_RAX] = (uint64_t)console_write(v, a1, a2);
+		v->arch.gpr[REG_RAX] = (uint64_t)console_write(v, a1, a2);
 		return 0;
 	case HC_POWEROFF:
 		/* All 64 bits count: a status of 1 << 32 is a failure, not a success. */
@@ -41,7 +41,7 @@ int vmm_hypercall(struct vcpu *v)
 	case HC_REBOOT:
 		return 1;
 	default:
-		v->gpr[REG_RAX] = (uint64_t)-ENOSYS;
+		v->arch.gpr[REG_RAX] = (uint64_t)-ENOSYS;
 		return 0;
 	}
 }

@@ -215,8 +215,7 @@ int msr_emulate_read(struct msr_vcpu_state *s, uint32_t msr, uint64_t *value)
 		*value = s->misc_enable;
 		break;
 	case GMSR_DEBUGCTL:
-		/* LBR/BTF/BTS are not virtualized, so it always reads 0. */
-		*value = 0;
+		*value = s->debugctl;
 		break;
 	case GMSR_PAT:
 		*value = s->pat;
@@ -358,8 +357,15 @@ int msr_emulate_write(struct msr_vcpu_state *s, uint32_t msr, uint64_t value)
 		s->misc_enable = value;
 		return 0;
 	case GMSR_DEBUGCTL:
-		/* Clearing is a no-op; enabling LBR/BTF cannot be honoured. */
-		return value ? -EPERM : 0;
+		/*
+		 * BTF (single-step on branches) is the guest's own, loaded with its
+		 * other debug state on entry. LBR and BTS would need the record MSRs
+		 * and a debug store, which are not offered.
+		 */
+		if (value & ~GMSR_DEBUGCTL_BTF)
+			return -EPERM;
+		s->debugctl = value;
+		return 0;
 	case GMSR_PAT:
 		if (!bytes_ok(value, pat_type_ok))
 			return -EPERM;
@@ -380,32 +386,18 @@ int msr_emulate_write(struct msr_vcpu_state *s, uint32_t msr, uint64_t value)
 	}
 }
 
-static void bitmap_allow(uint8_t *bm, uint32_t msr)
+unsigned int msr_policy_passthrough(uint32_t *out, unsigned int max)
 {
-	uint32_t read_off, idx;
+	unsigned int n = 0;
 
-	if (msr <= 0x1fffU) {
-		read_off = 0x000;
-		idx = msr;
-	} else if (msr >= 0xc0000000U && msr <= 0xc0001fffU) {
-		read_off = 0x400;
-		idx = msr - 0xc0000000U;
-	} else {
-		return; /* outside the bitmap: always exits */
-	}
-	bm[read_off + idx / 8] &= (uint8_t)~(1U << (idx % 8));
-	bm[read_off + 0x800 + idx / 8] &= (uint8_t)~(1U << (idx % 8));
-}
-
-void msr_bitmap_build(uint8_t bitmap[GMSR_BITMAP_SIZE])
-{
-	if (!bitmap)
-		return;
-	memset(bitmap, 0xff, GMSR_BITMAP_SIZE);
 	for (size_t i = 0; i < ARRAY_SIZE(rules); i++) {
 		if (!(rules[i].access & A_PT))
 			continue;
-		for (uint32_t m = rules[i].first; m <= rules[i].last; m++)
-			bitmap_allow(bitmap, m);
+		for (uint32_t m = rules[i].first; m <= rules[i].last; m++) {
+			if (out && n < max)
+				out[n] = m;
+			n++;
+		}
 	}
+	return n;
 }

@@ -30,10 +30,9 @@
 #define MB_LOW_RAM_END 0x9fc00ULL
 #define ADDR32_END (1ULL << 32)
 
-#define AR_CODE32 0xc09bu
-#define AR_DATA32 0xc093u
-#define AR_TSS_BUSY 0x008bu
-#define AR_UNUSABLE 0x10000u
+#define AR_CODE32 (SEG_G | SEG_DB | SEG_P | SEG_S | 0xb)
+#define AR_DATA32 (SEG_G | SEG_DB | SEG_P | SEG_S | 0x3)
+#define AR_TSS_BUSY (SEG_P | 0xb)
 
 struct mb_ctx {
 	const struct guest_mem_ops *mem;
@@ -434,7 +433,7 @@ static int write_info(struct mb_ctx *c, const char *cmdline,
 static void set_regs(struct vcpu_regs *r, uint32_t entry)
 {
 	struct segment data = { .selector = 0x10, .base = 0,
-				.limit = 0xffffffff, .ar = AR_DATA32 };
+				.limit = 0xffffffff, .attr = AR_DATA32 };
 
 	memset(r, 0, sizeof(*r));
 	r->gpr[REG_RAX] = MB_BOOT_MAGIC;
@@ -443,14 +442,14 @@ static void set_regs(struct vcpu_regs *r, uint32_t entry)
 	r->rflags = 0x2;
 	r->cr0 = 0x11;	/* PE | ET */
 	r->cs = (struct segment){ .selector = 0x08, .base = 0,
-				  .limit = 0xffffffff, .ar = AR_CODE32 };
+				  .limit = 0xffffffff, .attr = AR_CODE32 };
 	r->ds = data;
 	r->es = data;
 	r->fs = data;
 	r->gs = data;
 	r->ss = data;
-	r->tr = (struct segment){ .limit = 0x67, .ar = AR_TSS_BUSY };
-	r->ldtr = (struct segment){ .ar = AR_UNUSABLE };
+	r->tr = (struct segment){ .limit = 0x67, .attr = AR_TSS_BUSY };
+	r->ldtr = (struct segment){ .unusable = true };
 	/* The spec lets GDTR be invalid; a valid one costs 24 bytes and
 	 * keeps a guest that reloads CS/DS with these selectors working. */
 	r->gdtr.base = MB_INFO_GDT;

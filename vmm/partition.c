@@ -14,6 +14,7 @@
 #include <plinth/errno.h>
 #include <plinth/log.h>
 #include <plinth/mm.h>
+#include <plinth/service.h>
 #include <plinth/smp.h>
 #include <plinth/string.h>
 #include <plinth/time.h>
@@ -258,7 +259,7 @@ static int create_one(const struct partition_config *cfg, const struct boot_info
 		goto fail;
 	}
 	if (!virt_ok) {
-		snprintf(err, errlen, "this machine offers no usable VT-x");
+		snprintf(err, errlen, "this machine offers no usable hardware virtualization");
 		ret = -ENODEV;
 		goto fail;
 	}
@@ -309,7 +310,7 @@ fail:
 static void enable_virt(void *arg)
 {
 	(void)arg;
-	arch_virt_cpu_enable();
+	virt->cpu_enable();
 }
 
 int partition_reboot(struct partition *p)
@@ -344,9 +345,9 @@ int partition_reboot(struct partition *p)
 	}
 	for (unsigned int i = 0; i < p->vcpu_count; i++)
 		p->vcpus[i]->boot = bsp;
-	arch_vcpu_reset(v0);
-	arch_vcpu_load_state(v0, &bsp);
-	arch_vcpu_request_irq_window(v0, false);
+	vcpu_reset(v0);
+	virt->load_state(&v0->arch, &bsp);
+	virt->irq_window(&v0->arch, false);
 	__atomic_store_n(&p->reboot_acks, 0, __ATOMIC_RELEASE);
 	__atomic_store_n(&p->rebooting, false, __ATOMIC_RELEASE);
 	__atomic_fetch_add(&p->reboot_gen, 1, __ATOMIC_ACQ_REL);
@@ -361,6 +362,17 @@ static void ack_irq(struct trap_frame *tf)
 	lapic_eoi();
 }
 
+/* The backend's MSR bitmap follows the policy's pass-through list. */
+static int passthrough_msrs(void)
+{
+	uint32_t msrs[64];
+	unsigned int n = msr_policy_passthrough(msrs, ARRAY_SIZE(msrs));
+
+	if (n > ARRAY_SIZE(msrs))
+		return -E2BIG;
+	return virt->set_passthrough_msrs(msrs, n);
+}
+
 int partitions_create(const struct plinth_config *cfg, const struct boot_info *bi)
 {
 	bool virt_ok;
@@ -370,7 +382,7 @@ int partitions_create(const struct plinth_config *cfg, const struct boot_info *b
 		return 0;
 	irq_register(VEC_KICK, ack_irq);
 	irq_register(VEC_HOST_TIMER, ack_irq);
-	virt_ok = arch_virt_check_support() == 0;
+	virt_ok = virt_select() == 0 && virt->check_support() == 0 && passthrough_msrs() == 0;
 	if (virt_ok)
 		smp_call_all(enable_virt, NULL);
 	for (unsigned int i = 0; i < cfg->partition_count; i++) {
@@ -414,14 +426,12 @@ unsigned int partitions_active(void)
 	return n;
 }
 
-unsigned int partitions_failed(void)
-{
-	unsigned int n = refused_count;
-
-	for (unsigned int i = 0; i < partition_count; i++)
-		n += partitions[i]->exit_status != 0;
-	return n;
-}
+PLINTH_SERVICE(partitions) = {
+	.name = "partitions",
+	.create = partitions_create,
+	.start = partitions_start,
+	.active = partitions_active,
+};
 
 void partition_stop(struct partition *p, int64_t status, const char *fmt, ...)
 {
@@ -448,7 +458,7 @@ void partition_stop(struct partition *p, int64_t status, const char *fmt, ...)
 	else
 		pr_err("partition '%s' stopped: %s\n", p->name, reason);
 	if (status != 0 && cur && cur->part == p)
-		arch_vcpu_dump(cur);
+		virt->dump(&cur->arch);
 	for (unsigned int i = 0; i < p->vcpu_count; i++)
 		vcpu_request(p->vcpus[i], VCPU_REQ_STOP);
 }

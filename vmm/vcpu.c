@@ -54,6 +54,26 @@ static void clear_requests(struct vcpu *v, uint32_t req)
 	__atomic_fetch_and(&v->requests, ~req, __ATOMIC_SEQ_CST);
 }
 
+/* Power-on state outside what the boot registers set: MSRs and the backend's registers. */
+void vcpu_reset(struct vcpu *v)
+{
+	msr_state_init(&v->msrs, v->index == 0);
+	v->tpr = 0;
+	virt->vcpu_reset(&v->arch);
+}
+
+static int vcpu_init(struct vcpu *v)
+{
+	struct virt_vcpu_config c = { .npt_root = hpa(v->part->ept.pt.root), .index = v->index };
+	int ret = virt->vcpu_init(&v->arch, &c);
+
+	if (ret < 0)
+		return ret;
+	vcpu_reset(v);
+	virt->load_state(&v->arch, &v->boot);
+	return 0;
+}
+
 /* Sleeps with interrupts on until a kick, or until the TSC deadline if one is set. */
 static void wait_for_event(uint64_t deadline)
 {
@@ -91,12 +111,12 @@ static bool deliver_nmi(struct vcpu *v)
 {
 	if (!(requests(v) & VCPU_REQ_NMI))
 		return false;
-	if (arch_vcpu_can_inject_nmi(v)) {
+	if (virt->can_inject_nmi(&v->arch)) {
 		clear_requests(v, VCPU_REQ_NMI);
-		arch_vcpu_inject_nmi(v);
-		arch_vcpu_request_nmi_window(v, false);
+		virt->inject_nmi(&v->arch);
+		virt->nmi_window(&v->arch, false);
 	} else {
-		arch_vcpu_request_nmi_window(v, true);
+		virt->nmi_window(&v->arch, true);
 	}
 	return true;
 }
@@ -105,12 +125,12 @@ static void deliver_irq(struct vcpu *v)
 {
 	if (deliver_nmi(v) || !(requests(v) & VCPU_REQ_IRQ))
 		return;
-	if (arch_vcpu_can_inject(v)) {
-		arch_vcpu_inject_irq(v, v->irq_vector);
+	if (virt->can_inject_irq(&v->arch)) {
+		virt->inject_irq(&v->arch, v->irq_vector);
 		clear_requests(v, VCPU_REQ_IRQ);
-		arch_vcpu_request_irq_window(v, false);
+		virt->irq_window(&v->arch, false);
 	} else {
-		arch_vcpu_request_irq_window(v, true);
+		virt->irq_window(&v->arch, true);
 	}
 }
 
@@ -160,7 +180,7 @@ static void join_reboot(struct vcpu *v)
 	if (!__atomic_load_n(&p->rebooting, __ATOMIC_ACQUIRE))
 		return;
 	gen = __atomic_load_n(&p->reboot_gen, __ATOMIC_ACQUIRE);
-	arch_vcpu_reset(v);
+	vcpu_reset(v);
 	v->state = VCPU_WAIT_SIPI;
 	clear_requests(v, VCPU_REQ_SIPI | VCPU_REQ_IRQ | VCPU_REQ_NMI);
 	v->timer_deadline = 0;
@@ -206,7 +226,7 @@ static bool halt_wakes(struct vcpu *v)
 {
 	uint32_t req = requests(v);
 
-	return (req & VCPU_REQ_NMI) || ((req & VCPU_REQ_IRQ) && arch_vcpu_can_inject(v));
+	return (req & VCPU_REQ_NMI) || ((req & VCPU_REQ_IRQ) && virt->can_inject_irq(&v->arch));
 }
 
 /* One turn of the loop; false when the vCPU must leave. */
@@ -214,6 +234,7 @@ static bool vcpu_step(struct vcpu *v)
 {
 	uint32_t req = requests(v);
 	enum exit_action action;
+	struct virt_exit exit;
 
 	if ((req & VCPU_REQ_STOP) || !partition_running(v->part))
 		return false;
@@ -233,7 +254,7 @@ static bool vcpu_step(struct vcpu *v)
 		}
 		clear_requests(v, VCPU_REQ_SIPI);
 		vcpu_regs_sipi(&v->boot, v->sipi_vector);
-		arch_vcpu_load_state(v, &v->boot);
+		virt->load_state(&v->arch, &v->boot);
 		v->state = VCPU_RUNNING;
 	}
 	deliver_timer(v);
@@ -245,8 +266,9 @@ static bool vcpu_step(struct vcpu *v)
 		v->state = VCPU_RUNNING;
 	}
 	deliver_irq(v);
-	arch_vcpu_set_time_slice(v, next_slice(v));
-	action = arch_vcpu_run(v);
+	virt->set_time_slice(&v->arch, next_slice(v));
+	virt->run(&v->arch, &exit);
+	action = vcpu_handle_exit(v, &exit);
 	/* The host interrupt that made the guest exit (a kick, a timer) is taken here. */
 	irq_window();
 	if (action == EXIT_HALT)
@@ -268,7 +290,7 @@ void vcpu_thread(void *arg)
 	/* The time limit runs from the moment the partition first gets a CPU. */
 	__atomic_compare_exchange_n(&p->start_ns, &unset, time_ns(), false, __ATOMIC_ACQ_REL,
 				    __ATOMIC_ACQUIRE);
-	ret = arch_vcpu_init(v);
+	ret = vcpu_init(v);
 	if (ret < 0) {
 		partition_stop(p, ret, "vCPU %u cannot be set up on cpu%u: %s", v->index, v->cpu,
 			       strerror(ret));
@@ -278,7 +300,7 @@ void vcpu_thread(void *arg)
 		while (vcpu_step(v))
 			;
 	}
-	arch_vcpu_destroy(v);
+	virt->vcpu_destroy(&v->arch);
 	v->state = VCPU_STOPPED;
 	__atomic_store_n(&this_cpu()->current_vcpu, NULL, __ATOMIC_SEQ_CST);
 	irq_enable();

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 #include <asm/percpu.h>
+#include <asm/extable.h>
 #include <asm/trap.h>
 #include <plinth/log.h>
 
@@ -66,6 +67,13 @@ void trap_dispatch(struct trap_frame *tf)
 	irq_handler_t h;
 
 	if (tf->vector < 32) {
+		uint64_t fixup = extable_fixup(tf->rip);
+
+		/* A fault the code expected (asm/extable.h): resume at its fix-up. */
+		if (fixup && tf->vector != VEC_NMI && tf->vector != VEC_MACHINE_CHECK) {
+			tf->rip = fixup;
+			return;
+		}
 		fatal_exception(tf);
 		return;
 	}

@@ -7,6 +7,7 @@
 #include <asm/cpu.h>
 #include <asm/layout.h>
 #include <asm/percpu.h>
+#include <asm/extable.h>
 #include <asm/trap.h>
 #include <plinth/log.h>
 #include <plinth/symbols.h>
@@ -88,6 +89,16 @@ static void dump_frame(struct trap_frame *tf)
 	log_raw("  CR0 %016lx CR2 %016lx CR3 %016lx CR4 %016lx\n", read_cr0(), read_cr2(),
 		read_cr3(), read_cr4());
 	backtrace(tf->rip, tf->rbp);
+}
+
+uint64_t extable_fixup(uint64_t rip)
+{
+	extern const struct extable_entry __ex_table_start[], __ex_table_end[];
+
+	for (const struct extable_entry *e = __ex_table_start; e < __ex_table_end; e++)
+		if (e->insn == rip)
+			return e->fixup;
+	return 0;
 }
 
 void fatal_exception(struct trap_frame *tf)

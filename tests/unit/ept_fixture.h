@@ -14,7 +14,6 @@
 #include <plinth/pagetable.h>
 #include <plinth/types.h>
 #include <vmm/ept.h>
-#include <vmm/types.h>
 
 #define TBL_PAGES	600
 #define TBL_BASE	0x7000000ULL

@@ -93,14 +93,14 @@ static void assert_untouched(uint64_t from, uint64_t to)
 }
 
 static void check_seg(const char *name, const struct segment *a,
-		      uint16_t sel, uint64_t base, uint32_t limit, uint32_t ar)
+		      uint16_t sel, uint64_t base, uint32_t limit, uint16_t attr)
 {
 	if (a->selector != sel || a->base != base || a->limit != limit ||
-	    a->ar != ar)
+	    a->attr != attr || a->unusable)
 		fail_msg("%s = {0x%x, 0x%llx, 0x%x, 0x%x}, want {0x%x, 0x%llx, 0x%x, 0x%x}",
 			 name, a->selector, (unsigned long long)a->base,
-			 a->limit, a->ar, sel, (unsigned long long)base,
-			 limit, ar);
+			 a->limit, a->attr, sel, (unsigned long long)base,
+			 limit, attr);
 }
 
 static void check_gprs(const struct vcpu_regs *r, uint64_t rsp, uint64_t rdi)
@@ -316,14 +316,14 @@ static void check_longmode(uint64_t entry, size_t size, const uint8_t *img,
 	assert_int_equal(regs.cr3, 0x1000);
 	assert_int_equal(regs.cr4, 0x20);
 	assert_int_equal(regs.efer, 0x500);
-	check_seg("cs", &regs.cs, 0x08, 0, 0xffffffff, 0xa09b);
-	check_seg("ds", &regs.ds, 0x10, 0, 0xffffffff, 0xc093);
-	check_seg("es", &regs.es, 0x10, 0, 0xffffffff, 0xc093);
-	check_seg("fs", &regs.fs, 0x10, 0, 0xffffffff, 0xc093);
-	check_seg("gs", &regs.gs, 0x10, 0, 0xffffffff, 0xc093);
-	check_seg("ss", &regs.ss, 0x10, 0, 0xffffffff, 0xc093);
+	check_seg("cs", &regs.cs, 0x08, 0, 0xffffffff, 0xa9b);
+	check_seg("ds", &regs.ds, 0x10, 0, 0xffffffff, 0xc93);
+	check_seg("es", &regs.es, 0x10, 0, 0xffffffff, 0xc93);
+	check_seg("fs", &regs.fs, 0x10, 0, 0xffffffff, 0xc93);
+	check_seg("gs", &regs.gs, 0x10, 0, 0xffffffff, 0xc93);
+	check_seg("ss", &regs.ss, 0x10, 0, 0xffffffff, 0xc93);
 	check_seg("tr", &regs.tr, 0, 0, 0x67, 0x8b);
-	check_seg("ldtr", &regs.ldtr, 0, 0, 0, 0x10000);
+	assert_true(regs.ldtr.unusable);
 	assert_int_equal(regs.gdtr.base, 0x800);
 	assert_int_equal(regs.gdtr.limit, 23);
 	assert_int_equal(regs.idtr.base, 0);

@@ -34,6 +34,7 @@
 #define CR4_LA57	(1ULL << 12)
 #define EFER_LME	(1ULL << 8)
 #define EFER_LMA	(1ULL << 10)
+#define EFER_NXE	(1ULL << 11)
 
 static uint8_t *mem;
 
@@ -76,11 +77,19 @@ static void put32(uint64_t gpa, uint32_t v)
 	memcpy(mem + gpa, &v, 4);
 }
 
+/* The #PF error code of the last walk; PF_NONE when the walk did not set it. */
+#define PF_NONE 0xdeadbeefu
+#define PF_P	0x01u
+#define PF_RSVD	0x08u
+static uint32_t pf;
+
+/* Translation only: a supervisor read, which no right but SMAP can refuse. */
 static int walk(const struct guest_paging *pg, uint64_t linear, struct fake *f, uint64_t *out)
 {
 	memset(f, 0, sizeof(*f));
 	*out = 0xdeadbeefdeadbeefULL;
-	return guest_walk(pg, linear, fake_read, f, out);
+	pf = PF_NONE;
+	return guest_walk(pg, linear, 0, fake_read, f, out, &pf);
 }
 
 static int walk_failing(const struct guest_paging *pg, uint64_t linear, unsigned int fail_at,
@@ -89,7 +98,8 @@ static int walk_failing(const struct guest_paging *pg, uint64_t linear, unsigned
 	memset(f, 0, sizeof(*f));
 	f->fail_at = fail_at;
 	*out = 0xdeadbeefdeadbeefULL;
-	return guest_walk(pg, linear, fake_read, f, out);
+	pf = PF_NONE;
+	return guest_walk(pg, linear, 0, fake_read, f, out, &pf);
 }
 
 static int reset(void **state)
@@ -110,7 +120,7 @@ static int reset(void **state)
 
 static const struct guest_paging long_pg = {
 	.cr0 = CR0_PE | CR0_PG, .cr3 = PML4 | 0x5 /* PCID */, .cr4 = CR4_PAE,
-	.efer = EFER_LME | EFER_LMA,
+	.efer = EFER_LME | EFER_LMA | EFER_NXE, /* XD in the tables is not reserved */
 };
 
 static void build_long_4k(void)
@@ -141,6 +151,7 @@ static void test_long_4k(void **state)
 	assert_int_equal(walk(&long_pg, LIN | 0xfff, &f, &g), 0);
 	assert_int_equal(g, 0x500fff);
 	assert_int_equal(walk(&long_pg, LIN + 0x1000, &f, &g), -EFAULT);
+	assert_int_equal(pf, 0); /* not present, supervisor read */
 	/* A leaf beyond RAM still translates: the walk never reads the page itself. */
 	put64(PT + 0x167 * 8, 0x000ffffffffff000ULL | P);
 	assert_int_equal(walk(&long_pg, LIN, &f, &g), 0);
@@ -198,6 +209,7 @@ static void test_long_pml4e_ps_reserved(void **state)
 	/* Was taken as a 512 GiB page; bit 7 of a PML4E is reserved. */
 	put64(PML4 + 0xfe * 8, PDPT | FL | PS);
 	assert_int_equal(walk(&long_pg, LIN, &f, &g), -EFAULT);
+	assert_int_equal(pf, PF_P | PF_RSVD);
 	assert_int_equal(f.reads, 1);
 }
 
@@ -218,6 +230,7 @@ static void test_long_not_present(void **state)
 		/* Every other bit stays set: only P decides. */
 		put64(slot[i], e & ~P);
 		assert_int_equal(walk(&long_pg, LIN, &f, &g), -EFAULT);
+		assert_int_equal(pf, 0); /* not present, supervisor read */
 		assert_int_equal(f.reads, i + 1);
 		assert_int_equal(g, 0xdeadbeefdeadbeefULL);
 		put64(slot[i], e);
@@ -227,6 +240,7 @@ static void test_long_not_present(void **state)
 	/* An all-zero table (P clear, PS clear) at the top. */
 	reset(NULL);
 	assert_int_equal(walk(&long_pg, LIN, &f, &g), -EFAULT);
+	assert_int_equal(pf, 0); /* not present, supervisor read */
 	assert_int_equal(f.reads, 1);
 }
 
@@ -240,32 +254,38 @@ static void test_long_outside_ram(void **state)
 	build_long_4k();
 	/* CR3 beyond RAM. */
 	pg.cr3 = MEM_SIZE;
-	assert_int_equal(walk(&pg, LIN, &f, &g), -EFAULT);
+	assert_int_equal(walk(&pg, LIN, &f, &g), -EIO);
+	assert_int_equal(pf, PF_NONE);
 	assert_int_equal(f.oob, 1);
 	pg.cr3 = 0x000ffffffffff000ULL;
-	assert_int_equal(walk(&pg, LIN, &f, &g), -EFAULT);
+	assert_int_equal(walk(&pg, LIN, &f, &g), -EIO);
+	assert_int_equal(pf, PF_NONE);
 	assert_int_equal(f.oob, 1);
 	/* Each intermediate entry in turn pointing past the end, or far beyond. */
 	put64(PML4 + 0xfe * 8, MEM_SIZE | FL);
-	assert_int_equal(walk(&long_pg, LIN, &f, &g), -EFAULT);
+	assert_int_equal(walk(&long_pg, LIN, &f, &g), -EIO);
+	assert_int_equal(pf, PF_NONE);
 	assert_int_equal(f.reads, 2);
 	assert_int_equal(f.oob, 1);
 	assert_int_equal(f.addrs[1], MEM_SIZE + 0x48 * 8);
 	build_long_4k();
 	put64(PDPT + 0x48 * 8, 0x000ffffffffff000ULL | FL);
-	assert_int_equal(walk(&long_pg, LIN, &f, &g), -EFAULT);
+	assert_int_equal(walk(&long_pg, LIN, &f, &g), -EIO);
+	assert_int_equal(pf, PF_NONE);
 	assert_int_equal(f.oob, 1);
 	build_long_4k();
 	put64(PD + 0x1a2 * 8, (MEM_SIZE - 0x1000) | FL);
 	/* The last page of RAM is fine (zeroed: not present)... */
 	assert_int_equal(walk(&long_pg, LIN, &f, &g), -EFAULT);
+	assert_int_equal(pf, 0); /* not present, supervisor read */
 	assert_int_equal(f.oob, 0);
 	put64(MEM_SIZE - 0x1000 + 0x167 * 8, 0x2000 | P);
 	assert_int_equal(walk(&long_pg, LIN, &f, &g), 0);
 	assert_int_equal(g, 0x2abc);
 	/* ...the next one is not. */
 	put64(PD + 0x1a2 * 8, MEM_SIZE | FL);
-	assert_int_equal(walk(&long_pg, LIN, &f, &g), -EFAULT);
+	assert_int_equal(walk(&long_pg, LIN, &f, &g), -EIO);
+	assert_int_equal(pf, PF_NONE);
 	assert_int_equal(f.oob, 1);
 }
 
@@ -277,7 +297,8 @@ static void test_long_read_fails(void **state)
 	(void)state;
 	build_long_4k();
 	for (unsigned int n = 1; n <= 4; n++) {
-		assert_int_equal(walk_failing(&long_pg, LIN, n, &f, &g), -EFAULT);
+		assert_int_equal(walk_failing(&long_pg, LIN, n, &f, &g), -EIO);
+		assert_int_equal(pf, PF_NONE);
 		assert_int_equal(f.reads, n);
 		assert_int_equal(g, 0xdeadbeefdeadbeefULL);
 	}
@@ -300,11 +321,14 @@ static void test_long_canonical(void **state)
 	assert_int_equal(g, 0x345456);
 	assert_int_equal(f.addrs[0], PML4 + 0x100 * 8);
 	/* Same low 48 bits but not sign-extended: refused before any read. */
-	assert_int_equal(walk(&long_pg, 0x0000800000123456ULL, &f, &g), -EFAULT);
+	assert_int_equal(walk(&long_pg, 0x0000800000123456ULL, &f, &g), -EINVAL);
+	assert_int_equal(pf, PF_NONE);
 	assert_int_equal(f.reads, 0);
-	assert_int_equal(walk(&long_pg, 0xfff0800000123456ULL, &f, &g), -EFAULT);
+	assert_int_equal(walk(&long_pg, 0xfff0800000123456ULL, &f, &g), -EINVAL);
+	assert_int_equal(pf, PF_NONE);
 	assert_int_equal(f.reads, 0);
-	assert_int_equal(walk(&long_pg, 0x00007fffffffffffULL + 1, &f, &g), -EFAULT);
+	assert_int_equal(walk(&long_pg, 0x00007fffffffffffULL + 1, &f, &g), -EINVAL);
+	assert_int_equal(pf, PF_NONE);
 	/* The very top of the address space: index 511 at every level. */
 	put64(PML4 + 511 * 8, PDPT | FL);
 	put64(PDPT + 511 * 8, PD | FL);
@@ -360,6 +384,7 @@ static void test_long_ignores_pse(void **state)
 
 static const struct guest_paging pae_pg = {
 	.cr0 = CR0_PE | CR0_PG, .cr3 = PAE_PDPT | 0x18 /* PCD, PWT */, .cr4 = CR4_PAE,
+	.efer = EFER_NXE,
 };
 
 static void build_pae(void)
@@ -418,8 +443,13 @@ static void test_pae_pdpte_no_ps(void **state)
 
 	(void)state;
 	build_pae();
-	/* A PDPTE has no PS bit: never a 1 GiB page, always a directory. */
+	/* A PDPTE has no PS bit: never a 1 GiB page; bit 7 is one of its reserved 8:5. */
 	put64(PAE_PDPT + 3 * 8, PAE_PD | P | PS);
+	assert_int_equal(walk(&pae_pg, PAE_LIN, &f, &g), -EFAULT);
+	assert_int_equal(pf, PF_P | PF_RSVD);
+	assert_int_equal(f.reads, 1);
+	/* PWT and PCD are its only flags besides P. */
+	put64(PAE_PDPT + 3 * 8, PAE_PD | P | (1ULL << 3) | (1ULL << 4) | (7ULL << 9));
 	assert_int_equal(walk(&pae_pg, PAE_LIN, &f, &g), 0);
 	assert_int_equal(g, 0x3ff123);
 	assert_int_equal(f.reads, 3);
@@ -441,23 +471,28 @@ static void test_pae_failures(void **state)
 		memcpy(&e, mem + slot[i], 8);
 		put64(slot[i], e & ~P);
 		assert_int_equal(walk(&pae_pg, PAE_LIN, &f, &g), -EFAULT);
+		assert_int_equal(pf, 0); /* not present, supervisor read */
 		assert_int_equal(f.reads, i + 1);
 		put64(slot[i], e);
-		assert_int_equal(walk_failing(&pae_pg, PAE_LIN, i + 1, &f, &g), -EFAULT);
+		assert_int_equal(walk_failing(&pae_pg, PAE_LIN, i + 1, &f, &g), -EIO);
+		assert_int_equal(pf, PF_NONE);
 		assert_int_equal(f.reads, i + 1);
 	}
 	reset(NULL);
 	build_pae();
 	put64(PAE_PDPT + 3 * 8, 0x100000000ULL | P);
-	assert_int_equal(walk(&pae_pg, PAE_LIN, &f, &g), -EFAULT);
+	assert_int_equal(walk(&pae_pg, PAE_LIN, &f, &g), -EIO);
+	assert_int_equal(pf, PF_NONE);
 	assert_int_equal(f.oob, 1);
 	build_pae();
 	put64(PAE_PD + 5 * 8, MEM_SIZE | FL);
-	assert_int_equal(walk(&pae_pg, PAE_LIN, &f, &g), -EFAULT);
+	assert_int_equal(walk(&pae_pg, PAE_LIN, &f, &g), -EIO);
+	assert_int_equal(pf, PF_NONE);
 	assert_int_equal(f.oob, 1);
 	/* The PDPT itself beyond RAM (CR3 is 32 bits here). */
 	pg.cr3 = 0xffffffe0;
-	assert_int_equal(walk(&pg, PAE_LIN, &f, &g), -EFAULT);
+	assert_int_equal(walk(&pg, PAE_LIN, &f, &g), -EIO);
+	assert_int_equal(pf, PF_NONE);
 	assert_int_equal(f.oob, 1);
 	assert_int_equal(f.addrs[0], 0xffffffe0ULL + 3 * 8);
 }
@@ -568,26 +603,32 @@ static void test_32_failures(void **state)
 	build_32();
 	put32(PD32 + 0x229 * 4, (PT32 | FL) & ~P);
 	assert_int_equal(walk(&pg32, LIN32, &f, &g), -EFAULT);
+	assert_int_equal(pf, 0); /* not present, supervisor read */
 	assert_int_equal(f.reads, 1);
 	build_32();
 	put32(PT32 + 0x1c3 * 4, (0x456000 | FL) & ~P);
 	assert_int_equal(walk(&pg32, LIN32, &f, &g), -EFAULT);
+	assert_int_equal(pf, 0); /* not present, supervisor read */
 	assert_int_equal(f.reads, 2);
 	/* A not-present 4 MiB entry. */
 	pg.cr4 = CR4_PSE;
 	put32(PD32 + 0x229 * 4, 0x00c00000 | PS | RW);
 	assert_int_equal(walk(&pg, LIN32, &f, &g), -EFAULT);
+	assert_int_equal(pf, 0); /* not present, supervisor read */
 	build_32();
 	for (unsigned int n = 1; n <= 2; n++) {
-		assert_int_equal(walk_failing(&pg32, LIN32, n, &f, &g), -EFAULT);
+		assert_int_equal(walk_failing(&pg32, LIN32, n, &f, &g), -EIO);
+		assert_int_equal(pf, PF_NONE);
 		assert_int_equal(f.reads, n);
 	}
 	put32(PD32 + 0x229 * 4, (uint32_t)MEM_SIZE | FL);
-	assert_int_equal(walk(&pg32, LIN32, &f, &g), -EFAULT);
+	assert_int_equal(walk(&pg32, LIN32, &f, &g), -EIO);
+	assert_int_equal(pf, PF_NONE);
 	assert_int_equal(f.oob, 1);
 	pg = pg32;
 	pg.cr3 = 0xfffff000;
-	assert_int_equal(walk(&pg, LIN32, &f, &g), -EFAULT);
+	assert_int_equal(walk(&pg, LIN32, &f, &g), -EIO);
+	assert_int_equal(pf, PF_NONE);
 	assert_int_equal(f.oob, 1);
 }
 
@@ -614,152 +655,6 @@ static void test_paging_off(void **state)
 	assert_int_equal(g, 0xfee00000ULL);
 }
 
-/* ---- randomized against a flat reference ---- */
-
-static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
-
-static uint64_t rnd(void)
-{
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return rng_state;
-}
-
-static int ref_rd(uint64_t a, size_t len, uint64_t *e)
-{
-	*e = 0;
-	if (a >= MEM_SIZE || len > MEM_SIZE - a)
-		return -1;
-	memcpy(e, mem + a, len);
-	return 0;
-}
-
-#define M64 0x000ffffffffff000ULL
-
-/* The same rules as the SDM tables, written out level by level. */
-static int ref_walk(const struct guest_paging *pg, uint64_t l, uint64_t *out)
-{
-	uint64_t e1, e2, e3, e4;
-
-	if (!(pg->cr0 & CR0_PG)) {
-		*out = (uint32_t)l;
-		return 0;
-	}
-	if (pg->efer & EFER_LMA) {
-		if (pg->cr4 & CR4_LA57)
-			return -ENOTSUP;
-		if ((l >> 47) != 0 && (l >> 47) != 0x1ffff)
-			return -EFAULT;
-		if (ref_rd((pg->cr3 & M64) + ((l >> 39) & 511) * 8, 8, &e4) || !(e4 & P) || (e4 & PS))
-			return -EFAULT;
-		if (ref_rd((e4 & M64) + ((l >> 30) & 511) * 8, 8, &e3) || !(e3 & P))
-			return -EFAULT;
-		if (e3 & PS) {
-			*out = (e3 & M64 & ~0x3fffffffULL) | (l & 0x3fffffff);
-			return 0;
-		}
-		goto pd64;
-	}
-	l = (uint32_t)l;
-	if (pg->cr4 & CR4_PAE) {
-		if (ref_rd((pg->cr3 & 0xffffffe0) + (l >> 30) * 8, 8, &e3) || !(e3 & P))
-			return -EFAULT;
-pd64:
-		if (ref_rd((e3 & M64) + ((l >> 21) & 511) * 8, 8, &e2) || !(e2 & P))
-			return -EFAULT;
-		if (e2 & PS) {
-			*out = (e2 & M64 & ~0x1fffffULL) | (l & 0x1fffff);
-			return 0;
-		}
-		if (ref_rd((e2 & M64) + ((l >> 12) & 511) * 8, 8, &e1) || !(e1 & P))
-			return -EFAULT;
-		*out = (e1 & M64) | (l & 0xfff);
-		return 0;
-	}
-	if (ref_rd((pg->cr3 & 0xfffff000) + (l >> 22) * 4, 4, &e2) || !(e2 & P))
-		return -EFAULT;
-	if ((e2 & PS) && (pg->cr4 & CR4_PSE)) {
-		*out = (e2 & 0xffc00000) | (((e2 >> 13) & 0xff) << 32) | (l & 0x3fffff);
-		return 0;
-	}
-	if (ref_rd((e2 & 0xfffff000) + ((l >> 12) & 1023) * 4, 4, &e1) || !(e1 & P))
-		return -EFAULT;
-	*out = (e1 & 0xfffff000) | (l & 0xfff);
-	return 0;
-}
-
-#define POOL	 0x100000ULL
-#define POOL_PGS 16
-
-static uint64_t rnd_target(void)
-{
-	unsigned int k = rnd() % 20;
-
-	if (k < 15) /* mostly another table, so walks go deep */
-		return POOL + (rnd() % POOL_PGS) * 0x1000 + (k == 0 ? 0x20 * (rnd() % 128) : 0);
-	if (k < 18) /* anywhere up to twice the RAM, straddling the end */
-		return rnd() % (2 * MEM_SIZE);
-	return rnd(); /* anything at all */
-}
-
-static void fill_pool(void)
-{
-	for (uint64_t a = POOL; a < POOL + POOL_PGS * 0x1000; a += 8) {
-		uint64_t flags = rnd() & (0xfff | (0xfffULL << 52));
-
-		if (rnd() % 8)
-			flags |= P;
-		flags &= rnd() % 3 ? ~PS : ~0ULL;
-		/* Sometimes a 32-bit pair of entries instead. */
-		if (rnd() % 4 == 0)
-			put64(a, ((rnd_target() | (flags & 0xfff)) & 0xffffffff) |
-				 (((rnd_target() | (rnd() & 0xfff)) & 0xffffffff) << 32));
-		else
-			put64(a, (rnd_target() & M64) | flags);
-	}
-}
-
-static void test_random(void **state)
-{
-	unsigned int ok = 0, faults = 0;
-
-	(void)state;
-	for (unsigned int i = 0; i < 200000; i++) {
-		struct guest_paging pg;
-		struct fake f;
-		uint64_t l = rnd(), g, want = 0;
-		int ret, want_ret;
-
-		if (i % 64 == 0)
-			fill_pool();
-		pg.cr0 = CR0_PE | (rnd() % 10 ? CR0_PG : 0);
-		pg.efer = rnd() % 2 ? EFER_LME | EFER_LMA : 0;
-		pg.cr4 = (rnd() % 3 ? CR4_PAE : 0) | (rnd() % 2 ? CR4_PSE : 0) |
-			 (rnd() % 40 ? 0 : CR4_LA57);
-		pg.cr3 = rnd() % 10 ? rnd_target() | (rnd() & 0xfff) : rnd();
-		if (rnd() % 2) /* make it canonical */
-			l = (uint64_t)((int64_t)(l << 16) >> 16);
-		ret = walk(&pg, l, &f, &g);
-		want_ret = ref_walk(&pg, l, &want);
-		assert_int_equal(ret, want_ret);
-		if (ret == 0) {
-			assert_int_equal(g, want);
-			assert_int_equal(f.oob, 0);
-			ok++;
-		} else {
-			assert_int_equal(g, 0xdeadbeefdeadbeefULL);
-			faults++;
-		}
-		/* A read refused for its address must end the walk with a fault. */
-		if (f.oob)
-			assert_int_equal(ret, -EFAULT);
-	}
-	/* Both outcomes were exercised, not one of them by accident. */
-	assert_true(ok > 10000);
-	assert_true(faults > 10000);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -783,7 +678,6 @@ int main(void)
 		cmocka_unit_test_setup(test_32_ps_without_pse, reset),
 		cmocka_unit_test_setup(test_32_failures, reset),
 		cmocka_unit_test_setup(test_paging_off, reset),
-		cmocka_unit_test_setup(test_random, reset),
 	};
 	int ret;
 

@@ -191,7 +191,7 @@ static struct boot_image_params mb_params(void)
 
 static void check_regs(uint32_t entry)
 {
-	static const struct segment data = { 0x10, 0, 0xffffffff, 0xc093 };
+	static const struct segment data = { .selector = 0x10, .limit = 0xffffffff, .attr = 0xc93 };
 	const struct segment *segs[] = { &regs.ds, &regs.es, &regs.fs,
 					 &regs.gs, &regs.ss };
 
@@ -207,21 +207,21 @@ static void check_regs(uint32_t entry)
 	assert_int_equal(regs.cs.selector, 0x08);
 	assert_int_equal(regs.cs.base, 0);
 	assert_int_equal(regs.cs.limit, 0xffffffff);
-	assert_int_equal(regs.cs.ar, 0xc09b);
+	assert_int_equal(regs.cs.attr, 0xc9b);
 	for (size_t i = 0; i < ARRAY_SIZE(segs); i++) {
 		assert_int_equal(segs[i]->selector, data.selector);
 		assert_int_equal(segs[i]->base, data.base);
 		assert_int_equal(segs[i]->limit, data.limit);
-		assert_int_equal(segs[i]->ar, data.ar);
+		assert_int_equal(segs[i]->attr, data.attr);
 	}
 	assert_int_equal(regs.tr.selector, 0);
 	assert_int_equal(regs.tr.base, 0);
 	assert_int_equal(regs.tr.limit, 0x67);
-	assert_int_equal(regs.tr.ar, 0x8b);
+	assert_int_equal(regs.tr.attr, 0x8b);
 	assert_int_equal(regs.ldtr.selector, 0);
 	assert_int_equal(regs.ldtr.base, 0);
 	assert_int_equal(regs.ldtr.limit, 0);
-	assert_int_equal(regs.ldtr.ar, 0x10000);
+	assert_true(regs.ldtr.unusable);
 	assert_int_equal(regs.gdtr.base, 0x90e0);
 	assert_int_equal(regs.gdtr.limit, 23);
 	assert_int_equal(regs.idtr.base, 0);

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * EPT entry encoding for the generic page-table walker. Decisions (see
- * <vmm/ept.h>): leaves are always readable, memory type comes from
+ * <asm/ept_format.h>): leaves are always readable, memory type comes from
  * PT_UNCACHED / PT_WC, ignore-PAT and the A/D bits stay clear.
  */
+#include <asm/ept_format.h>
 #include <plinth/pagetable.h>
-#include <vmm/ept.h>
 
 static inline uint64_t ept_level_span(unsigned int level)
 {

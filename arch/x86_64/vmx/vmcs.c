@@ -11,20 +11,19 @@
 #include <plinth/log.h>
 #include <plinth/mm.h>
 #include <plinth/string.h>
-#include <vmm/partition.h>
-#include <vmm/msr_policy.h>
+#include <asm/ept_format.h>
+#include <asm/vmx_msr_bitmap.h>
 #include "vmx_internal.h"
 
 extern char vmx_exit_entry[];
 
-/* Pages shared by every vCPU: all ports exit; the MSR bitmap follows msr_policy. */
+/* Pages shared by every vCPU: all ports exit; the MSR bitmap follows vmm's policy. */
 static paddr_t io_bitmap_a, io_bitmap_b, msr_bitmap;
 static spinlock_t bitmap_lock = SPINLOCK_INIT;
 
-
 static uint32_t adjust_controls(uint32_t want, uint32_t must_have, uint32_t msr, uint32_t true_msr)
 {
-	bool has_true = rdmsr(MSR_VMX_BASIC) & (1ULL << 55);
+	bool has_true = vmx_caps.basic & (1ULL << 55);
 	uint64_t cap = rdmsr(has_true ? true_msr : msr);
 	uint32_t allowed0 = (uint32_t)cap;         /* bits that must be 1 */
 	uint32_t allowed1 = (uint32_t)(cap >> 32); /* bits that may be 1 */
@@ -35,7 +34,8 @@ static uint32_t adjust_controls(uint32_t want, uint32_t must_have, uint32_t msr,
 	return v;
 }
 
-static int shared_bitmaps(void)
+/* Once, before any vCPU: the bitmaps are shared and never change afterwards. */
+int vmx_set_passthrough_msrs(const uint32_t *msrs, unsigned int count)
 {
 	int ret = 0;
 
@@ -47,7 +47,7 @@ static int shared_bitmaps(void)
 		} else {
 			memset(phys_to_virt(io_bitmap_a), 0xff, PAGE_SIZE);
 			memset(phys_to_virt(io_bitmap_b), 0xff, PAGE_SIZE);
-			msr_bitmap_build(phys_to_virt(msr_bitmap));
+			vmx_msr_bitmap_build(phys_to_virt(msr_bitmap), msrs, count);
 		}
 	}
 	spin_unlock(&bitmap_lock);
@@ -83,7 +83,7 @@ static void setup_host_state(void)
 	vmwrite(VMCS_HOST_RIP, (uint64_t)vmx_exit_entry);
 }
 
-static void setup_execution_controls(struct vcpu *v)
+static void setup_execution_controls(struct vcpu_arch *a)
 {
 	uint32_t pin, proc, proc2;
 
@@ -101,13 +101,20 @@ static void setup_execution_controls(struct vcpu *v)
 	vmwrite(VMCS_PIN_CTLS, pin);
 	vmwrite(VMCS_PROC_CTLS, proc);
 	vmwrite(VMCS_PROC_CTLS2, proc2);
-	vmwrite(VMCS_EXCEPTION_BITMAP, 0); /* guest exceptions stay in the guest */
+	/*
+	 * Guest exceptions stay in the guest, except two the CPU can deliver
+	 * forever without an instruction boundary in between: #AC (CVE-2015-5307)
+	 * and #DB (CVE-2015-8104). Intercepting them makes every delivery an exit,
+	 * so the time limit still applies; they are reflected back unchanged. A
+	 * machine check is always the host's and must never reach a guest.
+	 */
+	vmwrite(VMCS_EXCEPTION_BITMAP, (1u << VEC_DB) | (1u << VEC_AC) | (1u << VEC_MACHINE_CHECK));
 	vmwrite(VMCS_CR3_TARGET_COUNT, 0);
 	vmwrite(VMCS_IO_BITMAP_A, io_bitmap_a);
 	vmwrite(VMCS_IO_BITMAP_B, io_bitmap_b);
 	vmwrite(VMCS_MSR_BITMAP, msr_bitmap);
-	vmwrite(VMCS_EPT_POINTER, ept_eptp(&v->part->ept));
-	vmwrite(VMCS_VPID, v->arch.vpid);
+	vmwrite(VMCS_EPT_POINTER, a->eptp);
+	vmwrite(VMCS_VPID, a->vpid);
 	vmwrite(VMCS_LINK_POINTER, ~0ULL);
 	/* NE must stay set and VMXE is ours: the guest sees its own values in the shadows. */
 	vmwrite(VMCS_CR0_MASK, GUEST_CR0_OWNED);
@@ -118,10 +125,11 @@ static void setup_exit_entry_controls(void)
 {
 	uint32_t exit, entry;
 
+	/* DR7 and DEBUGCTL are the guest's: saved at exit, loaded at entry. */
 	exit = adjust_controls(0, EXIT_HOST_64 | EXIT_SAVE_PAT | EXIT_LOAD_PAT | EXIT_SAVE_EFER |
-				  EXIT_LOAD_EFER, MSR_VMX_EXIT, MSR_VMX_TRUE_EXIT);
-	entry = adjust_controls(0, ENTRY_LOAD_PAT | ENTRY_LOAD_EFER, MSR_VMX_ENTRY,
-				MSR_VMX_TRUE_ENTRY);
+				  EXIT_LOAD_EFER | EXIT_SAVE_DEBUG, MSR_VMX_EXIT, MSR_VMX_TRUE_EXIT);
+	entry = adjust_controls(0, ENTRY_LOAD_PAT | ENTRY_LOAD_EFER | ENTRY_LOAD_DEBUG,
+				MSR_VMX_ENTRY, MSR_VMX_TRUE_ENTRY);
 	vmwrite(VMCS_EXIT_CTLS, exit);
 	vmwrite(VMCS_ENTRY_CTLS, entry);
 	vmwrite(VMCS_EXIT_MSR_STORE_COUNT, 0);
@@ -136,28 +144,17 @@ static void write_segment(uint32_t sel, uint32_t base, uint32_t limit, uint32_t 
 	vmwrite(sel, s->selector);
 	vmwrite(base, s->base);
 	vmwrite(limit, s->limit);
-	vmwrite(ar, s->ar);
+	vmwrite(ar, vmx_seg_ar(s));
 }
 
 void vmcs_load_guest_state(const struct vcpu_regs *r)
 {
-	uint64_t cr0_fixed0 = rdmsr(MSR_VMX_CR0_FIXED0), cr4_fixed0 = rdmsr(MSR_VMX_CR4_FIXED0);
-	uint32_t entry = (uint32_t)vmread(VMCS_ENTRY_CTLS);
-
-	/* Unrestricted guest relaxes PE and PG; every other fixed bit applies. */
-	cr0_fixed0 &= ~(1ULL | (1ULL << 31));
-	vmwrite(VMCS_GUEST_CR0, r->cr0 | cr0_fixed0);
-	vmwrite(VMCS_CR0_SHADOW, r->cr0);
+	vmx_write_cr0(r->cr0);
 	vmwrite(VMCS_GUEST_CR3, r->cr3);
-	vmwrite(VMCS_GUEST_CR4, r->cr4 | cr4_fixed0);
-	vmwrite(VMCS_CR4_SHADOW, r->cr4);
-	vmwrite(VMCS_GUEST_EFER, r->efer);
+	vmx_write_cr4(r->cr4);
+	vmx_write_efer(r->efer);
 	vmwrite(VMCS_GUEST_PAT, 0x0007040600070406ULL); /* the power-on PAT */
-	if (r->efer & (1ULL << 10))
-		entry |= ENTRY_IA32E_GUEST;
-	else
-		entry &= ~ENTRY_IA32E_GUEST;
-	vmwrite(VMCS_ENTRY_CTLS, entry);
+	vmwrite(VMCS_GUEST_DEBUGCTL, 0);
 
 	write_segment(VMCS_GUEST_CS_SEL, VMCS_GUEST_CS_BASE, VMCS_GUEST_CS_LIMIT, VMCS_GUEST_CS_AR, &r->cs);
 	write_segment(VMCS_GUEST_DS_SEL, VMCS_GUEST_DS_BASE, VMCS_GUEST_DS_LIMIT, VMCS_GUEST_DS_AR, &r->ds);
@@ -184,23 +181,46 @@ void vmcs_load_guest_state(const struct vcpu_regs *r)
 	vmwrite(VMCS_GUEST_ACTIVITY, 0);
 }
 
-int vmcs_setup(struct vcpu *v)
+/* Unrestricted guest relaxes PE and PG; every other fixed bit applies. */
+void vmx_write_cr0(uint64_t val)
+{
+	uint64_t fixed0 = vmx_caps.cr0_fixed0 & ~(CR0_PE | CR0_PG);
+
+	vmwrite(VMCS_CR0_SHADOW, val);
+	vmwrite(VMCS_GUEST_CR0, (val | fixed0) & vmx_caps.cr0_fixed1);
+}
+
+void vmx_write_cr4(uint64_t val)
+{
+	vmwrite(VMCS_CR4_SHADOW, val);
+	vmwrite(VMCS_GUEST_CR4, (val | vmx_caps.cr4_fixed0) & vmx_caps.cr4_fixed1);
+}
+
+/* EFER.LMA decides whether the next entry is into IA-32e mode. */
+void vmx_write_efer(uint64_t efer)
+{
+	uint32_t entry = (uint32_t)vmread(VMCS_ENTRY_CTLS);
+
+	entry = (efer & EFER_LMA) ? entry | ENTRY_IA32E_GUEST : entry & ~ENTRY_IA32E_GUEST;
+	vmwrite(VMCS_GUEST_EFER, efer);
+	vmwrite(VMCS_ENTRY_CTLS, entry);
+}
+
+int vmcs_setup(struct vcpu_arch *a)
 {
 	uint32_t *region;
-	int ret;
 
-	ret = shared_bitmaps();
-	if (ret < 0)
-		return ret;
-	if (!v->arch.vmcs && page_alloc(&v->arch.vmcs) < 0)
+	if (!msr_bitmap)
+		return -EINVAL; /* vmx_set_passthrough_msrs() comes first */
+	if (!a->vmcs && page_alloc(&a->vmcs) < 0)
 		return -ENOMEM;
-	region = phys_to_virt(v->arch.vmcs);
-	region[0] = (uint32_t)rdmsr(MSR_VMX_BASIC) & 0x7fffffff;
-	if (vmcs_clear(v->arch.vmcs) < 0 || vmcs_load(v->arch.vmcs) < 0)
+	region = phys_to_virt(a->vmcs);
+	region[0] = (uint32_t)vmx_caps.basic & 0x7fffffff;
+	if (vmcs_clear(a->vmcs) < 0 || vmcs_load(a->vmcs) < 0)
 		return -EIO;
-	v->arch.launched = false;
+	a->launched = false;
 	setup_host_state();
-	setup_execution_controls(v);
+	setup_execution_controls(a);
 	setup_exit_entry_controls();
 	return 0;
 }

@@ -12,13 +12,12 @@
 
 #define FC_LOCKED (1ULL << 0)
 #define FC_VMX_OUTSIDE_SMX (1ULL << 2)
-#define CR4_VMXE (1ULL << 13)
-#define CR4_OSFXSR (1ULL << 9)
-#define CR4_OSXMMEXCPT (1ULL << 10)
-#define CR4_OSXSAVE (1ULL << 18)
 
-int vmx_check_support(const struct cpu_virt_features *f)
+struct vmx_caps vmx_caps;
+
+int vmx_check_support(void)
 {
+	const struct cpu_virt_features *f = &cpu_virt;
 	const char *missing = NULL;
 
 	if (!f->vmx)
@@ -37,6 +36,13 @@ int vmx_check_support(const struct cpu_virt_features *f)
 		pr_err("vmx: this CPU lacks %s: partitions cannot be started\n", missing);
 		return -ENODEV;
 	}
+	vmx_caps.basic = rdmsr(MSR_VMX_BASIC);
+	vmx_caps.misc = rdmsr(MSR_VMX_MISC);
+	vmx_caps.preemption_shift = vmx_caps.misc & 0x1f;
+	vmx_caps.cr0_fixed0 = rdmsr(MSR_VMX_CR0_FIXED0);
+	vmx_caps.cr0_fixed1 = rdmsr(MSR_VMX_CR0_FIXED1);
+	vmx_caps.cr4_fixed0 = rdmsr(MSR_VMX_CR4_FIXED0);
+	vmx_caps.cr4_fixed1 = rdmsr(MSR_VMX_CR4_FIXED1);
 	return 0;
 }
 
@@ -72,15 +78,15 @@ int vmx_cpu_enable(void)
 	if (!pc->vmxon_region && page_alloc(&pc->vmxon_region) < 0)
 		return -ENOMEM;
 	region = phys_to_virt(pc->vmxon_region);
-	region[0] = (uint32_t)rdmsr(MSR_VMX_BASIC) & 0x7fffffff;
+	region[0] = (uint32_t)vmx_caps.basic & 0x7fffffff;
 
 	/* Guests use SSE and XSAVE state; the host must enable them to switch it. */
 	cr4 = read_cr4() | CR4_VMXE | CR4_OSFXSR | CR4_OSXMMEXCPT;
 	if (vmx_host_has_xsave())
 		cr4 |= CR4_OSXSAVE;
 	cr0 = read_cr0();
-	cr0 = (cr0 | rdmsr(MSR_VMX_CR0_FIXED0)) & rdmsr(MSR_VMX_CR0_FIXED1);
-	cr4 = (cr4 | rdmsr(MSR_VMX_CR4_FIXED0)) & rdmsr(MSR_VMX_CR4_FIXED1);
+	cr0 = (cr0 | vmx_caps.cr0_fixed0) & vmx_caps.cr0_fixed1;
+	cr4 = (cr4 | vmx_caps.cr4_fixed0) & vmx_caps.cr4_fixed1;
 	write_cr0(cr0);
 	write_cr4(cr4);
 	if (vmx_on(pc->vmxon_region) < 0) {
@@ -98,14 +104,4 @@ bool vmx_host_has_xsave(void)
 
 	cpuid(1, &r);
 	return r.ecx & (1u << 26);
-}
-
-int arch_virt_check_support(void)
-{
-	return vmx_check_support(&cpu_virt);
-}
-
-int arch_virt_cpu_enable(void)
-{
-	return vmx_cpu_enable();
 }

@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * int vmx_enter(uint64_t *gpr, bool launched)
+ * int vmx_enter(uint64_t *gpr, bool launched, uint64_t *host_rsp)
  * Loads the guest's general registers (array indexed by x86 register number;
  * the RSP slot is unused, RSP lives in the VMCS) and enters the guest. A VM
- * exit lands at vmx_exit_entry with RSP = the HOST_RSP written here, saves
- * the guest registers back and returns 0. A failed VMLAUNCH/VMRESUME returns
- * 1 (VMfailInvalid) or 2 (VMfailValid, error number in the VMCS).
+ * exit lands at vmx_exit_entry with RSP = HOST_RSP, saves the guest registers
+ * back and returns 0. A failed VMLAUNCH/VMRESUME returns 1 (VMfailInvalid) or
+ * 2 (VMfailValid, error number in the VMCS).
+ *
+ * *host_rsp caches what HOST_RSP holds: the stack depth is the same on every
+ * entry from the vCPU loop, so the VMWRITE is paid once, not per exit.
  */
 #define HOST_RSP 0x6c14
 
@@ -19,10 +22,13 @@ vmx_enter:
 	push %r14
 	push %r15
 	push %rdi			/* gpr pointer, found again at exit */
+	cmp %rsp, (%rdx)
+	je 3f
 	mov $HOST_RSP, %eax
 	vmwrite %rsp, %rax
 	jbe .Lfail_before
-	mov %rdi, %rax
+	mov %rsp, (%rdx)
+3:	mov %rdi, %rax
 	cmpb $0, %sil
 	mov 8(%rax), %rcx
 	mov 16(%rax), %rdx
@@ -78,6 +84,24 @@ vmx_exit_entry:
 	mov %r15, 120(%rax)
 	pop %rcx
 	mov %rcx, 0(%rax)
+	/*
+	 * Refill the return-stack buffer with harmless entries before the first
+	 * RET: otherwise the host's returns could be predicted to targets the
+	 * guest trained (SpectreRSB). 32 calls, each leaving a capture loop.
+	 */
+	mov $16, %ecx
+4:	call 5f
+6:	pause
+	lfence
+	jmp 6b
+5:	call 7f
+8:	pause
+	lfence
+	jmp 8b
+7:	dec %ecx
+	jnz 4b
+	add $(32 * 8), %rsp
+	lfence
 	xor %eax, %eax
 	jmp 2b
 

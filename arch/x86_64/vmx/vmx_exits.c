@@ -1,43 +1,90 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * VM-exit handlers, one per basic exit reason, in a const table. Anything
- * without a handler stops the partition with a full report: an unexpected
- * exit is a Plinth bug or a guest doing something unsupported, and either
- * way the rest of the machine must not be affected.
+ * VM-exit decoding: one handler per basic exit reason, in a const table.
+ * Each turns the VMCS exit fields into a vendor-neutral struct virt_exit for
+ * vmm/ to emulate, or settles an exit that is the backend's own business
+ * (a host interrupt, a window, #UD for VMX instructions) and reports
+ * VEXIT_NONE. Nothing here emulates a device, an MSR or CPUID, and nothing
+ * stops a partition: a reason without a handler comes back as VEXIT_FATAL
+ * with its name.
  */
 #include <asm/cpu.h>
 #include <asm/vmx.h>
 #include <plinth/errno.h>
 #include <plinth/log.h>
-#include <vmm/cpuid_policy.h>
-#include <vmm/io.h>
-#include <vmm/msr_policy.h>
-#include <vmm/partition.h>
+#include <plinth/string.h>
 #include "vmx_internal.h"
 
-#define VEC_UD 6
-#define VEC_GP 13
-#define CR0_PE (1ULL << 0)
-#define CR0_PG (1ULL << 31)
-#define CR4_VMXE (1ULL << 13)
-#define CR4_OSXSAVE (1ULL << 18)
-#define EFER_LMA (1ULL << 10)
+#define QUAL_DB_TRAP_BITS 0x600fULL /* B0-B3, BD, BS: what DR6 would have got */
+#define EPT_QUAL_WRITE (1ULL << 1)
+#define EPT_QUAL_FETCH (1ULL << 2)
+#define EPT_QUAL_LINEAR_VALID (1ULL << 7)
+#define EPT_QUAL_LINEAR_XLAT (1ULL << 8) /* the linear address itself, not a walk */
+#define INTR_INFO_NMI_UNBLOCKED (1u << 12) /* the exit came during an IRET */
+#define BASIC_IO_INSN_INFO (1ULL << 54)
 
-void vmx_advance_rip(void)
+typedef void (*vmx_exit_decoder)(struct vcpu_arch *a, uint64_t q, struct virt_exit *e);
+
+static const char *const exit_names[EXIT_REASON_MAX] = {
+	[EXIT_EXCEPTION_NMI] = "exception or NMI", [EXIT_EXTERNAL_INTERRUPT] = "external interrupt",
+	[EXIT_TRIPLE_FAULT] = "triple fault", [EXIT_INIT] = "INIT", [EXIT_SIPI] = "SIPI",
+	[5] = "I/O SMI", [6] = "other SMI", [EXIT_INTERRUPT_WINDOW] = "interrupt window",
+	[EXIT_NMI_WINDOW] = "NMI window", [EXIT_TASK_SWITCH] = "task switch",
+	[EXIT_CPUID] = "CPUID", [EXIT_GETSEC] = "GETSEC", [EXIT_HLT] = "HLT", [EXIT_INVD] = "INVD",
+	[EXIT_INVLPG] = "INVLPG", [EXIT_RDPMC] = "RDPMC", [EXIT_RDTSC] = "RDTSC", [EXIT_RSM] = "RSM",
+	[EXIT_VMCALL] = "VMCALL", [EXIT_VMCLEAR] = "VMCLEAR", [EXIT_VMLAUNCH] = "VMLAUNCH",
+	[EXIT_VMPTRLD] = "VMPTRLD", [EXIT_VMPTRST] = "VMPTRST", [EXIT_VMREAD] = "VMREAD",
+	[EXIT_VMRESUME] = "VMRESUME", [EXIT_VMWRITE] = "VMWRITE", [EXIT_VMXOFF] = "VMXOFF",
+	[EXIT_VMXON] = "VMXON", [EXIT_CR_ACCESS] = "control-register access",
+	[EXIT_DR_ACCESS] = "debug-register access", [EXIT_IO] = "I/O instruction",
+	[EXIT_RDMSR] = "RDMSR", [EXIT_WRMSR] = "WRMSR",
+	[EXIT_INVALID_GUEST_STATE] = "invalid guest state", [EXIT_MSR_LOADING] = "MSR loading",
+	[EXIT_MWAIT] = "MWAIT", [EXIT_MONITOR_TRAP] = "monitor trap flag", [EXIT_MONITOR] = "MONITOR",
+	[EXIT_PAUSE] = "PAUSE", [EXIT_MCE_DURING_ENTRY] = "machine check during VM entry",
+	[EXIT_TPR_BELOW_THRESHOLD] = "TPR below threshold", [EXIT_APIC_ACCESS] = "APIC access",
+	[45] = "virtualized EOI", [EXIT_GDTR_IDTR] = "GDTR/IDTR access",
+	[EXIT_LDTR_TR] = "LDTR/TR access", [EXIT_EPT_VIOLATION] = "EPT violation",
+	[EXIT_EPT_MISCONFIG] = "EPT misconfiguration", [EXIT_INVEPT] = "INVEPT",
+	[EXIT_RDTSCP] = "RDTSCP", [EXIT_PREEMPTION_TIMER] = "preemption timer",
+	[EXIT_INVVPID] = "INVVPID", [EXIT_WBINVD] = "WBINVD", [EXIT_XSETBV] = "XSETBV",
+	[56] = "APIC write", [EXIT_RDRAND] = "RDRAND", [EXIT_INVPCID] = "INVPCID",
+	[EXIT_VMFUNC] = "VMFUNC", [EXIT_ENCLS] = "ENCLS", [EXIT_RDSEED] = "RDSEED",
+	[62] = "page-modification log full", [EXIT_XSAVES] = "XSAVES", [EXIT_XRSTORS] = "XRSTORS",
+};
+
+static const char *exit_name(unsigned int basic)
 {
-	uint64_t rip = vmread(VMCS_GUEST_RIP) + vmread(VMCS_EXIT_INSN_LEN);
+	return basic < EXIT_REASON_MAX && exit_names[basic] ? exit_names[basic] : "unknown";
+}
 
-	vmwrite(VMCS_GUEST_RIP, rip);
+static void fatal(struct virt_exit *e, int err, const char *fmt, ...) __printf(3, 4);
+
+static void fatal(struct virt_exit *e, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	e->kind = VEXIT_FATAL;
+	e->fatal.err = err;
+	va_start(ap, fmt);
+	vsnprintf(e->fatal.reason, sizeof(e->fatal.reason), fmt, ap);
+	va_end(ap);
+}
+
+void vmx_skip_insn(struct vcpu_arch *a, unsigned int len)
+{
+	(void)a;
+	vmwrite(VMCS_GUEST_RIP, vmread(VMCS_GUEST_RIP) + len);
 	/* Completing the instruction ends any STI/MOV SS interrupt shadow. */
 	vmwrite(VMCS_GUEST_INTERRUPTIBILITY,
 		vmread(VMCS_GUEST_INTERRUPTIBILITY) & ~(uint64_t)(INTERRUPTIBILITY_STI |
 								   INTERRUPTIBILITY_MOV_SS));
 }
 
-void vmx_inject_exception(uint8_t vector, bool has_error, uint32_t error)
+void vmx_inject_exception(struct vcpu_arch *a, uint8_t vector, bool has_error, uint32_t error)
 {
 	uint32_t info = INTR_INFO_VALID | INTR_TYPE_HW_EXCEPTION | vector;
 
+	(void)a;
 	if (has_error) {
 		info |= INTR_INFO_DELIVER_CODE;
 		vmwrite(VMCS_ENTRY_EXCEPTION_ERROR, error);
@@ -45,336 +92,253 @@ void vmx_inject_exception(uint8_t vector, bool has_error, uint32_t error)
 	vmwrite(VMCS_ENTRY_INTR_INFO, info);
 }
 
-static uint64_t *gpr_slot(struct vcpu *v, unsigned int reg)
+static void inject_ud(struct vcpu_arch *a, uint64_t q, struct virt_exit *e)
 {
-	return &v->gpr[reg & 15];
-}
-
-static uint64_t read_gpr(struct vcpu *v, unsigned int reg)
-{
-	return reg == REG_RSP ? vmread(VMCS_GUEST_RSP) : *gpr_slot(v, reg);
-}
-
-static void write_gpr(struct vcpu *v, unsigned int reg, uint64_t val)
-{
-	if (reg == REG_RSP)
-		vmwrite(VMCS_GUEST_RSP, val);
-	else
-		*gpr_slot(v, reg) = val;
-}
-
-static enum exit_action inject_ud(struct vcpu *v, uint64_t q)
-{
-	(void)v;
 	(void)q;
-	vmx_inject_exception(VEC_UD, false, 0);
-	return EXIT_RESUME;
+	(void)e;
+	vmx_inject_exception(a, VEC_UD, false, 0);
 }
 
-static enum exit_action advance(struct vcpu *v, uint64_t q)
+static void inject_gp(struct vcpu_arch *a, uint64_t q, struct virt_exit *e)
 {
-	(void)v;
 	(void)q;
-	vmx_advance_rip();
-	return EXIT_RESUME;
+	(void)e;
+	vmx_inject_exception(a, VEC_GP, true, 0);
 }
 
-static enum exit_action resume(struct vcpu *v, uint64_t q)
+static void skip(struct vcpu_arch *a, uint64_t q, struct virt_exit *e)
 {
-	(void)v;
 	(void)q;
-	return EXIT_RESUME;
+	vmx_skip_insn(a, e->insn_len);
 }
 
-static enum exit_action exception_or_nmi(struct vcpu *v, uint64_t q)
+static void nothing(struct vcpu_arch *a, uint64_t q, struct virt_exit *e)
+{
+	(void)a;
+	(void)q;
+	(void)e;
+}
+
+/* A machine check is the host's, whoever ran: Plinth's own #MC handler reports it. */
+static void host_machine_check(struct vcpu_arch *a, uint64_t q, struct virt_exit *e)
+{
+	(void)q;
+	pr_err("vmx: machine check while vCPU %u of a partition ran\n", a->index);
+	__asm__ volatile("int $18");
+	fatal(e, -EIO, "machine check on the CPU it ran on");
+}
+
+/*
+ * #DB and #AC are intercepted only so an endless delivery loop cannot keep the
+ * CPU from Plinth; the guest gets them exactly as the CPU raised them.
+ */
+static void reflect_exception(struct vcpu_arch *a, uint32_t info, uint64_t q)
+{
+	uint32_t type = info & (7u << 8), vector = info & 0xff;
+	uint32_t entry = INTR_INFO_VALID | type | vector;
+
+	if (vector == VEC_DB) {
+		/* A #DB exit leaves DR6 alone: the qualification has what it would hold. */
+		uint64_t dr6;
+
+		__asm__ volatile("mov %%dr6, %0" : "=r"(dr6));
+		dr6 = (dr6 & ~QUAL_DB_TRAP_BITS) | (q & QUAL_DB_TRAP_BITS);
+		__asm__ volatile("mov %0, %%dr6" : : "r"(dr6));
+	}
+	if (info & INTR_INFO_DELIVER_CODE) {
+		entry |= INTR_INFO_DELIVER_CODE;
+		vmwrite(VMCS_ENTRY_EXCEPTION_ERROR, vmread(VMCS_EXIT_INTR_ERROR));
+	}
+	/* ICEBP (INT1) is a privileged software exception: it needs its length. */
+	if (type == INTR_TYPE_PRIV_SW_EXCEPTION || type == INTR_TYPE_SW_EXCEPTION)
+		vmwrite(VMCS_ENTRY_INSN_LEN, vmread(VMCS_EXIT_INSN_LEN));
+	vmwrite(VMCS_ENTRY_INTR_INFO, entry);
+	(void)a;
+}
+
+static void exception_or_nmi(struct vcpu_arch *a, uint64_t q, struct virt_exit *e)
 {
 	uint32_t info = (uint32_t)vmread(VMCS_EXIT_INTR_INFO);
+	unsigned int vector = info & 0xff;
 
-	(void)q;
-	if (((info >> 8) & 7) == 2) {
+	/* The exit came in the middle of an IRET: the guest's NMI blocking is gone again. */
+	if ((info & INTR_INFO_NMI_UNBLOCKED) && vector != VEC_DOUBLE_FAULT)
+		vmwrite(VMCS_GUEST_INTERRUPTIBILITY,
+			vmread(VMCS_GUEST_INTERRUPTIBILITY) | INTERRUPTIBILITY_NMI);
+	if ((info & (7u << 8)) == INTR_TYPE_NMI) {
 		/* A host NMI arrived while the guest ran: it is ours, not the guest's. */
-		pr_warn("vmx: cpu%u: NMI during guest execution\n", v->cpu);
-		return EXIT_RESUME;
+		pr_warn("vmx: NMI during guest execution\n");
+		return;
 	}
-	partition_stop(v->part, -EFAULT, "unexpected exception vector %u (info %x) in vCPU %u",
-		       info & 0xff, info, v->index);
-	return EXIT_STOP;
-}
-
-static enum exit_action triple_fault(struct vcpu *v, uint64_t q)
-{
-	(void)q;
-	partition_stop(v->part, -EFAULT, "triple fault on vCPU %u", v->index);
-	return EXIT_STOP;
-}
-
-static enum exit_action interrupt_window(struct vcpu *v, uint64_t q)
-{
-	(void)q;
-	arch_vcpu_request_irq_window(v, false);
-	return EXIT_RESUME;
-}
-
-static enum exit_action nmi_window(struct vcpu *v, uint64_t q)
-{
-	(void)q;
-	arch_vcpu_request_nmi_window(v, false);
-	return EXIT_RESUME;
-}
-
-static enum exit_action cpuid_exit(struct vcpu *v, uint64_t q)
-{
-	struct cpuid_result host, out;
-	struct cpuid_guest_state gs = {
-		.cr4_osxsave = vmx_guest_cr4() & CR4_OSXSAVE,
-		.apic_id = v->index,
-	};
-	struct cpuid_regs r;
-	uint32_t leaf = (uint32_t)v->gpr[REG_RAX], sub = (uint32_t)v->gpr[REG_RCX];
-
-	(void)q;
-	cpuid_count(leaf, sub, &r);
-	host = (struct cpuid_result){ r.eax, r.ebx, r.ecx, r.edx };
-	cpuid_policy_apply(&v->part->cpuid, leaf, sub, &gs, &host, &out);
-	v->gpr[REG_RAX] = out.eax;
-	v->gpr[REG_RBX] = out.ebx;
-	v->gpr[REG_RCX] = out.ecx;
-	v->gpr[REG_RDX] = out.edx;
-	vmx_advance_rip();
-	return EXIT_RESUME;
-}
-
-static enum exit_action hlt_exit(struct vcpu *v, uint64_t q)
-{
-	(void)v;
-	(void)q;
-	vmx_advance_rip();
-	return EXIT_HALT;
-}
-
-static enum exit_action vmcall_exit(struct vcpu *v, uint64_t q)
-{
-	int ret;
-
-	(void)q;
-	vmx_advance_rip();
-	ret = vmm_hypercall(v);
-	return ret < 0 ? EXIT_STOP : ret > 0 ? EXIT_REBOOT : EXIT_RESUME;
-}
-
-static enum exit_action set_cr0(uint64_t val)
-{
-	uint64_t fixed0 = rdmsr(MSR_VMX_CR0_FIXED0) & ~(CR0_PE | CR0_PG);
-	uint64_t efer = vmread(VMCS_GUEST_EFER);
-	uint32_t entry = (uint32_t)vmread(VMCS_ENTRY_CTLS);
-
-	if ((val >> 32) || ((val & CR0_PG) && !(val & CR0_PE))) {
-		vmx_inject_exception(VEC_GP, true, 0);
-		return EXIT_RESUME;
+	switch (vector) {
+	case VEC_MACHINE_CHECK:
+		host_machine_check(a, q, e);
+		return;
+	case VEC_DB:
+	case VEC_AC:
+		reflect_exception(a, info, q);
+		return;
+	default:
+		fatal(e, -EFAULT, "unexpected exception vector %u (info %x) in vCPU %u", vector, info,
+		      a->index);
 	}
-	/* Paging turned on or off with LME set is the switch into or out of long mode. */
-	if ((efer & EFER_LME) && (val & CR0_PG))
-		efer |= EFER_LMA;
-	else
-		efer &= ~EFER_LMA;
-	entry = (efer & EFER_LMA) ? entry | ENTRY_IA32E_GUEST : entry & ~ENTRY_IA32E_GUEST;
-	vmwrite(VMCS_GUEST_EFER, efer);
-	vmwrite(VMCS_ENTRY_CTLS, entry);
-	vmwrite(VMCS_CR0_SHADOW, val);
-	vmwrite(VMCS_GUEST_CR0, (val | fixed0) & rdmsr(MSR_VMX_CR0_FIXED1));
-	vmx_advance_rip();
-	return EXIT_RESUME;
 }
 
-static enum exit_action set_cr4(uint64_t val)
+static void triple_fault(struct vcpu_arch *a, uint64_t q, struct virt_exit *e)
 {
-	uint64_t fixed1 = rdmsr(MSR_VMX_CR4_FIXED1);
-
-	/* VMX is hidden from guests, and bits the CPU cannot hold are reserved. */
-	if ((val & CR4_VMXE) || (val & ~fixed1)) {
-		vmx_inject_exception(VEC_GP, true, 0);
-		return EXIT_RESUME;
-	}
-	vmwrite(VMCS_CR4_SHADOW, val);
-	vmwrite(VMCS_GUEST_CR4, val | rdmsr(MSR_VMX_CR4_FIXED0));
-	vmx_advance_rip();
-	return EXIT_RESUME;
+	(void)q;
+	fatal(e, -EFAULT, "triple fault on vCPU %u", a->index);
 }
 
-static enum exit_action cr_access(struct vcpu *v, uint64_t q)
+static void task_switch(struct vcpu_arch *a, uint64_t q, struct virt_exit *e)
+{
+	fatal(e, -ENOTSUP, "task switch on vCPU %u (qualification %lx): hardware task switching "
+	      "is not emulated", a->index, q);
+}
+
+static void interrupt_window(struct vcpu_arch *a, uint64_t q, struct virt_exit *e)
+{
+	(void)q;
+	(void)e;
+	vmx_ops.irq_window(a, false);
+}
+
+static void nmi_window(struct vcpu_arch *a, uint64_t q, struct virt_exit *e)
+{
+	(void)q;
+	(void)e;
+	vmx_ops.nmi_window(a, false);
+}
+
+static void kind(struct virt_exit *e, enum virt_exit_kind k)
+{
+	e->kind = k;
+}
+
+static void cpuid_exit(struct vcpu_arch *a, uint64_t q, struct virt_exit *e)
+{
+	(void)a;
+	(void)q;
+	kind(e, VEXIT_CPUID);
+}
+
+static void hlt_exit(struct vcpu_arch *a, uint64_t q, struct virt_exit *e)
+{
+	(void)a;
+	(void)q;
+	kind(e, VEXIT_HLT);
+}
+
+static void vmcall_exit(struct vcpu_arch *a, uint64_t q, struct virt_exit *e)
+{
+	(void)a;
+	(void)q;
+	kind(e, VEXIT_HYPERCALL);
+}
+
+static void xsetbv_exit(struct vcpu_arch *a, uint64_t q, struct virt_exit *e)
+{
+	(void)q;
+	e->kind = VEXIT_XSETBV;
+	e->xsetbv.index = (uint32_t)a->gpr[REG_RCX];
+	e->xsetbv.value = (a->gpr[REG_RDX] << 32) | (uint32_t)a->gpr[REG_RAX];
+}
+
+static void cr_access(struct vcpu_arch *a, uint64_t q, struct virt_exit *e)
 {
 	unsigned int cr = q & 15, type = (q >> 4) & 3, reg = (q >> 8) & 15;
 
-	if (type == 0 && cr == 0)
-		return set_cr0(read_gpr(v, reg));
-	if (type == 0 && cr == 4)
-		return set_cr4(read_gpr(v, reg));
-	if (cr == 8) {
-		/* No virtual APIC yet: priority writes are dropped and reads see 0. */
-		if (type == 1)
-			write_gpr(v, reg, 0);
-		vmx_advance_rip();
-		return EXIT_RESUME;
-	}
-	partition_stop(v->part, -ENOTSUP, "unsupported CR access (qualification %lx)", q);
-	return EXIT_STOP;
+	e->cr.cr = (uint8_t)cr;
+	e->cr.reg = (uint8_t)reg;
+	if (type == 0 && (cr == 0 || cr == 4 || cr == 8))
+		e->kind = VEXIT_CR_WRITE;
+	else if (type == 1 && cr == 8)
+		e->kind = VEXIT_CR_READ;
+	else
+		fatal(e, -ENOTSUP, "unsupported CR access on vCPU %u (qualification %lx)", a->index,
+		      q);
 }
 
-static enum exit_action io_exit(struct vcpu *v, uint64_t q)
+static void io_exit(struct vcpu_arch *a, uint64_t q, struct virt_exit *e)
 {
-	unsigned int size = (q & 7) + 1, port = (q >> 16) & 0xffff;
-	bool in = q & (1 << 3), string = q & (1 << 4);
-	uint32_t value;
+	(void)a;
+	e->kind = VEXIT_IO;
+	e->io.size = (uint8_t)((q & 7) + 1);
+	e->io.in = q & (1 << 3);
+	e->io.string = q & (1 << 4);
+	e->io.rep = q & (1 << 5);
+	e->io.port = (uint16_t)(q >> 16);
+	e->io.addr_size = 0; /* vmm derives it from the mode */
+	e->io.seg = VSEG_DS;
+	if (e->io.string && (vmx_caps.basic & BASIC_IO_INSN_INFO)) {
+		uint32_t info = (uint32_t)vmread(VMCS_EXIT_INSN_INFO);
 
-	if (string) {
-		int ret = vmm_string_io(v, port, size, in, q & (1 << 5));
-
-		if (ret < 0)
-			return EXIT_STOP;
-		if (ret == 0) /* a REP still running re-executes the instruction */
-			vmx_advance_rip();
-		return EXIT_RESUME;
+		e->io.addr_size = (uint8_t)(2u << ((info >> 7) & 7));
+		/* VMX numbers segments ES CS SS DS FS GS, as enum virt_seg does. */
+		if (!e->io.in)
+			e->io.seg = (uint8_t)((info >> 15) & 7);
 	}
-	value = (uint32_t)v->gpr[REG_RAX];
-	vmm_port_io(v, (uint16_t)port, size, in, &value);
-	if (in) {
-		uint64_t mask = size == 4 ? 0xffffffffULL : (1ULL << (size * 8)) - 1;
-
-		/* A 32-bit IN zero-extends into RAX; 8/16-bit INs merge. */
-		if (size == 4)
-			v->gpr[REG_RAX] = value;
-		else
-			v->gpr[REG_RAX] = (v->gpr[REG_RAX] & ~mask) | (value & mask);
-	}
-	vmx_advance_rip();
-	return EXIT_RESUME;
 }
 
-static enum exit_action rdmsr_exit(struct vcpu *v, uint64_t q)
-{
-	uint32_t msr = (uint32_t)v->gpr[REG_RCX];
-	uint64_t val;
-	int ret = 0;
-
-	(void)q;
-	switch (msr) {
-	case GMSR_EFER:
-		val = vmread(VMCS_GUEST_EFER);
-		break;
-	case GMSR_PAT:
-		val = vmread(VMCS_GUEST_PAT);
-		break;
-	default:
-		ret = msr_policy_lookup(msr, false) == MSR_EMULATE
-			      ? msr_emulate_read(&v->arch.msrs, msr, &val) : -EPERM;
-	}
-	if (ret < 0) {
-		vmx_inject_exception(VEC_GP, true, 0);
-		return EXIT_RESUME;
-	}
-	v->gpr[REG_RAX] = (uint32_t)val;
-	v->gpr[REG_RDX] = val >> 32;
-	vmx_advance_rip();
-	return EXIT_RESUME;
-}
-
-static enum exit_action wrmsr_exit(struct vcpu *v, uint64_t q)
-{
-	uint32_t msr = (uint32_t)v->gpr[REG_RCX];
-	uint64_t val = (v->gpr[REG_RDX] << 32) | (uint32_t)v->gpr[REG_RAX];
-	int ret;
-
-	(void)q;
-	/* The CPU keeps EFER, PAT and CR0 in the VMCS: the policy validates against those. */
-	v->arch.msrs.efer = vmread(VMCS_GUEST_EFER);
-	v->arch.msrs.cr0_pg = vmx_guest_cr0() & CR0_PG;
-	v->arch.msrs.pat = vmread(VMCS_GUEST_PAT);
-	ret = msr_policy_lookup(msr, true) == MSR_EMULATE
-		      ? msr_emulate_write(&v->arch.msrs, msr, val) : -EPERM;
-	if (ret < 0) {
-		vmx_inject_exception(VEC_GP, true, 0);
-		return EXIT_RESUME;
-	}
-	if (msr == GMSR_EFER)
-		vmwrite(VMCS_GUEST_EFER, v->arch.msrs.efer);
-	else if (msr == GMSR_PAT)
-		vmwrite(VMCS_GUEST_PAT, v->arch.msrs.pat);
-	else if (msr == GMSR_SPEC_CTRL)
-		vmx_set_spec_ctrl(v->arch.msrs.spec_ctrl);
-	if (v->arch.msrs.ibpb_pending) {
-		vmx_branch_barrier();
-		v->arch.msrs.ibpb_pending = false;
-	}
-	vmx_advance_rip();
-	return EXIT_RESUME;
-}
-
-static enum exit_action bad_guest_state(struct vcpu *v, uint64_t q)
-{
-	partition_stop(v->part, -EINVAL, "VM entry failed: invalid guest state (qualification %lx)", q);
-	return EXIT_STOP;
-}
-
-static enum exit_action ept_violation(struct vcpu *v, uint64_t q)
-{
-	gpa_t addr = gpa(vmread(VMCS_GUEST_PHYS_ADDR));
-
-	if (vmm_mmio_exit(v, addr, q & (1 << 1)) == 0)
-		return EXIT_RESUME;
-	partition_stop(v->part, -EFAULT,
-		       "%s of guest-physical %lx outside its memory and devices (RIP %lx)",
-		       (q & 2) ? "write" : (q & 4) ? "instruction fetch" : "read", addr.v,
-		       vmread(VMCS_GUEST_RIP));
-	return EXIT_STOP;
-}
-
-static enum exit_action ept_misconfig(struct vcpu *v, uint64_t q)
+static void rdmsr_exit(struct vcpu_arch *a, uint64_t q, struct virt_exit *e)
 {
 	(void)q;
-	partition_stop(v->part, -EIO, "EPT misconfiguration at guest-physical %lx",
-		       vmread(VMCS_GUEST_PHYS_ADDR));
-	return EXIT_STOP;
+	e->kind = VEXIT_MSR_READ;
+	e->msr.index = (uint32_t)a->gpr[REG_RCX];
 }
 
-static enum exit_action xsetbv_exit(struct vcpu *v, uint64_t q)
+static void wrmsr_exit(struct vcpu_arch *a, uint64_t q, struct virt_exit *e)
 {
-	uint64_t val = (v->gpr[REG_RDX] << 32) | (uint32_t)v->gpr[REG_RAX];
-	struct cpuid_regs r;
-
 	(void)q;
-	cpuid_count(0xd, 0, &r);
-	/* XCR0: x87 always on, AVX needs SSE, only what the CPU supports, only XCR0. */
-	if (v->gpr[REG_RCX] != 0 || !(val & 1) || ((val & 4) && !(val & 2)) ||
-	    (val & ~(((uint64_t)r.edx << 32) | r.eax)) || !(vmx_guest_cr4() & CR4_OSXSAVE)) {
-		vmx_inject_exception(VEC_GP, true, 0);
-		return EXIT_RESUME;
-	}
-	v->arch.xcr0 = val;
-	vmx_set_xcr0(val); /* the guest's extended state lives in the registers */
-	vmx_advance_rip();
-	return EXIT_RESUME;
+	e->kind = VEXIT_MSR_WRITE;
+	e->msr.index = (uint32_t)a->gpr[REG_RCX];
+	e->msr.value = (a->gpr[REG_RDX] << 32) | (uint32_t)a->gpr[REG_RAX];
 }
 
-static enum exit_action rdpmc_exit(struct vcpu *v, uint64_t q)
+static void bad_guest_state(struct vcpu_arch *a, uint64_t q, struct virt_exit *e)
 {
-	(void)v;
-	(void)q;
-	vmx_inject_exception(VEC_GP, true, 0);
-	return EXIT_RESUME;
+	(void)a;
+	fatal(e, -EINVAL, "VM entry failed: invalid guest state (qualification %lx)", q);
 }
 
-static const vmx_exit_handler exit_handlers[EXIT_REASON_MAX] = {
+static void ept_violation(struct vcpu_arch *a, uint64_t q, struct virt_exit *e)
+{
+	(void)a;
+	e->kind = VEXIT_MMIO;
+	e->mmio.addr = gpa(vmread(VMCS_GUEST_PHYS_ADDR));
+	e->mmio.write = q & EPT_QUAL_WRITE;
+	e->mmio.fetch = q & EPT_QUAL_FETCH;
+	e->mmio.linear_valid = q & EPT_QUAL_LINEAR_VALID;
+	e->mmio.linear = e->mmio.linear_valid ? vmread(VMCS_GUEST_LINEAR_ADDR) : 0;
+	/*
+	 * Only an access the instruction at RIP made to its own operand may be
+	 * emulated: not a guest page walk (bit 8 clear), nor event delivery (the
+	 * IDT-vectoring field is valid) such as an IDT that points at a device.
+	 */
+	e->mmio.by_insn = (q & EPT_QUAL_LINEAR_VALID) && (q & EPT_QUAL_LINEAR_XLAT) &&
+			  !(vmread(VMCS_IDT_VECTORING_INFO) & INTR_INFO_VALID);
+}
+
+static void ept_misconfig(struct vcpu_arch *a, uint64_t q, struct virt_exit *e)
+{
+	(void)a;
+	(void)q;
+	fatal(e, -EIO, "EPT misconfiguration at guest-physical %lx", vmread(VMCS_GUEST_PHYS_ADDR));
+}
+
+static const vmx_exit_decoder decoders[EXIT_REASON_MAX] = {
 	[EXIT_EXCEPTION_NMI] = exception_or_nmi,
-	[EXIT_EXTERNAL_INTERRUPT] = resume,
+	[EXIT_EXTERNAL_INTERRUPT] = nothing,
 	[EXIT_TRIPLE_FAULT] = triple_fault,
-	[EXIT_INIT] = resume,
+	[EXIT_INIT] = nothing,
 	[EXIT_INTERRUPT_WINDOW] = interrupt_window,
 	[EXIT_NMI_WINDOW] = nmi_window,
+	[EXIT_TASK_SWITCH] = task_switch,
 	[EXIT_CPUID] = cpuid_exit,
 	[EXIT_GETSEC] = inject_ud,
 	[EXIT_HLT] = hlt_exit,
-	[EXIT_INVD] = advance,
-	[EXIT_RDPMC] = rdpmc_exit,
+	[EXIT_INVD] = skip,
+	[EXIT_RDPMC] = inject_gp,
 	[EXIT_VMCALL] = vmcall_exit,
 	[EXIT_VMCLEAR] = inject_ud,
 	[EXIT_VMLAUNCH] = inject_ud,
@@ -392,31 +356,39 @@ static const vmx_exit_handler exit_handlers[EXIT_REASON_MAX] = {
 	[EXIT_INVALID_GUEST_STATE] = bad_guest_state,
 	[EXIT_MWAIT] = inject_ud,
 	[EXIT_MONITOR] = inject_ud,
-	[EXIT_PAUSE] = resume,
+	[EXIT_PAUSE] = nothing,
+	[EXIT_MCE_DURING_ENTRY] = host_machine_check,
 	[EXIT_EPT_VIOLATION] = ept_violation,
 	[EXIT_EPT_MISCONFIG] = ept_misconfig,
 	[EXIT_INVEPT] = inject_ud,
-	[EXIT_PREEMPTION_TIMER] = resume,
+	[EXIT_PREEMPTION_TIMER] = nothing,
 	[EXIT_INVVPID] = inject_ud,
-	[EXIT_WBINVD] = advance,
+	[EXIT_WBINVD] = skip,
 	[EXIT_XSETBV] = xsetbv_exit,
 	[EXIT_VMFUNC] = inject_ud,
 	[EXIT_ENCLS] = inject_ud,
 };
 
-enum exit_action vmx_handle_exit(struct vcpu *v, uint32_t reason)
+void vmx_decode_exit(struct vcpu_arch *a, uint32_t reason, struct virt_exit *e)
 {
 	uint16_t basic = reason & 0xffff;
 	uint64_t q = vmread(VMCS_EXIT_QUALIFICATION);
 
+	memset(e, 0, sizeof(*e));
+	e->kind = VEXIT_NONE;
+	e->insn_len = (unsigned int)vmread(VMCS_EXIT_INSN_LEN);
 	if (reason & EXIT_REASON_FAILED_ENTRY) {
-		partition_stop(v->part, -EINVAL, "VM entry failed (exit reason %u, qualification %lx)",
-			       basic, q);
-		return EXIT_STOP;
+		if (basic == EXIT_MCE_DURING_ENTRY)
+			host_machine_check(a, q, e);
+		else
+			fatal(e, -EINVAL, "VM entry failed (exit reason %u, %s, qualification %lx)",
+			      basic, exit_name(basic), q);
+		return;
 	}
-	if (basic >= EXIT_REASON_MAX || !exit_handlers[basic]) {
-		partition_stop(v->part, -ENOTSUP, "unhandled VM exit %u (qualification %lx)", basic, q);
-		return EXIT_STOP;
+	if (basic >= EXIT_REASON_MAX || !decoders[basic]) {
+		fatal(e, -ENOTSUP, "unhandled VM exit %u (%s, qualification %lx)", basic,
+		      exit_name(basic), q);
+		return;
 	}
-	return exit_handlers[basic](v, q);
+	decoders[basic](a, q, e);
 }

@@ -8,6 +8,7 @@
  * partition can read what another left behind.
  */
 #include <asm/cpu.h>
+#include <asm/extable.h>
 #include <plinth/errno.h>
 #include <plinth/mm.h>
 #include <plinth/spinlock.h>
@@ -72,17 +73,20 @@ out:
 	return ret;
 }
 
-void vmx_set_xcr0(uint64_t xcr0)
+/* The value is vmm's, already checked against the guest's CPUID; the CPU has the last word. */
+int vmx_set_xcr0(struct vcpu_arch *a, uint64_t xcr0)
 {
-	if (xcr0_all)
-		xsetbv(0, xcr0);
+	if (!xcr0_all)
+		return -EFAULT;
+	if (xsetbv_safe(0, xcr0) < 0)
+		return -EFAULT;
+	a->xcr0 = xcr0;
+	return 0;
 }
 
-/* The guest's speculation controls act on the real CPU, like its other registers. */
-void vmx_set_spec_ctrl(uint64_t value)
+bool vmx_has_spec_ctrl(void)
 {
-	if (has_spec_ctrl)
-		wrmsr(MSR_SPEC_CTRL, value);
+	return has_spec_ctrl;
 }
 
 void vmx_branch_barrier(void)
@@ -91,18 +95,20 @@ void vmx_branch_barrier(void)
 		wrmsr(MSR_PRED_CMD, PRED_CMD_IBPB);
 }
 
-void vmx_guest_regs_load_clean(const struct msr_swap *msrs, uint64_t xcr0)
+/* Power-on values of the pass-through MSRs the VMCS does not switch: all zero. */
+void vmx_guest_regs_load_clean(uint64_t xcr0)
 {
 	/* A new owner of the CPU must not inherit trained branch predictions either. */
-	vmx_set_spec_ctrl(0);
+	if (has_spec_ctrl)
+		wrmsr(MSR_SPEC_CTRL, 0);
 	vmx_branch_barrier();
-	wrmsr(MSR_KERNEL_GS_BASE, msrs->kernel_gs_base);
-	wrmsr(MSR_STAR, msrs->star);
-	wrmsr(MSR_LSTAR, msrs->lstar);
-	wrmsr(MSR_CSTAR, msrs->cstar);
-	wrmsr(MSR_SFMASK, msrs->sfmask);
+	wrmsr(MSR_KERNEL_GS_BASE, 0);
+	wrmsr(MSR_STAR, 0);
+	wrmsr(MSR_LSTAR, 0);
+	wrmsr(MSR_CSTAR, 0);
+	wrmsr(MSR_SFMASK, 0);
 	if (has_rdtscp)
-		wrmsr(MSR_TSC_AUX, msrs->tsc_aux);
+		wrmsr(MSR_TSC_AUX, 0);
 	__asm__ volatile("mov %0, %%dr0; mov %0, %%dr1; mov %0, %%dr2; mov %0, %%dr3; mov %1, %%dr6"
 			 : : "r"(0UL), "r"(DR6_RESET));
 	write_cr2(0);

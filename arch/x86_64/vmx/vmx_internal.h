@@ -3,11 +3,19 @@
 #define VMX_INTERNAL_H
 
 #include <asm/cpufeatures.h>
+#include <asm/trap.h>
+#include <asm/virt.h>
 #include <asm/vmx.h>
-#include <vmm/msr_policy.h>
-#include <vmm/vcpu.h>
 
-int vmx_check_support(const struct cpu_virt_features *f);
+/* Capability MSRs, read once at boot: they cannot change while Plinth runs. */
+struct vmx_caps {
+	uint64_t basic, misc;
+	uint64_t cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
+	unsigned int preemption_shift;
+};
+extern struct vmx_caps vmx_caps;
+
+int vmx_check_support(void);
 int vmx_cpu_enable(void);
 bool vmx_host_has_xsave(void);
 
@@ -26,24 +34,45 @@ static inline uint64_t vmx_guest_cr4(void)
 	return (vmread(VMCS_GUEST_CR4) & ~GUEST_CR4_OWNED) | (vmread(VMCS_CR4_SHADOW) & GUEST_CR4_OWNED);
 }
 
+/* Neutral segment attributes <-> VMX access rights (bits 11:8 move to 15:12, unusable is bit 16). */
+#define VMX_AR_UNUSABLE (1u << 16)
+
+static inline uint32_t vmx_seg_ar(const struct segment *s)
+{
+	return (s->attr & 0xffu) | ((uint32_t)(s->attr & 0xf00u) << 4) |
+	       (s->unusable ? VMX_AR_UNUSABLE : 0);
+}
+
+static inline void vmx_seg_from_ar(uint32_t ar, struct segment *s)
+{
+	s->attr = (uint16_t)((ar & 0xffu) | ((ar >> 4) & 0xf00u));
+	s->unusable = ar & VMX_AR_UNUSABLE;
+}
+
 /* vmx_guest_regs.c: registers guests use directly, which the VMCS does not switch */
 int vmx_guest_regs_setup(void);
-void vmx_guest_regs_load_clean(const struct msr_swap *msrs, uint64_t xcr0);
-void vmx_set_xcr0(uint64_t xcr0);
-void vmx_set_spec_ctrl(uint64_t value);
+void vmx_guest_regs_load_clean(uint64_t xcr0);
+int vmx_set_xcr0(struct vcpu_arch *a, uint64_t xcr0);
+bool vmx_has_spec_ctrl(void);
 void vmx_branch_barrier(void); /* IBPB, where the CPU has it */
 
 /* vmcs.c */
-int vmcs_setup(struct vcpu *v);
+int vmx_set_passthrough_msrs(const uint32_t *msrs, unsigned int count);
+int vmcs_setup(struct vcpu_arch *a);
 void vmcs_load_guest_state(const struct vcpu_regs *r);
+void vmx_write_cr0(uint64_t val);
+void vmx_write_cr4(uint64_t val);
+void vmx_write_efer(uint64_t efer);
 
 /* vmx_entry.S: 0 after a VM exit, 1 = VMfailInvalid, 2 = VMfailValid */
-int vmx_enter(uint64_t *gpr, bool launched);
+int vmx_enter(uint64_t *gpr, bool launched, uint64_t *host_rsp);
 
 /* vmx_exits.c */
-typedef enum exit_action (*vmx_exit_handler)(struct vcpu *v, uint64_t qualification);
-enum exit_action vmx_handle_exit(struct vcpu *v, uint32_t reason);
-void vmx_advance_rip(void);
-void vmx_inject_exception(uint8_t vector, bool has_error, uint32_t error);
+void vmx_decode_exit(struct vcpu_arch *a, uint32_t reason, struct virt_exit *e);
+void vmx_skip_insn(struct vcpu_arch *a, unsigned int len);
+void vmx_inject_exception(struct vcpu_arch *a, uint8_t vector, bool has_error, uint32_t error);
+
+/* vmx_vcpu.c */
+extern const struct virt_ops vmx_ops;
 
 #endif

@@ -6,8 +6,32 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* A host-physical address. Guest-physical addresses get their own type in vmm/. */
+/* A host-physical address, as the kernel's own allocators hand them out. */
 typedef uint64_t paddr_t;
+
+/*
+ * Guest-physical and host-physical addresses as the hypervisor layers pass
+ * them: different C types, so the compiler refuses to mix them and an EPT
+ * bug that hands a guest address to the host (or back) becomes a build error
+ * instead of an isolation hole.
+ */
+typedef struct {
+	uint64_t v;
+} gpa_t;
+
+typedef struct {
+	uint64_t v;
+} hpa_t;
+
+static inline gpa_t gpa(uint64_t v)
+{
+	return (gpa_t){ v };
+}
+
+static inline hpa_t hpa(uint64_t v)
+{
+	return (hpa_t){ v };
+}
 
 #define PAGE_SHIFT 12
 #define PAGE_SIZE (1ULL << PAGE_SHIFT)

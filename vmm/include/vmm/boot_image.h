@@ -13,8 +13,7 @@
  * outside [0, ram_size).
  */
 #include <plinth/types.h>
-#include <vmm/types.h>
-#include <vmm/vcpu_state.h>
+#include <asm/vcpu_regs.h>
 
 struct guest_mem_ops {
 	/* Copy len bytes into guest-physical memory; -EFAULT if outside RAM. */

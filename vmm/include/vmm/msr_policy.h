@@ -51,6 +51,8 @@
 #define GMSR_APIC_BASE_EN (1ULL << 11)
 #define GMSR_APIC_BASE_ADDR 0xfee00000ULL
 
+#define GMSR_DEBUGCTL_BTF (1ULL << 1)
+
 /* Fixed answers a guest can rely on. */
 #define GMSR_FEATURE_CONTROL_VALUE 1ULL /* locked, VMX off everywhere */
 #define GMSR_MTRRCAP_VALUE 0x508ULL     /* 8 variable ranges, fixed, WC */
@@ -60,8 +62,6 @@
 /* Fast strings on; BTS and PEBS reported unavailable (no debug store). */
 #define GMSR_MISC_ENABLE_RESET ((1ULL << 0) | (1ULL << 11) | (1ULL << 12))
 
-#define GMSR_BITMAP_SIZE 4096
-
 enum msr_action {
 	MSR_DENY,        /* inject #GP */
 	/*
@@ -69,22 +69,11 @@ enum msr_action {
 	 * registers that are either switched by the VMCS (FS/GS base,
 	 * SYSENTER_*) or only matter to code running at CPL 3 / after SWAPGS,
 	 * which Plinth itself never does (STAR, LSTAR, CSTAR, SFMASK,
-	 * KERNEL_GS_BASE, TSC_AUX). The latter set must be saved and restored
-	 * (struct msr_swap) whenever another partition's vCPU runs on the
-	 * same physical CPU.
+	 * KERNEL_GS_BASE, TSC_AUX). The backend loads the latter set clean
+	 * whenever another vCPU takes the physical CPU.
 	 */
 	MSR_PASSTHROUGH,
 	MSR_EMULATE,     /* msr_emulate_read()/msr_emulate_write() */
-};
-
-/* Slots for the passthrough MSRs that VMX does not switch by itself. */
-struct msr_swap {
-	uint64_t kernel_gs_base;
-	uint64_t star;
-	uint64_t lstar;
-	uint64_t cstar;
-	uint64_t sfmask;
-	uint64_t tsc_aux;
 };
 
 struct msr_vcpu_state {
@@ -99,6 +88,7 @@ struct msr_vcpu_state {
 	uint64_t efer;
 	uint64_t pat;
 	uint64_t misc_enable;
+	uint64_t debugctl;      /* the caller loads it into the guest's DEBUGCTL */
 	uint64_t tsc_deadline;  /* consumed by the LAPIC timer emulation */
 	uint64_t spec_ctrl;     /* to be loaded into the real MSR at VM entry */
 	uint64_t mcg_status;
@@ -107,7 +97,6 @@ struct msr_vcpu_state {
 	uint64_t mtrr_fixed[GMSR_MTRR_FIXED_COUNT];
 	/* [2n] = PHYSBASEn, [2n + 1] = PHYSMASKn. */
 	uint64_t mtrr_var[2 * GMSR_MTRR_VAR_COUNT];
-	struct msr_swap swap;   /* not touched by this module after init */
 	/*
 	 * Physical address width used for reserved-bit checks; defaults to 52
 	 * (never rejects a legal value), set it to CPUID 0x80000008 EAX[7:0].
@@ -136,11 +125,9 @@ int msr_emulate_read(struct msr_vcpu_state *s, uint32_t msr, uint64_t *value);
 int msr_emulate_write(struct msr_vcpu_state *s, uint32_t msr, uint64_t value);
 
 /*
- * Fill a VMX MSR bitmap (read-low 0x000, read-high 0x400, write-low 0x800,
- * write-high 0xc00; low = MSRs 0..0x1fff, high = 0xc0000000..0xc0001fff;
- * a set bit makes the access exit) so that only the passthrough MSRs do not
- * exit. MSRs outside both ranges always exit in hardware.
+ * The MSRs a guest reaches without an exit, for the backend's bitmap: fills
+ * up to @max of them into @out and returns how many there are in all.
  */
-void msr_bitmap_build(uint8_t bitmap[GMSR_BITMAP_SIZE]);
+unsigned int msr_policy_passthrough(uint32_t *out, unsigned int max);
 
 #endif

@@ -54,7 +54,6 @@ struct partition {
 int partitions_create(const struct plinth_config *cfg, const struct boot_info *bi);
 void partitions_start(void);
 unsigned int partitions_active(void);
-unsigned int partitions_failed(void);
 
 /* Stops the partition (all its vCPUs) and records why; callable from any vCPU. */
 void partition_stop(struct partition *p, int64_t status, const char *fmt, ...) __printf(3, 4);

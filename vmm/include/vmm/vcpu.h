@@ -4,11 +4,12 @@
 
 /*
  * A virtual CPU, vendor-neutral part. The backend (arch/x86_64/vmx today,
- * svm later) is chosen at link time and implements the arch_vcpu_* calls.
+ * svm later) is picked at boot and reached through the `virt` operations
+ * (asm/virt.h); it owns struct vcpu_arch.
  */
-#include <asm/vcpu_arch.h>
-#include <vmm/types.h>
-#include <vmm/vcpu_state.h>
+#include <asm/virt.h>
+#include <plinth/types.h>
+#include <vmm/msr_policy.h>
 
 struct partition;
 
@@ -38,7 +39,6 @@ struct vcpu {
 	struct partition *part;
 	unsigned int index; /* also the guest APIC ID */
 	unsigned int cpu;   /* the physical CPU it is pinned to */
-	uint64_t gpr[REG_COUNT]; /* live guest registers; RSP is kept in the VMCS */
 	struct vcpu_regs boot;   /* state loaded on first entry / SIPI */
 	volatile enum vcpu_state state;
 	/*
@@ -55,41 +55,32 @@ struct vcpu {
 	uint8_t irq_vector; /* the vector VCPU_REQ_IRQ delivers */
 
 	uint32_t lapic[64]; /* xAPIC registers, indexed by offset >> 4 */
+	uint8_t tpr;        /* CR8: kept for the guest, no interrupt is masked by it yet */
+	struct msr_vcpu_state msrs;
 
-	uint64_t exits;
-	struct vcpu_arch arch;
+	struct vcpu_arch arch; /* the backend's; arch.gpr[] are the live guest registers */
 };
 
-/* Guest state the device models need, read from the backend in one go. */
-struct guest_ctx {
-	uint64_t rip, rsp, rflags;
-	uint64_t cr0, cr3, cr4, efer;
-	uint64_t cs_base, ds_base, es_base, fs_base, gs_base, ss_base;
-	uint32_t cs_ar;
-};
+/* Guest general registers; RSP lives where the backend keeps it. */
+static inline uint64_t vcpu_gpr(struct vcpu *v, unsigned int reg)
+{
+	return (reg & 15) == REG_RSP ? virt->get_reg(&v->arch, VREG_RSP) : v->arch.gpr[reg & 15];
+}
 
-/* Backend interface */
-int arch_virt_check_support(void);             /* logs what is missing, -ENODEV */
-int arch_virt_cpu_enable(void);                /* on each CPU that may run vCPUs */
-int arch_vcpu_init(struct vcpu *v);            /* on the vCPU's own CPU */
-void arch_vcpu_reset(struct vcpu *v);          /* power-on state outside the VMCS */
-void arch_vcpu_load_state(struct vcpu *v, const struct vcpu_regs *r);
-enum exit_action arch_vcpu_run(struct vcpu *v); /* one guest entry and its exit */
-bool arch_vcpu_can_inject(struct vcpu *v);
-bool arch_vcpu_can_inject_nmi(struct vcpu *v);
-void arch_vcpu_inject_nmi(struct vcpu *v);
-void arch_vcpu_request_nmi_window(struct vcpu *v, bool on);
-void arch_vcpu_inject_irq(struct vcpu *v, uint8_t vector);
-void arch_vcpu_request_irq_window(struct vcpu *v, bool on);
-void arch_vcpu_set_time_slice(struct vcpu *v, uint64_t tsc_ticks);
-void arch_vcpu_dump(struct vcpu *v); /* registers into the log, for stop reports */
-void arch_vcpu_destroy(struct vcpu *v);
-void arch_vcpu_get_ctx(struct vcpu *v, struct guest_ctx *ctx);
-void arch_vcpu_set_rip(struct vcpu *v, uint64_t rip);
-void arch_vcpu_set_rsp(struct vcpu *v, uint64_t rsp);
+static inline void vcpu_set_gpr(struct vcpu *v, unsigned int reg, uint64_t val)
+{
+	if ((reg & 15) == REG_RSP)
+		virt->set_reg(&v->arch, VREG_RSP, val);
+	else
+		v->arch.gpr[reg & 15] = val;
+}
+
+/* vmm/exit.c: what one decoded exit means for the vCPU loop. */
+enum exit_action vcpu_handle_exit(struct vcpu *v, const struct virt_exit *e);
 
 /* vmm/vcpu.c */
 void vcpu_thread(void *arg);
+void vcpu_reset(struct vcpu *v); /* power-on MSRs and backend registers */
 void vcpu_kick(struct vcpu *v);
 /* Sets @req in @v's requests and kicks it; any CPU may call it. */
 void vcpu_request(struct vcpu *v, uint32_t req);

@@ -2,6 +2,7 @@
 #ifndef ASM_CPU_H
 #define ASM_CPU_H
 
+#include <asm/processor-flags.h>
 #include <plinth/types.h>
 
 #define MSR_APIC_BASE 0x1b
@@ -10,13 +11,6 @@
 #define MSR_FS_BASE 0xc0000100
 #define MSR_GS_BASE 0xc0000101
 #define MSR_VM_CR 0xc0010114
-
-#define EFER_SCE (1ULL << 0)
-#define EFER_LME (1ULL << 8)
-#define EFER_NXE (1ULL << 11)
-
-#define CR0_WP (1ULL << 16)
-#define CR4_PGE (1ULL << 7)
 
 struct cpuid_regs {
 	uint32_t eax, ebx, ecx, edx;

@@ -13,9 +13,13 @@ struct trap_frame {
 	uint64_t rip, cs, rflags, rsp, ss;
 };
 
+#define VEC_DB 1
 #define VEC_NMI 2
+#define VEC_UD 6
 #define VEC_DOUBLE_FAULT 8
+#define VEC_GP 13
 #define VEC_PAGE_FAULT 14
+#define VEC_AC 17
 #define VEC_MACHINE_CHECK 18
 #define VEC_LAPIC_TIMER 0x20
 #define VEC_XCALL 0xf0

@@ -30,6 +30,7 @@
 #define VMCS_EPT_POINTER 0x201a
 #define VMCS_GUEST_PHYS_ADDR 0x2400
 #define VMCS_LINK_POINTER 0x2800
+#define VMCS_GUEST_DEBUGCTL 0x2802
 #define VMCS_GUEST_PAT 0x2804
 #define VMCS_GUEST_EFER 0x2806
 #define VMCS_HOST_PAT 0x2c00
@@ -164,11 +165,13 @@
 #define PROC2_INVPCID (1u << 12)
 #define PROC2_XSAVES (1u << 20)
 #define EXIT_HOST_64 (1u << 9)
+#define EXIT_SAVE_DEBUG (1u << 2)
 #define EXIT_SAVE_PAT (1u << 18)
 #define EXIT_LOAD_PAT (1u << 19)
 #define EXIT_SAVE_EFER (1u << 20)
 #define EXIT_LOAD_EFER (1u << 21)
 #define EXIT_SAVE_PREEMPT (1u << 22)
+#define ENTRY_LOAD_DEBUG (1u << 2)
 #define ENTRY_IA32E_GUEST (1u << 9)
 #define ENTRY_LOAD_PAT (1u << 14)
 #define ENTRY_LOAD_EFER (1u << 15)
