@@ -1,6 +1,7 @@
 #!/bin/bash
-# bochs.sh NAME CFG TIMEOUT CPUS [FILE:DEST ...]: boots Plinth under Bochs (Haswell model, VMX
-# with EPT) + OVMF from a FAT disk image; serial log in build/test-logs/NAME.serial.log.
+# bochs.sh NAME CFG TIMEOUT CPUS [FILE:DEST ...]: boots Plinth under Bochs (VMX with EPT) + OVMF
+# from a FAT disk image; serial log in build/test-logs/NAME.serial.log. BOCHS_MODEL picks the CPU
+# (default corei7_haswell_4770; corei7_skylake_x adds AVX-512).
 set -u
 cd "$(dirname "$0")/../.."
 name=$1 cfg=$2 limit=$3 cpus=${4:-2}
@@ -18,7 +19,7 @@ cat >"$work/bochsrc" <<RC
 romimage: file=/usr/share/ovmf/OVMF.fd, address=0xffe00000
 vgaromimage: file=/usr/share/vgabios/vgabios.bin
 megs: 512
-cpu: model=corei7_haswell_4770, count=$cpus
+cpu: model=${BOCHS_MODEL:-corei7_haswell_4770}, count=$cpus
 pci: enabled=1, chipset=i440fx
 clock: sync=none, time0=local
 ata0-master: type=disk, path=$work/esp.img, mode=flat

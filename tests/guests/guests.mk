@@ -23,6 +23,12 @@ GUEST_LDFLAGS := -nostdlib -static -no-pie -z max-page-size=4096 -z noexecstack 
 GUEST_LONG := cpuid msr portio mmio hlt-timer exceptions smp probe triplefault spin \
 	vmx ports bench reboot leakw leakr nmi status
 GUEST_REAL := modeswitch
+# Guests of the hardening scenario (tests/boot/harden-*.cfg), one list per group.
+GUEST_HARDEN_CPU :=
+GUEST_HARDEN_PRIV :=
+GUEST_HARDEN_REAL :=
+GUEST_LONG += $(GUEST_HARDEN_CPU) $(GUEST_HARDEN_PRIV)
+GUEST_REAL += $(GUEST_HARDEN_REAL)
 
 GUEST_BINS := $(patsubst %,$(GUEST_OUT)/%.bin,$(GUEST_LONG) $(GUEST_REAL))
 GUEST_LIB_OBJS := $(patsubst $(GUEST_DIR)/lib/%,$(GUEST_OUT)/lib/%.o, \
