@@ -374,7 +374,10 @@ void vmx_decode_exit(struct vcpu_arch *a, uint32_t reason, struct virt_exit *e)
 	uint16_t basic = reason & 0xffff;
 	uint64_t q = vmread(VMCS_EXIT_QUALIFICATION);
 
-	memset(e, 0, sizeof(*e));
+	/*
+	 * Not cleared as a whole: each decoder fills the member of its kind, and
+	 * zeroing the fatal reason on every exit would cost more than the exit.
+	 */
 	e->kind = VEXIT_NONE;
 	e->insn_len = (unsigned int)vmread(VMCS_EXIT_INSN_LEN);
 	if (reason & EXIT_REASON_FAILED_ENTRY) {

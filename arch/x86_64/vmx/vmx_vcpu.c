@@ -195,8 +195,10 @@ static void vmx_run(struct vcpu_arch *a, struct virt_exit *e)
 	}
 	a->launched = true;
 	a->exits++;
-	/* The exit consumed any event we injected; what it interrupted comes back. */
-	vmwrite(VMCS_ENTRY_INTR_INFO, 0);
+	/*
+	 * The exit cleared the valid bit of any event we injected (SDM Vol. 3C
+	 * 24.8.3); what it interrupted comes back through IDT vectoring.
+	 */
 	record_idt_vectoring(a);
 	vmx_decode_exit(a, (uint32_t)vmread(VMCS_EXIT_REASON), e);
 }
