@@ -6,8 +6,10 @@
  */
 #include <stdarg.h>
 
+#include <asm/processor-flags.h>
 #include <plinth/errno.h>
 #include <plinth/log.h>
+#include <plinth/pagetable.h>
 #include <plinth/string.h>
 #include <vmm/boot_image.h>
 
@@ -19,22 +21,7 @@
 #define AR_CODE64 (SEG_G | SEG_L | AR_CODE16)
 #define AR_DATA32 (SEG_G | SEG_DB | AR_DATA16)
 
-#define CR0_PE (1ULL << 0)
-#define CR0_MP (1ULL << 1)
-#define CR0_ET (1ULL << 4)
-#define CR0_NE (1ULL << 5)
-#define CR0_WP (1ULL << 16)
-#define CR0_AM (1ULL << 18)
-#define CR0_NW (1ULL << 29)
-#define CR0_CD (1ULL << 30)
-#define CR0_PG (1ULL << 31)
-#define CR4_PAE (1ULL << 5)
-#define EFER_LME (1ULL << 8)
-#define EFER_LMA (1ULL << 10)
 
-#define PTE_P 0x1ULL
-#define PTE_RW 0x2ULL
-#define PTE_PS 0x80ULL
 
 #define LM_GDT_CODE64 0x00af9b000000ffffULL
 #define LM_GDT_DATA 0x00cf93000000ffffULL
@@ -205,12 +192,12 @@ static int write_page_tables(const struct guest_mem_ops *mem, char *err,
 	ret = boot_zero(mem, BOOT_LM_PML4, 2 * PAGE_SIZE, err, errlen);
 	if (ret)
 		return ret;
-	ent[0] = BOOT_LM_PDPT | PTE_P | PTE_RW;
+	ent[0] = BOOT_LM_PDPT | X86_PTE_P | X86_PTE_RW;
 	ret = write_u64s(mem, BOOT_LM_PML4, ent, 1, err, errlen);
 	if (ret)
 		return ret;
 	for (i = 0; i < 4; i++)
-		ent[i] = (BOOT_LM_PD + i * PAGE_SIZE) | PTE_P | PTE_RW;
+		ent[i] = (BOOT_LM_PD + i * PAGE_SIZE) | X86_PTE_P | X86_PTE_RW;
 	ret = write_u64s(mem, BOOT_LM_PDPT, ent, 4, err, errlen);
 	if (ret)
 		return ret;
@@ -220,8 +207,8 @@ static int write_page_tables(const struct guest_mem_ops *mem, char *err,
 			for (k = 0; k < ARRAY_SIZE(ent); k++) {
 				uint64_t idx = (uint64_t)pd * 512 + i + k;
 
-				ent[k] = idx * SIZE_2M | PTE_P | PTE_RW |
-					 PTE_PS;
+				ent[k] = idx * SIZE_2M | X86_PTE_P | X86_PTE_RW |
+					 X86_PTE_PS;
 			}
 			ret = write_u64s(mem,
 					 BOOT_LM_PD + pd * PAGE_SIZE + i * 8,

@@ -6,26 +6,13 @@
  * entry comes through the caller's read callback, so a table pointing
  * outside the guest's RAM fails that read instead of reaching host memory.
  */
+#include <asm/processor-flags.h>
 #include <plinth/errno.h>
+#include <plinth/pagetable.h>
 #include <vmm/guest_walk.h>
 
-#define PTE_P		(1ULL << 0)
-#define PTE_RW		(1ULL << 1)
-#define PTE_US		(1ULL << 2)
-#define PTE_PS		(1ULL << 7)
-#define PTE_XD		(1ULL << 63)
-#define ADDR_MASK_64	0x000ffffffffff000ULL	/* 8-byte entries; reserved bits sort out the rest */
 #define ADDR_MASK_32	0xfffff000ULL
 #define PDE32_4M_LOW	0xffc00000ULL		/* address bits 31:22 of a 4 MiB page */
-#define CR0_WP		(1ULL << 16)
-#define CR0_PG		(1ULL << 31)
-#define CR4_PSE		(1ULL << 4)
-#define CR4_PAE		(1ULL << 5)
-#define CR4_LA57	(1ULL << 12)
-#define CR4_SMEP	(1ULL << 20)
-#define CR4_SMAP	(1ULL << 21)
-#define EFER_LMA	(1ULL << 10)
-#define EFER_NXE	(1ULL << 11)
 
 enum walk_mode { MODE_32, MODE_PAE, MODE_LONG };
 
@@ -89,9 +76,9 @@ static uint64_t reserved(enum walk_mode m, unsigned int level, bool large, unsig
 	/* 4-level leaves 62:52 to software and protection keys; PAE reserves them. */
 	r = bit_range(m == MODE_PAE ? 62 : 51, maxpa);
 	if (!nxe)
-		r |= PTE_XD;
+		r |= X86_PTE_NX;
 	if (m == MODE_LONG && level == 4)
-		r |= PTE_PS;
+		r |= X86_PTE_PS;
 	if (large)
 		r |= bit_range(level == 3 ? 29 : 20, 13); /* bit 12 is PAT */
 	return r;
@@ -102,7 +89,7 @@ static uint64_t large_base(enum walk_mode m, uint64_t e, unsigned int page_shift
 {
 	if (m == MODE_32)
 		return (e & PDE32_4M_LOW) | (((e >> 13) & 0xff) << 32);
-	return e & ADDR_MASK_64 & ~((1ULL << page_shift) - 1);
+	return e & X86_PTE_ADDR_MASK & ~((1ULL << page_shift) - 1);
 }
 
 /*
@@ -163,7 +150,7 @@ int guest_walk(const struct guest_paging *pg, uint64_t linear, unsigned int acce
 		level = 4;
 		shift = 39;
 		bits = 9;
-		table = pg->cr3 & ADDR_MASK_64;
+		table = pg->cr3 & X86_PTE_ADDR_MASK;
 	} else {
 		/* Outside long mode linear addresses are 32 bits; wrap like the CPU. */
 		linear &= 0xffffffffULL;
@@ -182,7 +169,7 @@ int guest_walk(const struct guest_paging *pg, uint64_t linear, unsigned int acce
 		}
 	}
 	esize = m == MODE_32 ? 4 : 8;
-	addr_mask = m == MODE_32 ? ADDR_MASK_32 : ADDR_MASK_64;
+	addr_mask = m == MODE_32 ? ADDR_MASK_32 : X86_PTE_ADDR_MASK;
 	if (maxpa == 0 || maxpa > 52)
 		maxpa = 52;
 	else if (maxpa < 32)
@@ -204,15 +191,15 @@ int guest_walk(const struct guest_paging *pg, uint64_t linear, unsigned int acce
 		else if (read_entry(read, ctx, table + idx * esize, esize, &e) < 0)
 			return -EIO;
 		/* Nothing else of a not-present entry is looked at, reserved bits included. */
-		if (!(e & PTE_P))
+		if (!(e & X86_PTE_P))
 			return page_fault(pf_error, code);
-		leaf = level == 1 || ((e & PTE_PS) && maps_page(m, level, pg->cr4));
+		leaf = level == 1 || ((e & X86_PTE_PS) && maps_page(m, level, pg->cr4));
 		if (e & reserved(m, level, leaf && level > 1, maxpa, nxe))
 			return page_fault(pf_error, code | GUEST_PF_P | GUEST_PF_RSVD);
 		if (!pdpte) {
-			user_page = user_page && (e & PTE_US);
-			writable = writable && (e & PTE_RW);
-			no_exec = no_exec || (nxe && (e & PTE_XD));
+			user_page = user_page && (e & X86_PTE_US);
+			writable = writable && (e & X86_PTE_RW);
+			no_exec = no_exec || (nxe && (e & X86_PTE_NX));
 		}
 		if (leaf)
 			break;
