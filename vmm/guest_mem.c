@@ -10,6 +10,7 @@
 #include <plinth/errno.h>
 #include <plinth/log.h>
 #include <plinth/string.h>
+#include <asm/cpu.h>
 #include <asm/processor-flags.h>
 #include <asm/trap.h>
 #include <vmm/decode.h>
@@ -55,6 +56,27 @@ static uint64_t seg_base(const struct guest_view *g, enum virt_seg s)
 	return g->seg[s].base;
 }
 
+/*
+ * The guest's MAXPHYADDR, above which page-table entry bits are reserved: the
+ * host's, since the CPUID policy passes leaf 0x80000008 through. Read once.
+ */
+static uint8_t guest_maxphyaddr(void)
+{
+	static uint8_t bits;
+	struct cpuid_regs r;
+
+	if (!bits) {
+		/* Without the leaf the SDM's default is 36 bits. */
+		bits = 36;
+		cpuid(0x80000000, &r);
+		if (r.eax >= 0x80000008) {
+			cpuid(0x80000008, &r);
+			bits = (uint8_t)(r.eax & 0xff);
+		}
+	}
+	return bits;
+}
+
 static int read_guest_phys(void *ctx, uint64_t addr, void *buf, size_t len)
 {
 	struct vcpu *v = ctx;
@@ -73,6 +95,7 @@ static int translate(struct vcpu *v, const struct guest_view *g, uint64_t linear
 	struct guest_paging pg = {
 		.cr0 = g->cr0, .cr3 = g->cr3, .cr4 = g->cr4, .efer = g->efer,
 		.ac = g->rflags & RFLAGS_AC,
+		.maxphyaddr = guest_maxphyaddr(),
 	};
 	uint32_t pf_error = 0;
 	uint64_t addr;
