@@ -2,15 +2,18 @@
 /*
  * The device models every partition gets (vmm/include/vmm/platform.h):
  * the console UART, the test port/MMIO/timer devices and a minimal xAPIC
- * (identity, EOI and the ICR for INIT/SIPI). Ports nobody claims behave like
- * an empty bus; the real hardware behind them is never touched.
+ * (identity, EOI and the ICR for INIT/SIPI), placed on the partition's I/O
+ * bus when it is set up. Ports nobody claims behave like an empty bus; the
+ * real hardware behind them is never touched.
  */
 #include <asm/cpu.h>
 #include <plinth/errno.h>
 #include <plinth/log.h>
 #include <plinth/string.h>
 #include <plinth/time.h>
+#include <vmm/console_line.h>
 #include <vmm/io.h>
+#include <vmm/io_bus.h>
 #include <vmm/partition.h>
 #include <vmm/platform.h>
 
@@ -29,68 +32,92 @@
 #define ICR_SELF 1
 #define ICR_ALL 2
 
+/* Runs under p->lock, like the old in-place assembly did. */
+static void console_emit(void *ctx, const char *line, size_t len)
+{
+	struct partition *p = ctx;
+
+	(void)len;
+	pr_info("[%s] %s\n", p->name, line);
+}
+
 void partition_console_put(struct partition *p, const char *s, size_t len)
 {
 	spin_lock(&p->lock);
-	for (size_t i = 0; i < len; i++) {
-		char c = s[i];
-		bool flush = c == '\n' || p->console_len == sizeof(p->console) - 1;
-
-		if (c != '\n' && c != '\r')
-			p->console[p->console_len++] = (c >= 0x20 && c < 0x7f) ? c : '?';
-		if (flush && p->console_len) {
-			p->console[p->console_len] = '\0';
-			pr_info("[%s] %s\n", p->name, p->console);
-			p->console_len = 0;
-		}
-	}
+	console_line_feed(&p->console, s, len, console_emit, p);
 	spin_unlock(&p->lock);
 }
 
-static void uart_io(struct vcpu *v, uint16_t port, bool in, uint32_t *value)
-{
-	unsigned int reg = port - GUEST_UART_PORT;
+/*
+ * The device callbacks below get the partition as opaque; the timer and the
+ * LAPIC keep their state per vCPU and use v instead.
+ */
 
-	if (in) {
+static int uart_access(struct vcpu *v, void *opaque, uint64_t reg, unsigned int size, bool write,
+		       uint64_t *value)
+{
+	struct partition *p = opaque;
+
+	(void)v;
+	(void)size;
+	if (!write) {
 		*value = reg == UART_LSR ? UART_LSR_IDLE : 0;
-		return;
+		return 0;
 	}
 	if (reg == 0) {
 		char c = (char)*value;
 
-		partition_console_put(v->part, &c, 1);
+		partition_console_put(p, &c, 1);
 	}
+	return 0;
 }
 
-static void testdev_port_io(struct vcpu *v, uint16_t port, unsigned int size, bool in,
-			    uint32_t *value)
+static int testdev_port_access(struct vcpu *v, void *opaque, uint64_t off, unsigned int size,
+			       bool write, uint64_t *value)
 {
-	unsigned int off = port - GUEST_TESTDEV_PORT;
-	uint8_t *regs = v->part->testdev_port;
+	struct partition *p = opaque;
+	uint8_t *regs = p->testdev_port;
 
+	(void)v;
+	/* Claimed by its first port (see vmm_port_io), so it may run past the end. */
 	if (off + size > TESTDEV_PORT_BYTES) {
-		if (in)
+		if (!write)
 			*value = 0xffffffff;
-		return;
+		return 0;
 	}
-	if (in) {
+	if (!write) {
 		*value = 0;
 		memcpy(value, regs + off, size);
 	} else {
 		memcpy(regs + off, value, size);
 	}
+	return 0;
 }
 
-static void timer_io(struct vcpu *v, uint16_t port, bool in, uint32_t *value)
+static int timer_deadline_access(struct vcpu *v, void *opaque, uint64_t off, unsigned int size,
+				 bool write, uint64_t *value)
 {
-	if (in) {
+	(void)opaque;
+	(void)off;
+	(void)size;
+	if (!write)
 		*value = 0;
-		return;
-	}
-	if (port == GUEST_TIMER_PORT)
-		v->timer_deadline = rdtsc() + (uint64_t)*value * tsc_hz() / 1000000;
+	else
+		v->timer_deadline = rdtsc() + (uint64_t)(uint32_t)*value * tsc_hz() / 1000000;
+	return 0;
+}
+
+static int timer_vector_access(struct vcpu *v, void *opaque, uint64_t off, unsigned int size,
+			       bool write, uint64_t *value)
+{
+	(void)opaque;
+	(void)off;
+	(void)size;
+	if (!write)
+		*value = 0;
 	else
 		v->timer_vector = (uint8_t)*value;
+	return 0;
 }
 
 static void unclaimed_port(struct vcpu *v, uint16_t port, bool in, uint32_t *value)
@@ -106,21 +133,32 @@ static void unclaimed_port(struct vcpu *v, uint16_t port, bool in, uint32_t *val
 
 void vmm_port_io(struct vcpu *v, uint16_t port, unsigned int size, bool in, uint32_t *value)
 {
-	if (port >= GUEST_UART_PORT && port < GUEST_UART_PORT + 8)
-		uart_io(v, port, in, value);
-	else if (port >= GUEST_TESTDEV_PORT && port < GUEST_TESTDEV_PORT + GUEST_TESTDEV_PORT_SIZE)
-		testdev_port_io(v, port, size, in, value);
-	else if (port == GUEST_TIMER_PORT || port == GUEST_TIMER_VECTOR_PORT)
-		timer_io(v, port, in, value);
-	else
+	uint64_t off, val = *value;
+	const struct io_range *r;
+
+	/*
+	 * A port device is chosen by the first port of the access alone and is
+	 * handed the whole width: the timer's one-port register takes a 32-bit
+	 * OUT, and a wide access running off the test port device's last byte
+	 * reads as all ones without counting as an unclaimed port.
+	 */
+	r = io_bus_find(&v->part->bus, IO_SPACE_PORT, port, 1, &off);
+	if (!r) {
 		unclaimed_port(v, port, in, value);
+		return;
+	}
+	r->ops->access(v, r->opaque, off, size, !in, &val);
+	if (in)
+		*value = (uint32_t)val;
 }
 
-static int testdev_mmio(struct vcpu *v, uint64_t off, unsigned int size, bool write,
-			uint64_t *value)
+static int testdev_mmio_access(struct vcpu *v, void *opaque, uint64_t off, unsigned int size,
+			       bool write, uint64_t *value)
 {
-	struct partition *p = v->part;
+	struct partition *p = opaque;
 
+	(void)v;
+	/* The bus only passes whole accesses; this guards the arrays if the sizes ever differ. */
 	if (off + size > TESTDEV_MMIO_BYTES)
 		return -ENOENT;
 	__atomic_fetch_add(&p->testdev_mmio_accesses, 1, __ATOMIC_RELAXED);
@@ -180,11 +218,12 @@ void vmm_lapic_icr_write(struct vcpu *v, uint64_t icr)
 	}
 }
 
-static int lapic_mmio(struct vcpu *v, uint64_t off, unsigned int size, bool write,
-		      uint64_t *value)
+static int lapic_access(struct vcpu *v, void *opaque, uint64_t off, unsigned int size,
+			bool write, uint64_t *value)
 {
 	uint32_t *reg = &v->lapic[(off >> 4) & 63];
 
+	(void)opaque;
 	if (size != 4 || (off & 15))
 		return -ENOENT;
 	if (!write) {
@@ -207,17 +246,59 @@ static int lapic_mmio(struct vcpu *v, uint64_t off, unsigned int size, bool writ
 
 int vmm_mmio(struct vcpu *v, gpa_t addr, unsigned int size, bool write, uint64_t *value)
 {
-	if (addr.v >= GUEST_TESTDEV_MMIO && addr.v < GUEST_TESTDEV_MMIO + GUEST_TESTDEV_MMIO_SIZE)
-		return testdev_mmio(v, addr.v - GUEST_TESTDEV_MMIO, size, write, value);
-	if (addr.v >= GUEST_LAPIC_BASE && addr.v < GUEST_LAPIC_BASE + PAGE_SIZE)
-		return lapic_mmio(v, addr.v - GUEST_LAPIC_BASE, size, write, value);
-	return -ENOENT;
+	const struct io_range *r;
+	uint64_t off;
+
+	r = io_bus_find(&v->part->bus, IO_SPACE_MMIO, addr.v, size, &off);
+	if (!r)
+		return -ENOENT;
+	return r->ops->access(v, r->opaque, off, size, write, value);
 }
 
 bool vmm_mmio_claimed(struct partition *p, gpa_t addr)
 {
-	(void)p;
-	return (addr.v >= GUEST_TESTDEV_MMIO &&
-		addr.v < GUEST_TESTDEV_MMIO + GUEST_TESTDEV_MMIO_SIZE) ||
-	       (addr.v >= GUEST_LAPIC_BASE && addr.v < GUEST_LAPIC_BASE + PAGE_SIZE);
+	return io_bus_find(&p->bus, IO_SPACE_MMIO, addr.v, 1, NULL);
+}
+
+static const struct io_dev_ops uart_ops = { .access = uart_access };
+static const struct io_dev_ops testdev_port_ops = { .access = testdev_port_access };
+static const struct io_dev_ops timer_deadline_ops = { .access = timer_deadline_access };
+static const struct io_dev_ops timer_vector_ops = { .access = timer_vector_access };
+static const struct io_dev_ops testdev_mmio_ops = { .access = testdev_mmio_access };
+static const struct io_dev_ops lapic_ops = { .access = lapic_access };
+
+static const struct {
+	enum io_space space;
+	uint64_t base, size;
+	const struct io_dev_ops *ops;
+	const char *name;
+} platform_devices[] = {
+	{ IO_SPACE_PORT, GUEST_UART_PORT, 8, &uart_ops, "uart" },
+	{ IO_SPACE_PORT, GUEST_TESTDEV_PORT, GUEST_TESTDEV_PORT_SIZE,
+	  &testdev_port_ops, "testdev-port" },
+	{ IO_SPACE_PORT, GUEST_TIMER_PORT, 1, &timer_deadline_ops, "timer" },
+	{ IO_SPACE_PORT, GUEST_TIMER_VECTOR_PORT, 1, &timer_vector_ops,
+	  "timer-vector" },
+	{ IO_SPACE_MMIO, GUEST_TESTDEV_MMIO, GUEST_TESTDEV_MMIO_SIZE,
+	  &testdev_mmio_ops, "testdev-mmio" },
+	{ IO_SPACE_MMIO, GUEST_LAPIC_BASE, PAGE_SIZE, &lapic_ops, "lapic" },
+};
+
+int vmm_devices_init(struct partition *p)
+{
+	int ret;
+
+	console_line_init(&p->console);
+	io_bus_init(&p->bus);
+	for (size_t i = 0; i < ARRAY_SIZE(platform_devices); i++) {
+		ret = io_bus_register(&p->bus, platform_devices[i].space, platform_devices[i].base,
+				      platform_devices[i].size, platform_devices[i].ops, p,
+				      platform_devices[i].name);
+		if (ret < 0) {
+			pr_err("partition '%s': cannot place device %s: %s\n", p->name,
+			       platform_devices[i].name, strerror(ret));
+			return ret;
+		}
+	}
+	return 0;
 }

@@ -19,6 +19,7 @@
 #include <plinth/string.h>
 #include <plinth/time.h>
 #include <vmm/boot_image.h>
+#include <vmm/io.h>
 #include <vmm/partition.h>
 
 #define MAX_PARTITIONS CONFIG_MAX_PARTITIONS
@@ -250,6 +251,11 @@ static int create_one(const struct partition_config *cfg, const struct boot_info
 	p->mem_size = cfg->memory;
 	p->time_limit_ns = cfg->time_limit_ms * NSEC_PER_MSEC;
 	spin_lock_init(&p->lock);
+	ret = vmm_devices_init(p);
+	if (ret < 0) {
+		snprintf(err, errlen, "cannot set up its devices");
+		goto fail;
+	}
 	p->image = find_module(bi, cfg->kernel);
 	p->initrd = cfg->initrd[0] ? find_module(bi, cfg->initrd) : NULL;
 	if (!p->image || (cfg->initrd[0] && !p->initrd)) {

@@ -5,8 +5,10 @@
 #include <plinth/boot_info.h>
 #include <plinth/config.h>
 #include <plinth/spinlock.h>
+#include <vmm/console_line.h>
 #include <vmm/cpuid_policy.h>
 #include <vmm/ept.h>
+#include <vmm/io_bus.h>
 #include <vmm/vcpu.h>
 
 #define PARTITION_MAX_VCPUS 64
@@ -42,9 +44,9 @@ struct partition {
 	uint64_t time_limit_ns;
 	spinlock_t lock;
 
-	/* devices */
-	char console[256];
-	size_t console_len;
+	/* devices, placed on the bus by vmm_devices_init() */
+	struct io_bus bus;
+	struct console_line console; /* under lock */
 	uint8_t testdev_port[TESTDEV_PORT_BYTES];
 	uint8_t testdev_mmio[TESTDEV_MMIO_BYTES];
 	uint64_t testdev_mmio_accesses;
