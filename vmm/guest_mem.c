@@ -20,10 +20,16 @@
 
 #define STRING_IO_BATCH 4096 /* elements per exit: a huge REP count cannot hold the CPU */
 
-/* What emulating one instruction needs of the guest, read once per exit. */
+/*
+ * What emulating one instruction needs of the guest, read once per exit.
+ * Segments other than CS are read when first used: in 64-bit mode most
+ * emulations need none, and each costs four reads of the control block.
+ */
 struct guest_view {
+	struct vcpu_arch *arch;
 	uint64_t rip, rflags, cr0, cr3, cr4, efer;
 	struct segment seg[VSEG_COUNT];
+	unsigned int seg_loaded; /* bit per enum virt_seg */
 	unsigned int cpl;
 	enum decode_mode mode;
 };
@@ -33,14 +39,15 @@ static void guest_view_read(struct vcpu *v, struct guest_view *g)
 	struct vcpu_arch *a = &v->arch;
 	const struct segment *cs = &g->seg[VSEG_CS];
 
+	g->arch = a;
 	g->rip = virt->get_reg(a, VREG_RIP);
 	g->rflags = virt->get_reg(a, VREG_RFLAGS);
 	g->cr0 = virt->get_reg(a, VREG_CR0);
 	g->cr3 = virt->get_reg(a, VREG_CR3);
 	g->cr4 = virt->get_reg(a, VREG_CR4);
 	g->efer = virt->get_reg(a, VREG_EFER);
-	for (unsigned int s = 0; s < VSEG_COUNT; s++)
-		virt->get_segment(a, s, &g->seg[s]);
+	virt->get_segment(a, VSEG_CS, &g->seg[VSEG_CS]);
+	g->seg_loaded = 1u << VSEG_CS;
 	g->cpl = virt->cpl(a);
 	if ((g->efer & EFER_LMA) && (cs->attr & SEG_L))
 		g->mode = DECODE_MODE_64;
@@ -49,10 +56,16 @@ static void guest_view_read(struct vcpu *v, struct guest_view *g)
 }
 
 /* In 64-bit mode only FS and GS have a base; elsewhere every segment does. */
-static uint64_t seg_base(const struct guest_view *g, enum virt_seg s)
+static uint64_t seg_base(struct guest_view *g, enum virt_seg s)
 {
 	if (g->mode == DECODE_MODE_64 && s != VSEG_FS && s != VSEG_GS)
 		return 0;
+	if (s >= VSEG_COUNT)
+		s = VSEG_DS;
+	if (!(g->seg_loaded & (1u << s))) {
+		virt->get_segment(g->arch, s, &g->seg[s]);
+		g->seg_loaded |= 1u << s;
+	}
 	return g->seg[s].base;
 }
 
@@ -89,7 +102,7 @@ static int read_guest_phys(void *ctx, uint64_t addr, void *buf, size_t len)
  * success; 1 when the guest got a #PF (the instruction must not complete);
  * <0 when the walk itself is broken and the partition must stop.
  */
-static int translate(struct vcpu *v, const struct guest_view *g, uint64_t linear,
+static int translate(struct vcpu *v, struct guest_view *g, uint64_t linear,
 		     unsigned int access, gpa_t *out)
 {
 	struct guest_paging pg = {
@@ -121,7 +134,7 @@ static int translate(struct vcpu *v, const struct guest_view *g, uint64_t linear
 }
 
 /* Copies between guest-linear memory and @buf a page at a time; 0, 1 (#PF injected) or <0. */
-static int copy_linear(struct vcpu *v, const struct guest_view *g, uint64_t linear, void *buf,
+static int copy_linear(struct vcpu *v, struct guest_view *g, uint64_t linear, void *buf,
 		       size_t len, unsigned int access)
 {
 	uint8_t *b = buf;
@@ -147,7 +160,7 @@ static int copy_linear(struct vcpu *v, const struct guest_view *g, uint64_t line
 }
 
 /* Fetches up to 15 bytes at CS:RIP; fewer when the instruction ends near an unmapped page. */
-static size_t fetch_insn(struct vcpu *v, const struct guest_view *g, uint8_t *buf)
+static size_t fetch_insn(struct vcpu *v, struct guest_view *g, uint8_t *buf)
 {
 	uint64_t linear = seg_base(g, VSEG_CS) + g->rip;
 	size_t first = MIN((size_t)DECODE_MAX_LEN, PAGE_SIZE - (linear & (PAGE_SIZE - 1)));
@@ -183,7 +196,7 @@ static enum virt_seg operand_seg(const struct decoded_insn *d)
 }
 
 /* MOVS/STOS with one side on a device: one element per exit, as the CPU would restart it. */
-static int string_mmio(struct vcpu *v, const struct guest_view *g, const struct decoded_insn *d,
+static int string_mmio(struct vcpu *v, struct guest_view *g, const struct decoded_insn *d,
 		       gpa_t addr, bool write)
 {
 	uint64_t mask = addr_mask(d->addr_size);
@@ -226,7 +239,7 @@ static int string_mmio(struct vcpu *v, const struct guest_view *g, const struct 
  * CPU reported: anything else (a descriptor-table access, a crafted page
  * walk) must not be emulated as if the instruction had made it.
  */
-static bool operand_matches(struct vcpu *v, const struct guest_view *g,
+static bool operand_matches(struct vcpu *v, struct guest_view *g,
 			    const struct decoded_insn *d, uint64_t linear)
 {
 	uint64_t mask = addr_mask(d->addr_size);
@@ -243,7 +256,7 @@ static bool operand_matches(struct vcpu *v, const struct guest_view *g,
 		seg_base(g, operand_seg(d)) + (regs[REG_RSI] & mask) == linear);
 }
 
-static int stop_unemulated(struct vcpu *v, const struct guest_view *g, gpa_t addr, const char *why)
+static int stop_unemulated(struct vcpu *v, struct guest_view *g, gpa_t addr, const char *why)
 {
 	partition_stop(v->part, -EFAULT, "device address %lx reached %s (RIP %lx): not emulated",
 		       addr.v, why, g->rip);
@@ -305,7 +318,7 @@ int vmm_mmio_exit(struct vcpu *v, const struct virt_exit *e)
 	return 0;
 }
 
-static unsigned int default_addr_size(const struct guest_view *g)
+static unsigned int default_addr_size(struct guest_view *g)
 {
 	if (g->mode == DECODE_MODE_64)
 		return 8;

@@ -51,25 +51,3 @@ int io_bus_register(struct io_bus *bus, enum io_space space, uint64_t base, uint
 	};
 	return 0;
 }
-
-const struct io_range *io_bus_find(const struct io_bus *bus, enum io_space space, uint64_t addr,
-				   unsigned int size, uint64_t *offset)
-{
-	const struct io_space_table *t;
-
-	if ((unsigned int)space >= IO_SPACE_COUNT || size == 0)
-		return NULL;
-	t = &bus->space[space];
-	for (unsigned int i = 0; i < t->count; i++) {
-		const struct io_range *r = &t->ranges[i];
-		uint64_t off = addr - r->base; /* huge when addr < base: fails the test below */
-
-		/* Written as differences so that no sum can wrap past 2^64. */
-		if (off < r->size && size <= r->size - off) {
-			if (offset)
-				*offset = off;
-			return r;
-		}
-	}
-	return NULL;
-}
