@@ -55,7 +55,7 @@ int boot_write(const struct guest_mem_ops *mem, uint64_t dst, const void *src,
 {
 	int ret;
 
-	if (len > mem->ram_size || dst > mem->ram_size - len)
+	if (!guest_layout_is_ram(mem->layout, gpa(dst), len))
 		return boot_fail(err, errlen, -EFAULT,
 				 "write of %zu bytes at 0x%llx is outside guest RAM",
 				 len, (unsigned long long)dst);
@@ -75,7 +75,7 @@ int boot_zero(const struct guest_mem_ops *mem, uint64_t dst, uint64_t len,
 	static const uint8_t zeros[512];
 	int ret;
 
-	if (len > mem->ram_size || dst > mem->ram_size - len)
+	if (!guest_layout_is_ram(mem->layout, gpa(dst), len))
 		return boot_fail(err, errlen, -EFAULT,
 				 "zeroing %llu bytes at 0x%llx is outside guest RAM",
 				 (unsigned long long)len,
@@ -148,8 +148,8 @@ static int load_realmode(const struct guest_mem_ops *mem,
 		return boot_fail(err, errlen, -EINVAL,
 				 "realmode image is %zu bytes (min 16: it must hold the reset vector)",
 				 p->image_size);
-	if (mem->ram_size < BOOT_REALMODE_END) {
-		boot_fmt_size(ram, sizeof(ram), mem->ram_size);
+	if (!guest_layout_is_ram(mem->layout, gpa(0), BOOT_REALMODE_END)) {
+		boot_fmt_size(ram, sizeof(ram), mem->layout->ram_size);
 		return boot_fail(err, errlen, -ENOSPC,
 				 "realmode needs at least 1 MiB of RAM (have %s)",
 				 ram);
@@ -237,9 +237,9 @@ static int write_boot_block(const struct guest_mem_ops *mem,
 	put32(blk + offsetof(struct boot_block, magic), BOOT_BLOCK_MAGIC);
 	put32(blk + offsetof(struct boot_block, vcpu_count), p->vcpu_count);
 	put32(blk + offsetof(struct boot_block, memory_size),
-	      (uint32_t)mem->ram_size);
+	      (uint32_t)mem->layout->ram_size);
 	put32(blk + offsetof(struct boot_block, memory_size) + 4,
-	      (uint32_t)(mem->ram_size >> 32));
+	      (uint32_t)(mem->layout->ram_size >> 32));
 	if (p->cmdline)
 		memcpy(blk + off, p->cmdline, strlen(p->cmdline));
 	return boot_write(mem, BOOT_LM_BLOCK, blk, sizeof(blk), err, errlen);
@@ -267,10 +267,10 @@ static int load_longmode(const struct guest_mem_ops *mem,
 		return boot_fail(err, errlen, -EINVAL,
 				 "longmode entry_addr 0x%llx is below 0x%llx (GDT, page tables and boot block live there)",
 				 (unsigned long long)entry, BOOT_LM_IMAGE_MIN);
-	if (p->image_size > mem->ram_size ||
-	    entry > mem->ram_size - p->image_size) {
+	/* One RAM region must hold it all: the image cannot span the MMIO hole. */
+	if (!guest_layout_is_ram(mem->layout, gpa(entry), p->image_size)) {
 		boot_fmt_size(size, sizeof(size), p->image_size);
-		boot_fmt_size(ram, sizeof(ram), mem->ram_size);
+		boot_fmt_size(ram, sizeof(ram), mem->layout->ram_size);
 		return boot_fail(err, errlen, -ENOSPC,
 				 "longmode image at 0x%llx + %s does not fit in %s of RAM",
 				 (unsigned long long)entry, size, ram);
@@ -320,7 +320,7 @@ int boot_image_load(const struct guest_mem_ops *mem,
 {
 	if (err && errlen)
 		err[0] = '\0';
-	if (!mem || !mem->write || !p || !bsp)
+	if (!mem || !mem->write || !mem->layout || !p || !bsp)
 		return boot_fail(err, errlen, -EINVAL, "NULL argument");
 	if (!p->image && p->image_size)
 		return boot_fail(err, errlen, -EINVAL,

@@ -251,14 +251,27 @@ static enum exit_action msr_write(struct vcpu *v, const struct virt_exit *e)
 	return done(v, e);
 }
 
+/* Where in the partition's layout an access no device claimed went. */
+static const char *unclaimed_where(struct partition *p, gpa_t addr)
+{
+	const struct guest_region *r = guest_layout_find(&p->layout, addr);
+
+	if (!r || r->type == GUEST_REGION_RESERVED)
+		return "outside its memory and devices";
+	if (r->type == GUEST_REGION_MMIO_HOLE)
+		return "in its MMIO hole, where no device answers";
+	/* RAM is mapped RWX from creation on: an exit here is Plinth's bug. */
+	return "in its RAM, which the EPT does not map (internal error)";
+}
+
 static enum exit_action mmio_exit(struct vcpu *v, const struct virt_exit *e)
 {
 	if (vmm_mmio_exit(v, e) == 0)
 		return EXIT_RESUME;
-	partition_stop(v->part, -EFAULT,
-		       "%s of guest-physical %lx outside its memory and devices (RIP %lx)",
+	partition_stop(v->part, -EFAULT, "%s of guest-physical %lx %s (RIP %lx)",
 		       e->mmio.write ? "write" : e->mmio.fetch ? "instruction fetch" : "read",
-		       e->mmio.addr.v, virt->get_reg(&v->arch, VREG_RIP));
+		       e->mmio.addr.v, unclaimed_where(v->part, e->mmio.addr),
+		       virt->get_reg(&v->arch, VREG_RIP));
 	return EXIT_STOP;
 }
 

@@ -94,7 +94,7 @@ static int read_guest_phys(void *ctx, uint64_t addr, void *buf, size_t len)
 {
 	struct vcpu *v = ctx;
 
-	return ept_copy_from_guest(&v->part->ept, buf, gpa(addr), len) < 0 ? -EFAULT : 0;
+	return partition_copy_from_guest(v->part, buf, gpa(addr), len) < 0 ? -EFAULT : 0;
 }
 
 /*
@@ -147,9 +147,9 @@ static int copy_linear(struct vcpu *v, struct guest_view *g, uint64_t linear, vo
 		if (ret)
 			return ret;
 		if (access & GUEST_ACCESS_WRITE)
-			ret = ept_copy_to_guest(&v->part->ept, p, b, chunk);
+			ret = partition_copy_to_guest(v->part, p, b, chunk);
 		else
-			ret = ept_copy_from_guest(&v->part->ept, b, p, chunk);
+			ret = partition_copy_from_guest(v->part, b, p, chunk);
 		if (ret < 0)
 			return -EFAULT; /* a guest page table pointing at a device page */
 		b += chunk;

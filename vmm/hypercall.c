@@ -16,7 +16,7 @@ static int64_t console_write(struct vcpu *v, uint64_t buf, uint64_t len)
 	while (done < len) {
 		size_t chunk = MIN(sizeof(data), len - done);
 
-		if (ept_copy_from_guest(&v->part->ept, data, gpa(buf + done), chunk) < 0)
+		if (partition_copy_from_guest(v->part, data, gpa(buf + done), chunk) < 0)
 			return -EFAULT;
 		partition_console_put(v->part, data, chunk);
 		done += chunk;

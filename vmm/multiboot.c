@@ -12,6 +12,7 @@
 #include <plinth/log.h>
 #include <plinth/string.h>
 #include <vmm/boot_image.h>
+#include <vmm/platform.h>
 
 /* Header flags: bits 0-15 are requirements a loader must fail on if it
  * cannot meet them. Modules are always page-aligned and memory info is
@@ -27,8 +28,12 @@
 
 #define MB_MBI_SIZE 0x80	/* 116 bytes of spec fields, rounded */
 #define MB_MMAP_ENTRY 24
+#define MB_MMAP_MAX 3		/* what fits between MB_INFO_MMAP and MB_INFO_GDT */
 #define MB_LOW_RAM_END 0x9fc00ULL
 #define ADDR32_END (1ULL << 32)
+
+_Static_assert(MB_INFO_MMAP + MB_MMAP_MAX * MB_MMAP_ENTRY <= MB_INFO_GDT &&
+	       MB_INFO_GDT + 24 <= MB_INFO_CMDLINE, "multiboot info area overlaps");
 
 #define AR_CODE32 (SEG_G | SEG_DB | SEG_P | SEG_S | 0xb)
 #define AR_DATA32 (SEG_G | SEG_DB | SEG_P | SEG_S | 0x3)
@@ -137,9 +142,9 @@ static int check_place(struct mb_ctx *c, const char *what, uint64_t paddr,
 				 "%s at 0x%llx + 0x%llx crosses 4 GiB", what,
 				 (unsigned long long)paddr,
 				 (unsigned long long)memsz);
-	if (end > c->mem->ram_size) {
+	if (!guest_layout_is_ram(c->mem->layout, gpa(paddr), memsz)) {
 		boot_fmt_size(sz, sizeof(sz), memsz);
-		boot_fmt_size(ram, sizeof(ram), c->mem->ram_size);
+		boot_fmt_size(ram, sizeof(ram), c->mem->layout->ram_size);
 		return boot_fail(c->err, c->errlen, -ENOSPC,
 				 "%s outside guest RAM: 0x%llx + %s, RAM is %s",
 				 what, (unsigned long long)paddr, sz, ram);
@@ -346,22 +351,61 @@ static int load_elf(struct mb_ctx *c, const struct mb_elf *e)
 	return 0;
 }
 
+/*
+ * Right after the image, in the same (low) RAM region: the image ends below
+ * 4 GiB and so in low RAM, which ends at the MMIO hole, so the 32-bit
+ * mod_end cannot overflow either.
+ */
 static int place_module(struct mb_ctx *c, uint64_t *start)
 {
-	uint64_t ram = c->mem->ram_size;
-	uint64_t lim = MIN(ram, ADDR32_END - 1);	/* mod_end is 32-bit */
+	uint64_t ram = c->mem->layout->ram_size;
 	char sz[32], r[32];
 
 	*start = ALIGN_UP(MAX(c->image_end, MB_INFO_END), PAGE_SIZE);
-	if (*start > lim || c->p->module_size > lim - *start) {
+	if (!guest_layout_is_ram(c->mem->layout, gpa(*start), c->p->module_size)) {
 		boot_fmt_size(sz, sizeof(sz), c->p->module_size);
 		boot_fmt_size(r, sizeof(r), ram);
 		return boot_fail(c->err, c->errlen, -ENOSPC,
 				 "multiboot module of %s at 0x%llx does not fit in %s of RAM%s",
 				 sz, (unsigned long long)*start, r,
-				 ram > lim ? " below 4 GiB" : "");
+				 ram > GUEST_MMIO_HOLE_START ? " below the MMIO hole" : "");
 	}
 	return 0;
+}
+
+/*
+ * The memory map straight from the layout: low RAM split around the legacy
+ * 640 KiB..1 MiB area, then any RAM above the hole. Returns its size in bytes.
+ */
+static size_t mmap_add(uint8_t *mmap, size_t n, uint64_t start, uint64_t size)
+{
+	/* A layout with more RAM regions than the area holds loses the top ones. */
+	if (n + MB_MMAP_ENTRY > MB_MMAP_MAX * MB_MMAP_ENTRY)
+		return n;
+	/* The size field counts the entry without itself. */
+	put32(mmap + n, MB_MMAP_ENTRY - 4);
+	put64(mmap + n + 4, start);
+	put64(mmap + n + 12, size);
+	put32(mmap + n + 20, 1);	/* available RAM */
+	return n + MB_MMAP_ENTRY;
+}
+
+static size_t build_mmap(const struct guest_layout *l, uint8_t *mmap)
+{
+	const struct guest_region *r;
+	size_t n = 0;
+
+	guest_layout_for_each(l, r) {
+		if (r->type != GUEST_REGION_RAM)
+			continue;
+		if (r->start.v == 0) {
+			n = mmap_add(mmap, n, 0, MB_LOW_RAM_END);
+			n = mmap_add(mmap, n, MIB(1), r->size - MIB(1));
+		} else {
+			n = mmap_add(mmap, n, r->start.v, r->size);
+		}
+	}
+	return n;
 }
 
 static int write_info(struct mb_ctx *c, const char *cmdline,
@@ -370,9 +414,11 @@ static int write_info(struct mb_ctx *c, const char *cmdline,
 	static const uint64_t gdt[3] = {
 		0, 0x00cf9b000000ffffULL, 0x00cf93000000ffffULL,
 	};
-	uint64_t ram = c->mem->ram_size;
-	uint8_t mbi[MB_MBI_SIZE], mods[16], mmap[2 * MB_MMAP_ENTRY], g[24];
-	uint64_t upper = (ram - MIB(1)) / 1024;
+	const struct guest_region *low = guest_layout_find(c->mem->layout, gpa(0));
+	uint8_t mbi[MB_MBI_SIZE], mods[16], mmap[MB_MMAP_MAX * MB_MMAP_ENTRY], g[24];
+	/* Upper memory is the RAM from 1 MiB up to the first hole: low RAM only. */
+	uint64_t upper = (low->size - MIB(1)) / 1024;
+	size_t mmap_len = build_mmap(c->mem->layout, mmap);
 	unsigned int i;
 	int ret;
 
@@ -384,7 +430,7 @@ static int write_info(struct mb_ctx *c, const char *cmdline,
 	put32(mbi + 16, (uint32_t)MB_INFO_CMDLINE);
 	put32(mbi + 20, c->p->module ? 1 : 0);
 	put32(mbi + 24, (uint32_t)MB_INFO_MODS);
-	put32(mbi + 44, sizeof(mmap));
+	put32(mbi + 44, (uint32_t)mmap_len);
 	put32(mbi + 48, (uint32_t)MB_INFO_MMAP);
 
 	memset(mods, 0, sizeof(mods));
@@ -393,16 +439,6 @@ static int write_info(struct mb_ctx *c, const char *cmdline,
 		put32(mods + 4, (uint32_t)(mod_start + c->p->module_size));
 		put32(mods + 8, (uint32_t)MB_INFO_MODNAME);
 	}
-
-	/* The size field counts the entry without itself. */
-	put32(mmap + 0, MB_MMAP_ENTRY - 4);
-	put64(mmap + 4, 0);
-	put64(mmap + 12, MB_LOW_RAM_END);
-	put32(mmap + 20, 1);
-	put32(mmap + 24, MB_MMAP_ENTRY - 4);
-	put64(mmap + 28, MIB(1));
-	put64(mmap + 36, ram - MIB(1));
-	put32(mmap + 44, 1);
 
 	for (i = 0; i < ARRAY_SIZE(gdt); i++)
 		put64(g + 8 * i, gdt[i]);
@@ -416,7 +452,7 @@ static int write_info(struct mb_ctx *c, const char *cmdline,
 		ret = boot_write(c->mem, MB_INFO_MODS, mods, sizeof(mods),
 				 c->err, c->errlen);
 	if (!ret)
-		ret = boot_write(c->mem, MB_INFO_MMAP, mmap, sizeof(mmap),
+		ret = boot_write(c->mem, MB_INFO_MMAP, mmap, mmap_len,
 				 c->err, c->errlen);
 	if (!ret)
 		ret = boot_write(c->mem, MB_INFO_GDT, g, sizeof(g), c->err,
@@ -473,8 +509,8 @@ int multiboot_load(const struct guest_mem_ops *mem,
 	char ram[32];
 	int ret;
 
-	if (mem->ram_size <= MIB(1)) {
-		boot_fmt_size(ram, sizeof(ram), mem->ram_size);
+	if (!guest_layout_is_ram(mem->layout, gpa(0), MIB(1) + 1)) {
+		boot_fmt_size(ram, sizeof(ram), mem->layout->ram_size);
 		return boot_fail(err, errlen, -ENOSPC,
 				 "multiboot needs more than 1 MiB of RAM (have %s)",
 				 ram);

@@ -56,11 +56,28 @@ static const struct pt_ops ept_ops = {
 	.phys_to_virt = ept_virt,
 };
 
+/*
+ * The layout decides what is RAM, the EPT only how it is reached: a device
+ * page mapped write-back one day (a passed-through BAR, a framebuffer) must
+ * still never be memcpy'd by a hypercall or the emulator.
+ */
+int partition_copy_from_guest(struct partition *p, void *dst, gpa_t src, size_t len)
+{
+	if (!guest_layout_is_ram(&p->layout, src, len))
+		return -EFAULT;
+	return ept_copy_from_guest(&p->ept, dst, src, len);
+}
+
+int partition_copy_to_guest(struct partition *p, gpa_t dst, const void *src, size_t len)
+{
+	if (!guest_layout_is_ram(&p->layout, dst, len))
+		return -EFAULT;
+	return ept_copy_to_guest(&p->ept, dst, src, len);
+}
+
 static int guest_write(void *ctx, gpa_t dst, const void *src, size_t len)
 {
-	struct partition *p = ctx;
-
-	return ept_copy_to_guest(&p->ept, dst, src, len);
+	return partition_copy_to_guest(ctx, dst, src, len);
 }
 
 static const struct boot_module *find_module(const struct boot_info *bi, const char *name)
@@ -82,7 +99,7 @@ static void free_memory(struct partition *p)
 }
 
 /* One aligned run: lets the EPT use 1 GiB pages, which saves TLB reach. */
-static int map_contiguous(struct partition *p, uint64_t chunks)
+static int alloc_contiguous(struct partition *p, uint64_t chunks)
 {
 	uint64_t bytes = chunks * SIZE_2M;
 	paddr_t base;
@@ -94,11 +111,11 @@ static int map_contiguous(struct partition *p, uint64_t chunks)
 		p->chunks[i] = base + i * SIZE_2M;
 	p->chunk_count = chunks;
 	memset(phys_to_virt(base), 0, bytes);
-	return ept_map_ram(&p->ept, gpa(0), hpa(base), bytes);
+	return 0;
 }
 
 /* Fragmented memory: 2 MiB runs wherever they are. */
-static int map_chunks(struct partition *p, uint64_t chunks)
+static int alloc_chunks(struct partition *p, uint64_t chunks)
 {
 	int ret;
 
@@ -108,18 +125,42 @@ static int map_chunks(struct partition *p, uint64_t chunks)
 			return ret;
 		p->chunk_count++;
 		memset(phys_to_virt(p->chunks[i]), 0, SIZE_2M);
-		ret = ept_map_ram(&p->ept, gpa(i * SIZE_2M), hpa(p->chunks[i]), SIZE_2M);
-		if (ret < 0)
-			return ret;
 	}
 	return 0;
+}
+
+/*
+ * One RAM region of the layout onto its part of the backing, in runs of
+ * host-contiguous chunks so the EPT gets large pages wherever the allocation
+ * allowed them. Region starts are whole chunks of backing (the layout is
+ * built from whole chunks and the hole is 1 GiB aligned).
+ */
+static int map_ram_region(struct partition *p, const struct guest_region *r)
+{
+	uint64_t base, done = 0;
+	int ret = guest_layout_ram_offset(&p->layout, r->start, &base);
+
+	while (!ret && done < r->size) {
+		uint64_t i = (base + done) / SIZE_2M, n = 1, len;
+
+		while (done + n * SIZE_2M < r->size && p->chunks[i + n] == p->chunks[i] + n * SIZE_2M)
+			n++;
+		len = MIN(n * SIZE_2M, r->size - done);
+		ret = ept_map_ram(&p->ept, gpa(r->start.v + done), hpa(p->chunks[i]), len);
+		done += len;
+	}
+	return ret;
 }
 
 static int allocate_memory(struct partition *p)
 {
 	uint64_t chunks = ALIGN_UP(p->mem_size, SIZE_2M) / SIZE_2M;
+	const struct guest_region *r;
 	int ret;
 
+	ret = guest_layout_build(&p->layout, chunks * SIZE_2M);
+	if (ret < 0)
+		return ret;
 	/* Refuse at once rather than scrub gigabytes only to give them back. */
 	if (chunks * (SIZE_2M / PAGE_SIZE) > frame_alloc_free_count(&phys_frames))
 		return -ENOMEM;
@@ -129,9 +170,13 @@ static int allocate_memory(struct partition *p)
 	ret = ept_init(&p->ept, &ept_ops, cpu_virt.ept_1g ? SIZE_1G : SIZE_2M);
 	if (ret < 0)
 		return ret;
-	ret = map_contiguous(p, chunks);
+	ret = alloc_contiguous(p, chunks);
 	if (ret == -ENOMEM && p->chunk_count == 0)
-		ret = map_chunks(p, chunks);
+		ret = alloc_chunks(p, chunks);
+	/* RAM only: the hole stays unmapped, so every access there exits as MMIO. */
+	guest_layout_for_each(&p->layout, r)
+		if (!ret && r->type == GUEST_REGION_RAM)
+			ret = map_ram_region(p, r);
 	if (ret == 0)
 		p->mem_size = chunks * SIZE_2M;
 	return ret;
@@ -151,7 +196,7 @@ static enum boot_mode boot_mode_of(enum partition_entry e)
 
 static int load_image(struct partition *p, struct vcpu_regs *bsp, char *err, size_t errlen)
 {
-	struct guest_mem_ops mem = { .write = guest_write, .ctx = p, .ram_size = p->mem_size };
+	struct guest_mem_ops mem = { .write = guest_write, .ctx = p, .layout = &p->layout };
 	struct boot_image_params bp = {
 		.mode = boot_mode_of(p->cfg->entry),
 		.image = phys_to_virt(p->image->phys),
@@ -273,6 +318,11 @@ static int create_one(const struct partition_config *cfg, const struct boot_info
 	if (ret < 0)
 		goto fail;
 	ret = allocate_memory(p);
+	if (ret == -EINVAL) {
+		snprintf(err, errlen, "%lu MiB of memory do not fit the guest-physical address space",
+			 cfg->memory >> 20);
+		goto fail;
+	}
 	if (ret < 0) {
 		snprintf(err, errlen, "not enough memory for %lu MiB (%lu MiB free)",
 			 cfg->memory >> 20, frame_alloc_free_count(&phys_frames) >> 8);

@@ -10,6 +10,7 @@
 #include <plinth/errno.h>
 #include <plinth/string.h>
 #include <vmm/boot_image.h>
+#include <vmm/platform.h>
 
 /* ---- fake guest RAM: any write outside it fails the test ---- */
 
@@ -34,6 +35,7 @@ static int fake_write(void *ctx, gpa_t dst, const void *src, size_t len)
 }
 
 static struct fake_ram ram;
+static struct guest_layout layout;
 static struct guest_mem_ops mem;
 static char err[200];
 static struct vcpu_regs regs;
@@ -48,8 +50,10 @@ static void ram_setup(uint64_t size, bool backed)
 		memset(ram.mem, DIRT, size);
 	}
 	ram.size = size;
+	/* Below 3 GiB the layout's only RAM is 0 .. size, as fake_write expects. */
+	assert_int_equal(guest_layout_build(&layout, size), 0);
 	mem = (struct guest_mem_ops){ .write = fake_write, .ctx = &ram,
-				      .ram_size = size };
+				      .layout = &layout };
 	memset(err, 'Z', sizeof(err));
 	memset(&regs, 0x5a, sizeof(regs));
 }
@@ -222,7 +226,7 @@ static void check_regs(uint32_t entry)
 	assert_int_equal(regs.ldtr.base, 0);
 	assert_int_equal(regs.ldtr.limit, 0);
 	assert_true(regs.ldtr.unusable);
-	assert_int_equal(regs.gdtr.base, 0x90e0);
+	assert_int_equal(regs.gdtr.base, 0x90e8);
 	assert_int_equal(regs.gdtr.limit, 23);
 	assert_int_equal(regs.idtr.base, 0);
 	assert_int_equal(regs.idtr.limit, 0);
@@ -268,9 +272,8 @@ static void check_info(const char *cmdline, bool module, uint32_t mod_start,
 	assert_int_equal(rd64(0x90bc), 0x100000);
 	assert_int_equal(rd64(0x90c4), ram.size - 0x100000);
 	assert_int_equal(rd32(0x90cc), 1);
-	assert_fill(0x90d0, 0x90e0, 0);
-	assert_memory_equal(ram.mem + 0x90e0, gdt, sizeof(gdt));
-	assert_fill(0x90f8, 0x9100, 0);
+	assert_fill(0x90d0, 0x90e8, 0);
+	assert_memory_equal(ram.mem + 0x90e8, gdt, sizeof(gdt));
 
 	assert_string_equal((char *)ram.mem + 0x9100, cmdline);
 	assert_fill(0x9100 + strlen(cmdline), 0xa100, 0);
@@ -317,12 +320,12 @@ static void test_elf_no_module(void **state)
 
 	(void)state;
 	build_elf();
-	ram_setup(MIB(2) + KIB(3), true);
+	ram_setup(MIB(2) + KIB(4), true);
 	p = mb_params();
 	assert_int_equal(boot_image_load(&mem, &p, &regs, err, sizeof(err)), 0);
 	check_info("", false, 0, 0, "");
-	assert_int_equal(rd32(0x9008), 1027);
-	assert_fill(0x105000, MIB(2) + KIB(3), DIRT);
+	assert_int_equal(rd32(0x9008), 1028);
+	assert_fill(0x105000, MIB(2) + KIB(4), DIRT);
 	check_regs(0x100010);
 }
 
@@ -667,18 +670,54 @@ static void test_param_errors(void **state)
 	assert_memory_equal(ram.mem + 0x105000, bigmod, 0xfb000);
 	check_info(p.cmdline, true, 0x105000, 0xfb000, longstr);
 
-	/* Above 4 GiB of RAM the 32-bit mod_end is what limits. */
+	/* With more than 3 GiB of RAM the MMIO hole is what limits. */
 	ram_setup(GIB(8), false);
 	build_aout();
-	w32(AOUT_H + 12, 0xfffff040);
-	w32(AOUT_H + 16, 0xfffff000);
+	w32(AOUT_H + 12, 0xbffff040);
+	w32(AOUT_H + 16, 0xbffff000);
 	w32(AOUT_H + 24, 0);
-	w32(AOUT_H + 28, 0xfffff000);
+	w32(AOUT_H + 28, 0xbffff000);
 	p = mb_params();
 	p.module = bigmod;
 	p.module_size = 1;
 	expect_err(&p, -ENOSPC,
-		   "multiboot module of 1 bytes at 0x100000000 does not fit in 8 GiB of RAM below 4 GiB");
+		   "multiboot module of 1 bytes at 0xc0000000 does not fit in 8 GiB of RAM below the MMIO hole");
+	/* And the image itself cannot go into the hole. */
+	w32(AOUT_H + 12, 0xfffff040);
+	w32(AOUT_H + 16, 0xfffff000);
+	w32(AOUT_H + 28, 0xfffff000);
+	p.module = NULL;
+	p.module_size = 0;
+	expect_err(&p, -ENOSPC,
+		   "multiboot load area outside guest RAM: 0xfffff000 + 2 KiB, RAM is 8 GiB");
+}
+
+/* Above 3 GiB: upper memory stops at the hole, the map lists RAM above 4 GiB. */
+static void test_mmio_hole_memory_info(void **state)
+{
+	struct boot_image_params p;
+
+	(void)state;
+	build_elf();
+	/* Only the first 4 MiB are backed: every write must land there. */
+	ram_setup(MIB(4), true);
+	assert_int_equal(guest_layout_build(&layout, GIB(5)), 0);
+	p = mb_params();
+	assert_int_equal(boot_image_load(&mem, &p, &regs, err, sizeof(err)), 0);
+	assert_int_equal(rd32(0x9004), 640);
+	assert_int_equal(rd32(0x9008), (GIB(3) - MIB(1)) / 1024);
+	assert_int_equal(rd32(0x902c), 72);
+	assert_int_equal(rd32(0x9030), 0x90a0);
+	assert_int_equal(rd64(0x90ac), 0x9fc00);
+	assert_int_equal(rd64(0x90bc), MIB(1));
+	assert_int_equal(rd64(0x90c4), GIB(3) - MIB(1));
+	assert_int_equal(rd32(0x90cc), 1);
+	assert_int_equal(rd32(0x90d0), 20);
+	assert_int_equal(rd64(0x90d4), GIB(4));
+	assert_int_equal(rd64(0x90dc), GIB(2));
+	assert_int_equal(rd32(0x90e4), 1);
+	assert_int_equal(rd64(0x90e8), 0); /* the GDT's null descriptor follows */
+	check_regs(0x100010);
 }
 
 /* ---- fuzzing: mutated images must fail cleanly or load in bounds ---- */
@@ -792,6 +831,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_bad_images, teardown),
 		cmocka_unit_test_teardown(test_bad_images_special, teardown),
 		cmocka_unit_test_teardown(test_param_errors, teardown),
+		cmocka_unit_test_teardown(test_mmio_hole_memory_info, teardown),
 		cmocka_unit_test_teardown(test_fuzz, teardown),
 	};
 

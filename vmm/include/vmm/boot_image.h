@@ -10,16 +10,17 @@
  *
  * Every input (image bytes, sizes, addresses, strings) is untrusted: a bad
  * one yields a negative errno and a one-line reason in err, never a write
- * outside [0, ram_size).
+ * outside the RAM regions of the partition's guest_layout.
  */
 #include <plinth/types.h>
 #include <asm/vcpu_regs.h>
+#include <vmm/guest_layout.h>
 
 struct guest_mem_ops {
 	/* Copy len bytes into guest-physical memory; -EFAULT if outside RAM. */
 	int (*write)(void *ctx, gpa_t dst, const void *src, size_t len);
 	void *ctx;
-	uint64_t ram_size;	/* guest RAM is guest-physical 0 .. ram_size */
+	const struct guest_layout *layout; /* where guest RAM is */
 };
 
 enum boot_mode {
@@ -64,7 +65,9 @@ struct boot_block {
 
 /*
  * Multiboot v1 layout. The info area holds, in this order, the mbi, the
- * module list, the memory map, a flat 32-bit GDT and the strings; image
+ * module list, the memory map (up to 3 entries: below 640 KiB, the rest of
+ * low RAM from 1 MiB, RAM above the MMIO hole), a flat 32-bit GDT and the
+ * strings; image
  * segments may not overlap it. Modules go page-aligned after the image.
  */
 #define MB_HEADER_MAGIC 0x1badb002u
@@ -73,7 +76,7 @@ struct boot_block {
 #define MB_INFO_BASE 0x9000ULL
 #define MB_INFO_MODS (MB_INFO_BASE + 0x80)
 #define MB_INFO_MMAP (MB_INFO_BASE + 0xa0)
-#define MB_INFO_GDT (MB_INFO_BASE + 0xe0)
+#define MB_INFO_GDT (MB_INFO_BASE + 0xe8)
 #define MB_INFO_CMDLINE (MB_INFO_BASE + 0x100)
 #define MB_CMDLINE_MAX 4096	/* including the NUL */
 #define MB_INFO_MODNAME (MB_INFO_CMDLINE + MB_CMDLINE_MAX)
@@ -125,8 +128,9 @@ int boot_fail(char *err, size_t errlen, int ret, const char *fmt, ...)
 /* "64 MiB", "12 KiB", "70000 bytes": the largest exact unit. */
 void boot_fmt_size(char *buf, size_t len, uint64_t bytes);
 
-/* mem->write, plus a bounds check of its own so a loader bug cannot reach
- * past ram_size even if the callback would allow it. */
+/* mem->write, plus a check against mem->layout of its own so a loader bug
+ * cannot reach beyond RAM (into the MMIO hole, say) even if the callback
+ * would allow it. */
 int boot_write(const struct guest_mem_ops *mem, uint64_t dst, const void *src,
 	       size_t len, char *err, size_t errlen);
 int boot_zero(const struct guest_mem_ops *mem, uint64_t dst, uint64_t len,

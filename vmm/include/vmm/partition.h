@@ -8,6 +8,7 @@
 #include <vmm/console_line.h>
 #include <vmm/cpuid_policy.h>
 #include <vmm/ept.h>
+#include <vmm/guest_layout.h>
 #include <vmm/io_bus.h>
 #include <vmm/vcpu.h>
 
@@ -27,7 +28,8 @@ struct partition {
 	const struct partition_config *cfg;
 	const struct boot_module *image, *initrd;
 	uint64_t mem_size;
-	paddr_t *chunks; /* host frames backing guest RAM, one per 2 MiB */
+	struct guest_layout layout; /* where that RAM is guest-physically: the one map */
+	paddr_t *chunks; /* host frames backing guest RAM, one per 2 MiB of backing offset */
 	uint64_t chunk_count;
 	struct ept ept;
 	struct cpuid_policy cpuid;
@@ -63,5 +65,14 @@ void partition_stop(struct partition *p, int64_t status, const char *fmt, ...) _
 int partition_reboot(struct partition *p);
 /* Called by each vCPU thread as it leaves; the last one releases the memory. */
 void partition_vcpu_exited(struct partition *p);
+
+/*
+ * Copies between Plinth and the partition's RAM for emulation and hypercalls.
+ * -EFAULT unless every byte is RAM in p->layout (and mapped so in the EPT);
+ * on error neither side changed. Device pages never qualify, whatever the
+ * EPT maps there.
+ */
+int partition_copy_from_guest(struct partition *p, void *dst, gpa_t src, size_t len);
+int partition_copy_to_guest(struct partition *p, gpa_t dst, const void *src, size_t len);
 
 #endif

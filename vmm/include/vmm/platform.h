@@ -3,9 +3,14 @@
 #define VMM_PLATFORM_H
 
 /*
- * What a partition sees besides its RAM (guest-physical 0 .. memory size).
- * Shared by Plinth and the test guests.
+ * What a partition sees besides its RAM. Shared by Plinth and the test guests.
+ *
+ * RAM is guest-physical 0 .. min(memory, 3 GiB), and the rest of it, if any,
+ * from 4 GiB up (vmm/include/vmm/guest_layout.h): 3 GiB .. 4 GiB is the MMIO
+ * hole, never RAM whatever `memory =` says, so every device below lives there.
  */
+#define GUEST_MMIO_HOLE_START 0xc0000000ULL  /* 3 GiB: low RAM ends here at the latest */
+#define GUEST_MMIO_HOLE_END 0x100000000ULL   /* 4 GiB: RAM above the hole resumes here */
 #define GUEST_UART_PORT 0x3f8          /* emulated 16550 (transmit side), lines go to Plinth's log */
 #define GUEST_TESTDEV_PORT 0x500       /* 16 scratch bytes of port I/O (test device) */
 #define GUEST_TESTDEV_PORT_SIZE 16
