@@ -161,6 +161,12 @@ expect "vmx: probe at 4 GiB stopped and reported" "$log" \
 	"${PL}partition 'probe-4g' stopped: write of guest-physical 100000000 outside its memory"
 expect "vmx: probe at 512 GiB stopped and reported" "$log" \
 	"${PL}partition 'probe-512g' stopped: read of guest-physical 8000000000 outside its memory"
+expect "vmx: a page walk onto a device page is not emulated" "$log" \
+	"${PL}partition 'dev-walk' stopped: device address feb00000 reached by the guest's page walk"
+expect "vmx: event delivery through an IDT on a device is not emulated" "$log" \
+	"${PL}partition 'dev-idt' stopped: device address feb00030 reached by event delivery"
+expect "vmx: a descriptor load from a GDT on a device is not emulated" "$log" \
+	"${PL}partition 'dev-gdt' stopped: cannot emulate the instruction at RIP [0-9a-f]+ touching device address feb00010"
 expect "vmx: triple fault stops only its partition" "$log" "${PL}partition 'triplefault' stopped: triple fault"
 expect "vmx: endless loop is preempted and stopped at its limit" "$log" \
 	"${PL}partition 'spin' stopped: time limit of 1500 ms reached"

@@ -256,6 +256,12 @@ static bool operand_matches(struct vcpu *v, struct guest_view *g,
 		seg_base(g, operand_seg(d)) + (regs[REG_RSI] & mask) == linear);
 }
 
+static const char *const not_emulated_why[] = {
+	[VIRT_MMIO_WALK] = "by the guest's page walk",
+	[VIRT_MMIO_DELIVERY] = "by event delivery (IDT, stack or handler)",
+	[VIRT_MMIO_UNKNOWN] = "without a linear address",
+};
+
 static int stop_unemulated(struct vcpu *v, struct guest_view *g, gpa_t addr, const char *why)
 {
 	partition_stop(v->part, -EFAULT, "device address %lx reached %s (RIP %lx): not emulated",
@@ -276,10 +282,8 @@ int vmm_mmio_exit(struct vcpu *v, const struct virt_exit *e)
 	if (!vmm_mmio_claimed(v->part, addr))
 		return -ENOENT;
 	guest_view_read(v, &g);
-	if (!e->mmio.by_insn)
-		return stop_unemulated(v, &g, addr, e->mmio.linear_valid ?
-				       "by a guest page walk or event delivery" :
-				       "without a linear address");
+	if (e->mmio.source != VIRT_MMIO_INSN)
+		return stop_unemulated(v, &g, addr, not_emulated_why[e->mmio.source]);
 	if (e->mmio.fetch)
 		return stop_unemulated(v, &g, addr, "by an instruction fetch");
 	got = fetch_insn(v, &g, insn);

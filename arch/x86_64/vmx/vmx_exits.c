@@ -312,11 +312,17 @@ static void ept_violation(struct vcpu_arch *a, uint64_t q, struct virt_exit *e)
 	e->mmio.linear = e->mmio.linear_valid ? vmread(VMCS_GUEST_LINEAR_ADDR) : 0;
 	/*
 	 * Only an access the instruction at RIP made to its own operand may be
-	 * emulated: not a guest page walk (bit 8 clear), nor event delivery (the
-	 * IDT-vectoring field is valid) such as an IDT that points at a device.
+	 * emulated: not event delivery (the IDT-vectoring field is valid), such
+	 * as an IDT placed on a device, nor a guest page walk (bit 8 clear).
 	 */
-	e->mmio.by_insn = (q & EPT_QUAL_LINEAR_VALID) && (q & EPT_QUAL_LINEAR_XLAT) &&
-			  !(vmread(VMCS_IDT_VECTORING_INFO) & INTR_INFO_VALID);
+	if (vmread(VMCS_IDT_VECTORING_INFO) & INTR_INFO_VALID)
+		e->mmio.source = VIRT_MMIO_DELIVERY;
+	else if (!e->mmio.linear_valid)
+		e->mmio.source = VIRT_MMIO_UNKNOWN;
+	else if (!(q & EPT_QUAL_LINEAR_XLAT))
+		e->mmio.source = VIRT_MMIO_WALK;
+	else
+		e->mmio.source = VIRT_MMIO_INSN;
 }
 
 static void ept_misconfig(struct vcpu_arch *a, uint64_t q, struct virt_exit *e)

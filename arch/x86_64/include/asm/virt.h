@@ -32,6 +32,14 @@ enum virt_exit_kind {
 	VEXIT_FATAL,      /* the partition cannot go on; reason says why */
 };
 
+/* What made an access to guest-physical memory that is not RAM. */
+enum virt_mmio_source {
+	VIRT_MMIO_INSN,     /* the instruction at RIP, on a linear address of its own */
+	VIRT_MMIO_WALK,     /* the CPU walking the guest's page tables */
+	VIRT_MMIO_DELIVERY, /* delivering an event: IDT, stack, handler fetch */
+	VIRT_MMIO_UNKNOWN,  /* no linear address reported */
+};
+
 struct virt_exit {
 	enum virt_exit_kind kind;
 	unsigned int insn_len; /* length of the exiting instruction, where known */
@@ -52,11 +60,7 @@ struct virt_exit {
 			uint64_t linear;  /* when linear_valid */
 			bool write, fetch;
 			bool linear_valid;
-			/*
-			 * The access was made by the instruction at RIP itself, not by a
-			 * page walk, a descriptor-table access or event delivery.
-			 */
-			bool by_insn;
+			enum virt_mmio_source source; /* only VIRT_MMIO_INSN may be emulated */
 		} mmio;
 		struct {
 			uint8_t cr;  /* 0, 4 or 8 */
