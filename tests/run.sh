@@ -46,6 +46,9 @@ done
 (
 	tests/boot/bochs.sh bochs-smp tests/boot/selftest.cfg 600 2
 	tests/boot/bochs.sh bochs-refuse tests/boot/vmx-refuse.cfg 600 2 "${guest_files[@]}"
+	# SMAP needs a newer CPU model than the default Haswell.
+	BOCHS_MODEL=${BOCHS_PRIV_MODEL:-corei7_skylake_x} \
+		tests/boot/bochs.sh bochs-harden-priv tests/boot/harden-priv.cfg 600 3 "${guest_files[@]}"
 ) &
 bochs_pid=$!
 tests/boot/bochs.sh bochs-vmx tests/boot/vmx.cfg 900 3 "${guest_files[@]}" &
@@ -120,6 +123,50 @@ expect "refuse: missing image" "$log" "${PL}partition 'missing' refused: .guests
 expect "refuse: an image that is not what its entry mode says" "$log" \
 	"${PL}partition 'badimage' refused: multiboot header not found in the first 8192 bytes"
 expect "refuse: the partition that fits still runs" "$log" "${PL}partition 'fits' stopped: powered off by the guest \\(status 0\\)"
+
+echo "== Bochs: privilege hardening (3 CPUs, Skylake-X for SMEP/SMAP; hostile guests on CPU 2)"
+log=$logs/bochs-harden-priv.serial.log
+for g in user neighbour-exceptions neighbour-portio neighbour-mmio; do
+	expect "priv: guest $g passes and powers off cleanly" "$log" \
+		"${PL}partition '$g' stopped: powered off by the guest \\(status 0\\)"
+	reject "priv: guest $g reports no failure" "$log" "\\[$g\\] FAIL"
+done
+for t in cpl3-runs cpl3-vmcall-console-eperm cpl3-vmcall-poweroff-eperm cpl3-vmcall-reboot-eperm \
+	cpl3-vmcall-unknown-eperm cpl0-vmcall-still-served cpl3-io-iopl0-gp cpl3-outsb-user-page \
+	cpl3-insb-user-page cpl3-lodsb-supervisor-native cpl3-outsb-supervisor-pf \
+	cpl3-outsb-supervisor-regs cpl3-stosb-supervisor-native cpl3-insb-supervisor-pf \
+	cpl3-insb-supervisor-regs cpl3-lodsb-boundary-native cpl3-outsb-boundary-pf \
+	cpl3-outsb-boundary-regs cpl3-insb-user-readonly-wp0-pf cpl0-stosb-readonly-wp1-native \
+	cpl0-insb-readonly-wp1-pf cpl0-insb-readonly-wp1-regs cpl0-insb-readonly-wp0-ok smap-enabled \
+	cpl0-lodsb-user-smap-native cpl0-outsb-user-smap-pf cpl0-outsb-user-smap-regs \
+	cpl0-insb-user-smap-pf cpl0-outsb-user-stac-ok cpl0-insb-user-stac-ok \
+	cpl0-movsb-to-readonly-native cpl0-movsb-mmio-to-readonly-pf cpl0-movsb-mmio-to-readonly-regs \
+	cpl0-movsb-mmio-to-readonly-wp0-ok cpl0-movsb-mmio-to-user-smap-pf \
+	cpl0-movsb-user-to-mmio-smap-pf cpl0-movsb-mmio-to-user-stac-ok \
+	cpl0-movsb-user-to-mmio-stac-ok cpl3-movsb-from-supervisor-native \
+	cpl3-movsb-mmio-to-supervisor-pf cpl3-movsb-mmio-to-supervisor-regs \
+	cpl3-movsb-supervisor-to-mmio-pf cpl3-movsb-mmio-to-user-ok df-outsb-down df-insb-down \
+	df-insw-down df-stosb-boundary-native df-insb-boundary-pf df-insb-boundary-regs \
+	addr32-insb-edi addr32-insb-like-native addr32-insb-upper-bits-cleared addr32-outsb-wrap \
+	fs-override-outsb gs-override-outsb ds-base-ignored-outsb es-base-ignored-insb \
+	smep-native-fetch-pf nx-native-fetch-pf; do
+	expect "priv: user $t" "$log" "\\[user\\] PASS $t([^a-z0-9-]|\$)"
+done
+reject "priv: a CPL3 power-off hypercall does not stop the partition" "$log" \
+	"${PL}partition 'user' stopped: powered off by the guest \\(status 99\\)"
+reject "priv: a CPL3 reboot hypercall does not reboot the partition" "$log" "${PL}partition 'user' rebooting"
+reject "priv: a CPL3 console hypercall prints nothing" "$log" 'cpl3 console write went through'
+expect "priv: a hardware task switch stops its partition" "$log" \
+	"${PL}partition 'taskswitch' stopped: task switch"
+reject "priv: the task switch never completes in the guest" "$log" '\[taskswitch\] FAIL'
+expect "priv: an endless #AC delivery loop is stopped at the time limit" "$log" \
+	"${PL}partition 'acdb-ac' stopped: time limit of 800 ms reached"
+expect "priv: an endless #DB delivery loop is stopped at the time limit" "$log" \
+	"${PL}partition 'acdb-db' stopped: time limit of 800 ms reached"
+# The guests print "INFO ac:"/"INFO db:" if the CPU ever got past the delivery: then nothing looped.
+reject "priv: the #AC and #DB deliveries really looped" "$log" '\[acdb-(ac|db)\] (INFO (ac|db):|FAIL)'
+reject "priv: Plinth itself never faulted" "$log" "${PL}EXCEPTION"
+expect "priv: every partition stopped and Plinth exited normally" "$log" "${PL}test exit: SUCCESS"
 
 echo "== Bochs: VT-x partitions (3 CPUs: good guests on CPU 1, hostile ones on CPU 2)"
 wait $bochs_vmx_pid

@@ -179,12 +179,19 @@ static uint64_t addr_mask(unsigned int size)
 	return size >= 8 ? ~0ULL : (1ULL << (size * 8)) - 1;
 }
 
-/* Adds @delta to the low @mask bits of a register, leaving the rest, as the CPU does. */
+/*
+ * Adds @delta to the low @mask bits of a register as the CPU does: a 16-bit
+ * address size leaves the rest of the register alone, a 32-bit one writes
+ * ECX/ESI/EDI as 32-bit registers, which clears bits 63:32.
+ */
 static void step_reg(struct vcpu *v, unsigned int reg, uint64_t delta, uint64_t mask)
 {
 	uint64_t r = v->arch.gpr[reg];
 
-	v->arch.gpr[reg] = (r & ~mask) | ((r + delta) & mask);
+	if (mask == 0xffffffffULL)
+		v->arch.gpr[reg] = (r + delta) & mask;
+	else
+		v->arch.gpr[reg] = (r & ~mask) | ((r + delta) & mask);
 }
 
 /* The segment of a memory operand: its override, else SS for RSP/RBP bases, else DS. */

@@ -25,8 +25,8 @@ GUEST_LONG := cpuid msr portio mmio hlt-timer exceptions smp probe triplefault s
 GUEST_REAL := modeswitch
 # Guests of the hardening scenario (tests/boot/harden-*.cfg), one list per group.
 GUEST_HARDEN_CPU :=
-GUEST_HARDEN_PRIV :=
-GUEST_HARDEN_REAL :=
+GUEST_HARDEN_PRIV := user acdb
+GUEST_HARDEN_REAL := taskswitch
 GUEST_LONG += $(GUEST_HARDEN_CPU) $(GUEST_HARDEN_PRIV)
 GUEST_REAL += $(GUEST_HARDEN_REAL)
 

@@ -95,6 +95,13 @@ typedef void (*irq_handler_t)(struct trap_frame *f);
 void idt_init(void);
 void idt_load(void);	/* loads the shared IDT on another vCPU */
 void set_irq_handler(uint8_t vector, irq_handler_t fn);
+/* Gate privilege (who may reach it with INT n) and IST slot (0 = none) of one vector. */
+void idt_set_dpl(uint8_t vector, unsigned int dpl);
+void idt_set_ist(uint8_t vector, unsigned int ist);
+/* Records f in trap_last, as for an expected exception. */
+void trap_record(const struct trap_frame *f);
+/* Consulted for exceptions taken at CPL>0 (user.c); true if it handled f. */
+extern bool (*trap_user_hook)(struct trap_frame *f);
 void trap_reset(void);
 int trap_vector(void);
 /* The next exception is recorded and execution resumes len bytes after the RIP the CPU pushed. */

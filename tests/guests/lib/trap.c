@@ -36,6 +36,7 @@ static volatile unsigned int skip_len;
 
 struct trap_record trap_last = { .vector = NO_TRAP };
 volatile uint64_t trap_fixup_rip;
+bool (*trap_user_hook)(struct trap_frame *f);
 
 void idt_load(void)
 {
@@ -64,6 +65,16 @@ void idt_init(void)
 	idt_load();
 }
 
+void idt_set_dpl(uint8_t vector, unsigned int dpl)
+{
+	idt[vector].type = (uint8_t)((idt[vector].type & ~0x60) | ((dpl & 3) << 5));
+}
+
+void idt_set_ist(uint8_t vector, unsigned int ist)
+{
+	idt[vector].ist = (uint8_t)(ist & 7);
+}
+
 void set_irq_handler(uint8_t vector, irq_handler_t fn)
 {
 	handlers[vector] = fn;
@@ -90,7 +101,7 @@ void trap_expect_skip(unsigned int len)
 	skip_len = len;
 }
 
-static void record(const struct trap_frame *f)
+void trap_record(const struct trap_frame *f)
 {
 	uint64_t cr2 = 0;
 
@@ -109,14 +120,17 @@ void trap_dispatch(struct trap_frame *f)
 		handlers[f->vector](f);
 		return;
 	}
+	/* An exception at CPL>0 while user.c runs a function there: it decides. */
+	if (f->vector < 32 && (f->cs & 3) && trap_user_hook && trap_user_hook(f))
+		return;
 	if (f->vector < 32 && trap_fixup_rip) {
-		record(f);
+		trap_record(f);
 		f->rip = trap_fixup_rip;
 		trap_fixup_rip = 0;
 		return;
 	}
 	if (f->vector < 32 && skip_len) {
-		record(f);
+		trap_record(f);
 		f->rip += skip_len;
 		skip_len = 0;
 		return;
