@@ -51,7 +51,12 @@ done
 		tests/boot/bochs.sh bochs-harden-priv tests/boot/harden-priv.cfg 600 3 "${guest_files[@]}"
 ) &
 bochs_pid=$!
-tests/boot/bochs.sh bochs-vmx tests/boot/vmx.cfg 900 3 "${guest_files[@]}" &
+(
+	tests/boot/bochs.sh bochs-vmx tests/boot/vmx.cfg 900 3 "${guest_files[@]}"
+	# AVX-512 state needs the Skylake-X model.
+	BOCHS_MODEL=corei7_skylake_x \
+		tests/boot/bochs.sh bochs-harden-cpu tests/boot/harden-cpu.cfg 600 2 "${guest_files[@]}"
+) &
 bochs_vmx_pid=$!
 
 echo "== host unit tests"
@@ -225,6 +230,45 @@ expect "vmx: contained port accesses are logged" "$log" "${PL}partition 'ports':
 reject "vmx: no hostile guest escaped" "$log" '\] FAIL contained'
 reject "vmx: Plinth itself never faulted" "$log" "${PL}EXCEPTION"
 expect "vmx: every partition stopped and Plinth exited normally" "$log" "${PL}test exit: SUCCESS"
+
+echo "== Bochs: guest-chosen CPU state (Skylake-X with AVX-512, 2 CPUs)"
+log=$logs/bochs-harden-cpu.serial.log
+for g in xsetbv crs debugregs; do
+	expect "harden-cpu: guest $g passes and powers off cleanly" "$log" \
+		"${PL}partition '$g' stopped: powered off by the guest \\(status 0\\)"
+	reject "harden-cpu: guest $g reports no failure" "$log" "\\[$g\\] FAIL"
+done
+expect "harden-cpu: XSETBV with CR4.OSXSAVE clear is #UD" "$log" '\[xsetbv\] PASS xsetbv-no-osxsave-ud[[:space:]]*$'
+expect "harden-cpu: XCR0 without x87 is #GP" "$log" '\[xsetbv\] PASS xsetbv-x87-clear-zero-gp[[:space:]]*$'
+expect "harden-cpu: AVX without SSE is #GP" "$log" '\[xsetbv\] PASS xsetbv-avx-without-sse-gp[[:space:]]*$'
+expect "harden-cpu: partial AVX-512 state is #GP" "$log" '\[xsetbv\] PASS xsetbv-avx512-partial-gp[[:space:]]*$'
+expect "harden-cpu: MPX/AMX and every component CPUID does not offer are #GP" "$log" \
+	'\[xsetbv\] PASS xsetbv-unoffered-bits-gp[[:space:]]*$'
+expect "harden-cpu: XSETBV with ECX != 0 is #GP" "$log" '\[xsetbv\] PASS xsetbv-ecx1-gp[[:space:]]*$'
+expect "harden-cpu: a legal AVX-512 XCR0 is loaded and usable" "$log" '\[xsetbv\] PASS xsetbv-avx512-usable[[:space:]]*$'
+expect "harden-cpu: ZMM/opmask state survives exits" "$log" '\[xsetbv\] PASS xsetbv-avx512-survives-exits[[:space:]]*$'
+expect "harden-cpu: CR0.NW without CD is #GP after the exit" "$log" '\[crs\] PASS crs-cr0-nw-without-cd-gp-exit[[:space:]]*$'
+expect "harden-cpu: clearing CR0.PG in long mode is #GP after the exit" "$log" \
+	'\[crs\] PASS crs-cr0-pg-clear-long-mode-gp-exit[[:space:]]*$'
+expect "harden-cpu: CR0 bits 63:32 are #GP after the exit" "$log" '\[crs\] PASS crs-cr0-bit63-gp-exit[[:space:]]*$'
+expect "harden-cpu: CR0.CD|NW read back as written" "$log" '\[crs\] PASS crs-cr0-cd-nw-exit[[:space:]]*$'
+expect "harden-cpu: CR4.VMXE is #GP" "$log" '\[crs\] PASS crs-cr4-vmxe-gp[[:space:]]*$'
+expect "harden-cpu: CR4 bits CPUID does not offer are #GP" "$log" '\[crs\] PASS crs-cr4-reserved-gp[[:space:]]*$'
+expect "harden-cpu: CR4.PCIDE with CR3[11:0] != 0 is #GP" "$log" '\[crs\] PASS crs-cr4-pcide-cr3-low-gp[[:space:]]*$'
+expect "harden-cpu: CR8 bits 63:4 are #GP" "$log" '\[crs\] PASS crs-cr8-high-bits-gp[[:space:]]*$'
+expect "harden-cpu: CR8 holds back interrupts of its priority class" "$log" \
+	'\[crs\] PASS crs-cr8-tpr-masks-interrupt[[:space:]]*$'
+expect "harden-cpu: DEBUGCTL.LBR is #GP" "$log" '\[debugregs\] PASS debugregs-debugctl-lbr-gp[[:space:]]*$'
+expect "harden-cpu: DEBUGCTL.BTF is accepted" "$log" '\[debugregs\] PASS debugregs-debugctl-btf[[:space:]]*$'
+for r in dr0-3 dr6 dr7 debugctl; do
+	expect "harden-cpu: $r survives exits unchanged" "$log" "\\[debugregs\\] PASS debugregs-$r-preserved[[:space:]]*\$"
+done
+expect "harden-cpu: an execute breakpoint raises #DB with DR6.B0" "$log" '\[debugregs\] PASS debugregs-exec-bp[[:space:]]*$'
+expect "harden-cpu: a write breakpoint raises #DB with DR6.B1" "$log" '\[debugregs\] PASS debugregs-data-bp[[:space:]]*$'
+expect "harden-cpu: a single-step over an exiting instruction traps right after it" "$log" \
+	'\[debugregs\] PASS debugregs-single-step-cpuid[[:space:]]*$'
+reject "harden-cpu: Plinth itself never faulted" "$log" "${PL}EXCEPTION"
+expect "harden-cpu: every partition stopped and Plinth exited normally" "$log" "${PL}test exit: SUCCESS"
 
 echo "boot times: QEMU ${qemu_secs}s, Bochs ${bochs_secs}s (wall clock, firmware included); total $(( $(date +%s) - t0 ))s"
 echo "$passed passed, $failed failed"

@@ -121,10 +121,23 @@ static bool deliver_nmi(struct vcpu *v)
 	return true;
 }
 
+/*
+ * CR8 is TPR[7:4]: an interrupt whose priority class (vector[7:4]) is not
+ * above it stays pending until the guest lowers CR8 (a CR8 write exits).
+ */
+static bool irq_masked_by_tpr(const struct vcpu *v)
+{
+	return v->tpr && (v->irq_vector >> 4) <= v->tpr;
+}
+
 static void deliver_irq(struct vcpu *v)
 {
 	if (deliver_nmi(v) || !(requests(v) & VCPU_REQ_IRQ))
 		return;
+	if (irq_masked_by_tpr(v)) {
+		virt->irq_window(&v->arch, false);
+		return;
+	}
 	if (virt->can_inject_irq(&v->arch)) {
 		virt->inject_irq(&v->arch, v->irq_vector);
 		clear_requests(v, VCPU_REQ_IRQ);
@@ -226,7 +239,8 @@ static bool halt_wakes(struct vcpu *v)
 {
 	uint32_t req = requests(v);
 
-	return (req & VCPU_REQ_NMI) || ((req & VCPU_REQ_IRQ) && virt->can_inject_irq(&v->arch));
+	return (req & VCPU_REQ_NMI) || ((req & VCPU_REQ_IRQ) && !irq_masked_by_tpr(v) &&
+					virt->can_inject_irq(&v->arch));
 }
 
 /* One turn of the loop; false when the vCPU must leave. */

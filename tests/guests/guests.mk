@@ -24,7 +24,7 @@ GUEST_LONG := cpuid msr portio mmio hlt-timer exceptions smp probe triplefault s
 	vmx ports bench reboot leakw leakr nmi status devtables
 GUEST_REAL := modeswitch
 # Guests of the hardening scenario (tests/boot/harden-*.cfg), one list per group.
-GUEST_HARDEN_CPU :=
+GUEST_HARDEN_CPU := xsetbv crs debugregs
 GUEST_HARDEN_PRIV := user acdb
 GUEST_HARDEN_REAL := taskswitch
 GUEST_LONG += $(GUEST_HARDEN_CPU) $(GUEST_HARDEN_PRIV)

@@ -181,13 +181,16 @@ void vmcs_load_guest_state(const struct vcpu_regs *r)
 	vmwrite(VMCS_GUEST_ACTIVITY, 0);
 }
 
-/* Unrestricted guest relaxes PE and PG; every other fixed bit applies. */
+/*
+ * Unrestricted guest relaxes PE and PG; every other fixed bit applies. The
+ * guest's CD/NW stay in the shadow: caching is never really turned off.
+ */
 void vmx_write_cr0(uint64_t val)
 {
 	uint64_t fixed0 = vmx_caps.cr0_fixed0 & ~(CR0_PE | CR0_PG);
 
 	vmwrite(VMCS_CR0_SHADOW, val);
-	vmwrite(VMCS_GUEST_CR0, (val | fixed0) & vmx_caps.cr0_fixed1);
+	vmwrite(VMCS_GUEST_CR0, ((val & ~GUEST_CR0_CACHE) | fixed0) & vmx_caps.cr0_fixed1);
 }
 
 void vmx_write_cr4(uint64_t val)

@@ -3,6 +3,7 @@
 #define VMX_INTERNAL_H
 
 #include <asm/cpufeatures.h>
+#include <asm/processor-flags.h>
 #include <asm/trap.h>
 #include <asm/virt.h>
 #include <asm/vmx.h>
@@ -20,8 +21,15 @@ int vmx_cpu_enable(void);
 bool vmx_host_has_xsave(void);
 
 /* Control-register bits Plinth owns: the guest sees its own values in the read shadows. */
-#define GUEST_CR0_OWNED (1ULL << 5)  /* NE must stay set under VMX */
-#define GUEST_CR4_OWNED (1ULL << 13) /* VMXE: VMX is not offered to guests */
+/*
+ * NE must stay set under VMX. CD and NW are never loaded by VM entry nor
+ * restored by VM exit (SDM Vol. 3C 27.3.2.1, 28.5.1): left to the guest they
+ * would be the real ones, shared with Plinth and every later partition, so the
+ * guest's values live only in the read shadow.
+ */
+#define GUEST_CR0_CACHE (CR0_NW | CR0_CD)
+#define GUEST_CR0_OWNED (CR0_NE | GUEST_CR0_CACHE)
+#define GUEST_CR4_OWNED CR4_VMXE /* VMX is not offered to guests */
 
 /* What the guest believes its CR0/CR4 hold: shadow for the owned bits, the real value for the rest. */
 static inline uint64_t vmx_guest_cr0(void)

@@ -55,7 +55,7 @@ struct vcpu {
 	uint8_t irq_vector; /* the vector VCPU_REQ_IRQ delivers */
 
 	uint32_t lapic[64]; /* xAPIC registers, indexed by offset >> 4 */
-	uint8_t tpr;        /* CR8: kept for the guest, no interrupt is masked by it yet */
+	uint8_t tpr;        /* CR8: interrupts of this priority class and below wait */
 	struct msr_vcpu_state msrs;
 
 	struct vcpu_arch arch; /* the backend's; arch.gpr[] are the live guest registers */
