@@ -70,10 +70,20 @@ static void fatal(struct virt_exit *e, int err, const char *fmt, ...)
 	va_end(ap);
 }
 
+#define PENDING_DBG_BS (1ULL << 14) /* single step, as in DR6 */
+#define DEBUGCTL_BTF (1ULL << 1)
+
 void vmx_skip_insn(struct vcpu_arch *a, unsigned int len)
 {
 	(void)a;
 	vmwrite(VMCS_GUEST_RIP, vmread(VMCS_GUEST_RIP) + len);
+	/*
+	 * An instruction completed for the guest still ends with the single-step
+	 * trap TF asks for (not with BTF: no emulated instruction is a branch).
+	 * The CPU takes it right after the next VM entry.
+	 */
+	if ((vmread(VMCS_GUEST_RFLAGS) & RFLAGS_TF) && !(vmread(VMCS_GUEST_DEBUGCTL) & DEBUGCTL_BTF))
+		vmwrite(VMCS_GUEST_PENDING_DBG, vmread(VMCS_GUEST_PENDING_DBG) | PENDING_DBG_BS);
 	/* Completing the instruction ends any STI/MOV SS interrupt shadow. */
 	vmwrite(VMCS_GUEST_INTERRUPTIBILITY,
 		vmread(VMCS_GUEST_INTERRUPTIBILITY) & ~(uint64_t)(INTERRUPTIBILITY_STI |
