@@ -58,22 +58,6 @@
 
 #define TIMER_VECTOR 0x30
 
-static inline uint64_t rd_cr0(void)
-{
-	uint64_t v;
-
-	asm volatile("mov %%cr0, %0" : "=r"(v));
-	return v;
-}
-
-static inline uint64_t rd_cr4(void)
-{
-	uint64_t v;
-
-	asm volatile("mov %%cr4, %0" : "=r"(v));
-	return v;
-}
-
 static inline uint64_t rd_cr8(void)
 {
 	uint64_t v;
@@ -116,7 +100,7 @@ static uint64_t cr0_base, cr4_base, cr4_offered;
 static bool cr0_gp_one(const char *name, uint64_t v, bool quiet)
 {
 	int vec = wr_cr0(v);
-	uint64_t err = trap_last.error_code, now = rd_cr0();
+	uint64_t err = trap_last.error_code, now = read_cr0();
 
 	if (vec != VEC_GP || err || now != cr0_base) {
 		fail(name, "MOV CR0 0x%lx: vector %d error 0x%lx, CR0 now 0x%lx (was 0x%lx)", v, vec,
@@ -149,7 +133,7 @@ static void cr0_gp(const char *name, uint64_t v)
 static bool cr0_ok(const char *name, uint64_t v)
 {
 	int vec = wr_cr0(v);
-	uint64_t now = rd_cr0();
+	uint64_t now = read_cr0();
 	bool ok = vec == NO_TRAP && now == v;
 
 	if (!ok)
@@ -161,8 +145,8 @@ static void cr0_restore(const char *name)
 {
 	int vec = wr_cr0(cr0_base);
 
-	if (vec != NO_TRAP || rd_cr0() != cr0_base)
-		fail(name, "restoring CR0 0x%lx: vector %d, reads 0x%lx", cr0_base, vec, rd_cr0());
+	if (vec != NO_TRAP || read_cr0() != cr0_base)
+		fail(name, "restoring CR0 0x%lx: vector %d, reads 0x%lx", cr0_base, vec, read_cr0());
 }
 
 /* Write to the read-only page: the vector raised (NO_TRAP if it went through). */
@@ -199,8 +183,8 @@ static void test_cr0(void)
 {
 	uint64_t *pde = pt_entry(RO_VA, 2);
 
-	cr0_base = rd_cr0();
-	gprintf("INFO CR0 0x%lx CR3 0x%lx CR4 0x%lx\n", cr0_base, read_cr3(), rd_cr4());
+	cr0_base = read_cr0();
+	gprintf("INFO CR0 0x%lx CR3 0x%lx CR4 0x%lx\n", cr0_base, read_cr3(), read_cr4());
 
 	cr0_gp("crs-cr0-nw-without-cd-gp", (cr0_base & ~CR0_CD) | CR0_NW);
 	cr0_gp("crs-cr0-pg-clear-long-mode-gp", cr0_base & ~CR0_PG);
@@ -226,15 +210,15 @@ static void test_cr0(void)
 
 		*p = 0x1234abcd;
 		cr0_restore("crs-cr0-cd-nw");
-		check(*p == 0x1234abcd && rd_cr0() == cr0_base, "crs-cr0-cd-nw",
-		      "memory 0x%x, CR0 0x%lx after restore", *p, rd_cr0());
+		check(*p == 0x1234abcd && read_cr0() == cr0_base, "crs-cr0-cd-nw",
+		      "memory 0x%x, CR0 0x%lx after restore", *p, read_cr0());
 	} else {
 		cr0_restore("crs-cr0-cd-nw");
 	}
 	if (cr0_ok("crs-cr0-cd-nw-exit", (cr0_base | CR0_CD | CR0_NW) & ~CR0_NE)) {
 		cr0_restore("crs-cr0-cd-nw-exit");
-		check(rd_cr0() == cr0_base, "crs-cr0-cd-nw-exit", "CR0 0x%lx after restore",
-		      rd_cr0());
+		check(read_cr0() == cr0_base, "crs-cr0-cd-nw-exit", "CR0 0x%lx after restore",
+		      read_cr0());
 	} else {
 		cr0_restore("crs-cr0-cd-nw-exit");
 	}
@@ -247,7 +231,7 @@ static void test_cr0(void)
 	/* NE is Plinth's in the mask: the guest must still see what it wrote. */
 	if (cr0_ok("crs-cr0-ne-clear-reads-back", cr0_base & ~CR0_NE)) {
 		cr0_restore("crs-cr0-ne-clear-reads-back");
-		check(rd_cr0() == cr0_base, "crs-cr0-ne-clear-reads-back", "CR0 0x%lx", rd_cr0());
+		check(read_cr0() == cr0_base, "crs-cr0-ne-clear-reads-back", "CR0 0x%lx", read_cr0());
 	}
 }
 
@@ -324,7 +308,7 @@ static uint64_t cr4_from_cpuid(void)
 static bool cr4_gp(const char *name, uint64_t v, bool quiet)
 {
 	int vec = wr_cr4(v);
-	uint64_t err = trap_last.error_code, now = rd_cr4();
+	uint64_t err = trap_last.error_code, now = read_cr4();
 
 	if (vec != VEC_GP || err || now != cr4_base) {
 		fail(name, "MOV CR4 0x%lx: vector %d error 0x%lx, CR4 now 0x%lx (was 0x%lx)", v, vec,
@@ -342,10 +326,10 @@ static void cr4_toggle(const char *name, uint64_t bit)
 {
 	uint64_t v = cr4_base ^ bit;
 	int vec = wr_cr4(v), vec2;
-	uint64_t now = rd_cr4(), back;
+	uint64_t now = read_cr4(), back;
 
 	vec2 = wr_cr4(cr4_base);
-	back = rd_cr4();
+	back = read_cr4();
 	check(vec == NO_TRAP && now == v && vec2 == NO_TRAP && back == cr4_base, name,
 	      "MOV CR4 0x%lx: vector %d reads 0x%lx; back to 0x%lx: vector %d reads 0x%lx", v, vec,
 	      now, cr4_base, vec2, back);
@@ -359,7 +343,7 @@ static void test_cr4(void)
 				  CR4_FSGSBASE | CR4_OSXSAVE | CR4_PKE;
 	unsigned int bad = 0;
 
-	cr4_base = rd_cr4();
+	cr4_base = read_cr4();
 	cr4_offered = cr4_from_cpuid();
 	gprintf("INFO CR4 bits the guest's CPUID offers: 0x%lx\n", cr4_offered);
 
@@ -397,7 +381,7 @@ static void test_cr4(void)
 		if (!(cr4_offered & harmless & bit))
 			continue;
 		int vec = wr_cr4(cr4_base ^ bit);
-		uint64_t now = rd_cr4();
+		uint64_t now = read_cr4();
 
 		wr_cr4(cr4_base);
 		if (vec != NO_TRAP || now != (cr4_base ^ bit)) {
@@ -406,14 +390,14 @@ static void test_cr4(void)
 			bad++;
 		}
 	}
-	if (!bad && rd_cr4() == cr4_base)
+	if (!bad && read_cr4() == cr4_base)
 		pass("crs-cr4-offered-bits");
 
 	if (cr4_offered & CR4_PGE)
 		cr4_toggle("crs-cr4-pge-toggle", CR4_PGE);
 	if (cr4_offered & CR4_OSXMMEXCPT) {
 		wr_cr4(cr4_base | CR4_OSFXSR);
-		cr4_base = rd_cr4();
+		cr4_base = read_cr4();
 		cr4_toggle("crs-cr4-osxmmexcpt-toggle", CR4_OSXMMEXCPT);
 	}
 
@@ -434,7 +418,7 @@ static void test_cr4(void)
 		gprintf("INFO no PCID in CPUID: PCIDE/CR3 rule not tested\n");
 		cr4_gp("crs-cr4-pcide-hidden-gp", cr4_base | CR4_PCIDE, false);
 	}
-	check(rd_cr4() == cr4_base, "crs-cr4-unchanged", "CR4 0x%lx, want 0x%lx", rd_cr4(),
+	check(read_cr4() == cr4_base, "crs-cr4-unchanged", "CR4 0x%lx, want 0x%lx", read_cr4(),
 	      cr4_base);
 }
 
@@ -509,6 +493,6 @@ void guest_main(const struct boot_block *bb)
 	test_cr0();
 	test_cr4();
 	test_cr8();
-	check(rd_cr0() == cr0_base, "crs-cr0-final", "CR0 0x%lx, want 0x%lx", rd_cr0(), cr0_base);
+	check(read_cr0() == cr0_base, "crs-cr0-final", "CR0 0x%lx, want 0x%lx", read_cr0(), cr0_base);
 	pass("crs-partition-survived");
 }

@@ -72,14 +72,6 @@ static const struct leak_msr leak_msrs[] = {
 #define CPUID1_ECX_AVX (1u << 28)
 #define XCR0_X87_SSE_AVX 7UL
 
-static inline uint64_t read_cr4(void)
-{
-	uint64_t v;
-
-	asm volatile("mov %%cr4, %0" : "=r"(v));
-	return v;
-}
-
 /* Returns the vector a CR4 write raised, or NO_TRAP. */
 static inline int write_cr4_trap(uint64_t v)
 {

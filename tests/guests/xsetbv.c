@@ -35,19 +35,6 @@
 static uint64_t offered;	/* CPUID.(EAX=0DH,ECX=0):EDX:EAX as the guest sees it */
 static bool has_avx512;
 
-static inline uint64_t read_cr4(void)
-{
-	uint64_t v;
-
-	asm volatile("mov %%cr4, %0" : "=r"(v));
-	return v;
-}
-
-static inline void write_cr4(uint64_t v)
-{
-	asm volatile("mov %0, %%cr4" : : "r"(v) : "memory");
-}
-
 /* XSETBV that may fault: the vector raised or NO_TRAP. */
 static int xsetbv_trap(uint32_t index, uint64_t v)
 {
@@ -316,7 +303,7 @@ void guest_main(const struct boot_block *bb)
 
 	test_no_osxsave();
 
-	asm volatile("mov %%cr4, %0" : "=r"(v));
+	v = read_cr4();
 	write_cr4(v | CR4_OSFXSR | CR4_OSXMMEXCPT | CR4_OSXSAVE);
 	check(read_cr4() & CR4_OSXSAVE, "xsetbv-cr4-osxsave", "CR4 0x%lx", read_cr4());
 	cpuid(1, 0, r);

@@ -99,32 +99,6 @@ bool cpu_has_smep(void);
 bool cpu_has_smap(void);
 bool cpu_has_fsgsbase(void);
 
-static inline uint64_t read_cr0(void)
-{
-	uint64_t v;
-
-	asm volatile("mov %%cr0, %0" : "=r"(v));
-	return v;
-}
-
-static inline void write_cr0(uint64_t v)
-{
-	asm volatile("mov %0, %%cr0" : : "r"(v) : "memory");
-}
-
-static inline uint64_t read_cr4(void)
-{
-	uint64_t v;
-
-	asm volatile("mov %%cr4, %0" : "=r"(v));
-	return v;
-}
-
-static inline void write_cr4(uint64_t v)
-{
-	asm volatile("mov %0, %%cr4" : : "r"(v) : "memory");
-}
-
 /* CR4 bits that may fault (#GP when the CPU lacks them): the vector or NO_TRAP. */
 int cr4_update(uint64_t set, uint64_t clear);
 static inline void cr0_wp(bool on)
