@@ -32,11 +32,6 @@ struct desc_ptr32 {
 	uint32_t base;
 } __attribute__((packed));
 
-struct desc_ptr64 {
-	uint16_t limit;
-	uint64_t base;
-} __attribute__((packed));
-
 uint64_t ac_gdt[6] __aligned(16) = {
 	0,
 	0x00af9a000000ffffULL,	/* 0x08 64-bit code */
@@ -45,7 +40,7 @@ uint64_t ac_gdt[6] __aligned(16) = {
 	0x00cffa000000ffffULL,	/* 0x20 32-bit code, DPL 3 */
 	0x00cff2000000ffffULL,	/* 0x28 data, DPL 3 */
 };
-struct desc_ptr64 ac_gdt_desc;
+struct desc_ptr ac_gdt_desc;
 static struct gate32 ac_idt[32] __aligned(8);
 struct desc_ptr32 ac_idt_desc;
 uint32_t ac_user_esp = AC_USER_ESP;

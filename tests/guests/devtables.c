@@ -14,11 +14,6 @@
 #define WALK_SLOT 201ULL /* PML4 slot of a canonical lower-half address the identity map leaves free */
 #define WALK_VA (WALK_SLOT << 39)
 
-struct __attribute__((packed)) desc_ptr {
-	uint16_t limit;
-	uint64_t base;
-};
-
 static void via_walk(void)
 {
 	uint64_t *pml4e = pt_entry(WALK_VA, 4);

@@ -116,6 +116,12 @@ void trap_expect_skip(unsigned int len);
 #define TRY_BEGIN "leaq 9f(%%rip), %%r11\n\tmovq %%r11, trap_fixup_rip(%%rip)\n\t"
 #define TRY_END "\n9:\n\tmovq $0, trap_fixup_rip(%%rip)\n\t"
 
+/* The operand of LGDT/LIDT in 64-bit mode. */
+struct desc_ptr {
+	uint16_t limit;
+	uint64_t base;
+} __attribute__((packed));
+
 /* paging.c: the current page tables (identity-mapped, so tables are reachable). */
 #define PTE_P 0x1ULL
 #define PTE_W 0x2ULL

@@ -22,11 +22,6 @@ struct idt_gate {
 	uint32_t reserved;
 } __attribute__((packed));
 
-struct idt_ptr {
-	uint16_t limit;
-	uint64_t base;
-} __attribute__((packed));
-
 extern const char isr_stubs[];
 void trap_dispatch(struct trap_frame *f);
 
@@ -40,7 +35,7 @@ bool (*trap_user_hook)(struct trap_frame *f);
 
 void idt_load(void)
 {
-	struct idt_ptr p = { sizeof(idt) - 1, (uint64_t)(uintptr_t)idt };
+	struct desc_ptr p = { sizeof(idt) - 1, (uint64_t)(uintptr_t)idt };
 
 	asm volatile("lidt %0" : : "m"(p) : "memory");
 }

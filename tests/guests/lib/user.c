@@ -20,11 +20,6 @@ struct tss64 {
 	uint16_t iomap_base;
 } __attribute__((packed));
 
-struct desc_ptr {
-	uint16_t limit;
-	uint64_t base;
-} __attribute__((packed));
-
 static uint64_t gdt[9] __aligned(16);
 static struct tss64 tss __aligned(16);
 static uint8_t rsp0_stack[8192] __aligned(16);
