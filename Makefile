@@ -93,6 +93,7 @@ $(BUILD)/plinth.efi: $(BUILD)/plinth.so
 	@echo "built $@ ($$(stat -c %s $@) bytes)"
 
 include tests/unit/unit.mk
+include tests/fuzz/fuzz.mk
 include tests/guests/guests.mk
 
 # ESP tree for `make run`: the image as \EFI\BOOT\BOOTX64.EFI and a plinth.cfg.
