@@ -13,34 +13,24 @@
  * what the guest is told and what it finds cannot drift apart.
  */
 #include <plinth/types.h>
+#include <vmm/dev/acpi_pm.h>
+#include <vmm/dev/ioapic.h>
+#include <vmm/dev/reset_ctl.h>
 
-/* Default I/O ports of the fixed ACPI hardware and their sizes. */
-#define ACPI_PM1A_EVT_PORT 0x600	/* PM1a_STS (2 bytes), then PM1a_EN (2 bytes) */
-#define ACPI_PM1A_EVT_LEN 4
-#define ACPI_PM1A_CNT_PORT 0x604	/* PM1a_CNT, 16 bits */
-#define ACPI_PM1A_CNT_LEN 2
-#define ACPI_PM_TMR_PORT 0x608		/* 32-bit free-running counter */
-#define ACPI_PM_TMR_LEN 4
-#define ACPI_PM_TMR_HZ 3579545		/* fixed by the spec, whatever the platform */
-
-/* PM1a_CNT bits the PM device model decodes. */
-#define ACPI_PM1_CNT_SCI_EN (1u << 0)	/* must read as 1: there is no legacy mode */
-#define ACPI_PM1_CNT_SLP_TYP_SHIFT 10	/* bits 12:10 */
-#define ACPI_PM1_CNT_SLP_TYP_MASK (7u << ACPI_PM1_CNT_SLP_TYP_SHIFT)
-#define ACPI_PM1_CNT_SLP_EN (1u << 13)	/* write 1: enter the sleep state in SLP_TYP */
-
-/* Default SLP_TYP value for S5 (soft off), what \_S5 hands the OS. */
-#define ACPI_SLP_TYP_S5 5
-
+/*
+ * The fixed ACPI hardware's ports, sizes, PM1 bits and the S5 sleep type are
+ * the PM device model's (vmm/include/vmm/dev/acpi_pm.h), the reset port the
+ * reset control model's: the tables describe exactly what those models do.
+ */
 /* The SCI is ISA IRQ 9, level triggered active high, as on PCs. */
 #define ACPI_SCI_IRQ 9
 
 /* Reset: one byte write of ACPI_RESET_VALUE to the PC reset control port. */
-#define ACPI_RESET_PORT 0xcf9
-#define ACPI_RESET_VALUE 0x06		/* full reset (bit 2) with reset CPU (bit 1) */
+#define ACPI_RESET_PORT RESET_CTL_CF9_PORT
+#define ACPI_RESET_VALUE (RESET_CF9_RST_CPU | RESET_CF9_SYS_RST) /* hard reset */
 
 #define ACPI_IOAPIC_ID 0
-#define ACPI_IOAPIC_ADDR 0xfec00000u
+#define ACPI_IOAPIC_ADDR ((uint32_t)IOAPIC_DEFAULT_BASE)
 
 /* Largest vCPU count: xAPIC IDs 0..254; 255 is the broadcast ID. */
 #define ACPI_BUILD_MAX_VCPUS 255
