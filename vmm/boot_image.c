@@ -21,10 +21,11 @@
 #define AR_CODE64 (SEG_G | SEG_L | AR_CODE16)
 #define AR_DATA32 (SEG_G | SEG_DB | AR_DATA16)
 
-
-
-#define LM_GDT_CODE64 0x00af9b000000ffffULL
-#define LM_GDT_DATA 0x00cf93000000ffffULL
+/* The generic identity map lands exactly where GUEST_ABI.md promises. */
+_Static_assert(BOOT_LM_PDPT == BOOT_LM_PML4 + PAGE_SIZE &&
+	       BOOT_LM_PD == BOOT_LM_PDPT + PAGE_SIZE &&
+	       BOOT_LM_BLOCK == BOOT_LM_PD + 4 * PAGE_SIZE,
+	       "longmode page tables do not match the generic layout");
 
 int boot_fail(char *err, size_t errlen, int ret, const char *fmt, ...)
 {
@@ -181,43 +182,67 @@ static int write_u64s(const struct guest_mem_ops *mem, uint64_t dst,
 	return boot_write(mem, dst, buf, n * 8, err, errlen);
 }
 
-static int write_page_tables(const struct guest_mem_ops *mem, char *err,
-			     size_t errlen)
+/* map_end is below GUEST_PHYS_LIMIT (2^48) or a caller's bug: no wrap. */
+static uint64_t map_gib(uint64_t map_end)
+{
+	return (map_end + SIZE_1G - 1) / SIZE_1G;
+}
+
+uint64_t boot_identity_map_pages(uint64_t map_end)
+{
+	uint64_t gib = map_gib(map_end);
+
+	return 1 + (gib + 511) / 512 + gib;
+}
+
+/* Page-table entries pointing at consecutive pages (or 2 MiB frames when
+ * PS is in flags), written a buffer at a time. */
+static int write_run(const struct guest_mem_ops *mem, uint64_t dst,
+		     uint64_t first, uint64_t step, uint64_t n, uint64_t flags,
+		     char *err, size_t errlen)
 {
 	uint64_t ent[32];
-	unsigned int pd, i, k;
+	uint64_t i, k, chunk;
 	int ret;
 
-	/* Whole pages are written: guest RAM may hold stale bytes. */
-	ret = boot_zero(mem, BOOT_LM_PML4, 2 * PAGE_SIZE, err, errlen);
-	if (ret)
-		return ret;
-	ent[0] = BOOT_LM_PDPT | X86_PTE_P | X86_PTE_RW;
-	ret = write_u64s(mem, BOOT_LM_PML4, ent, 1, err, errlen);
-	if (ret)
-		return ret;
-	for (i = 0; i < 4; i++)
-		ent[i] = (BOOT_LM_PD + i * PAGE_SIZE) | X86_PTE_P | X86_PTE_RW;
-	ret = write_u64s(mem, BOOT_LM_PDPT, ent, 4, err, errlen);
-	if (ret)
-		return ret;
-
-	for (pd = 0; pd < 4; pd++) {
-		for (i = 0; i < 512; i += ARRAY_SIZE(ent)) {
-			for (k = 0; k < ARRAY_SIZE(ent); k++) {
-				uint64_t idx = (uint64_t)pd * 512 + i + k;
-
-				ent[k] = idx * SIZE_2M | X86_PTE_P | X86_PTE_RW |
-					 X86_PTE_PS;
-			}
-			ret = write_u64s(mem,
-					 BOOT_LM_PD + pd * PAGE_SIZE + i * 8,
-					 ent, ARRAY_SIZE(ent), err, errlen);
-			if (ret)
-				return ret;
-		}
+	for (i = 0; i < n; i += chunk) {
+		chunk = MIN(n - i, (uint64_t)ARRAY_SIZE(ent));
+		for (k = 0; k < chunk; k++)
+			ent[k] = (first + (i + k) * step) | flags;
+		ret = write_u64s(mem, dst + i * 8, ent, (size_t)chunk, err,
+				 errlen);
+		if (ret)
+			return ret;
 	}
 	return 0;
+}
+
+int boot_write_identity_map(const struct guest_mem_ops *mem, uint64_t base,
+			    uint64_t map_end, char *err, size_t errlen)
+{
+	uint64_t gib = map_gib(map_end);
+	uint64_t pdpts = (gib + 511) / 512;
+	uint64_t pdpt = base + PAGE_SIZE, pd = pdpt + pdpts * PAGE_SIZE;
+	uint64_t flags = X86_PTE_P | X86_PTE_RW;
+	int ret;
+
+	if (!gib || map_end > GUEST_PHYS_LIMIT)
+		return boot_fail(err, errlen, -EINVAL,
+				 "internal: identity map to 0x%llx",
+				 (unsigned long long)map_end);
+	/* Whole pages are written: guest RAM may hold stale bytes. The PD
+	 * pages are filled completely below, so only the rest is zeroed. */
+	ret = boot_zero(mem, base, (1 + pdpts) * PAGE_SIZE, err, errlen);
+	if (!ret)
+		ret = write_run(mem, base, pdpt, PAGE_SIZE, pdpts, flags, err,
+				errlen);
+	if (!ret)
+		ret = write_run(mem, pdpt, pd, PAGE_SIZE, gib, flags, err,
+				errlen);
+	if (!ret)
+		ret = write_run(mem, pd, 0, SIZE_2M, gib * 512,
+				flags | X86_PTE_PS, err, errlen);
+	return ret;
 }
 
 static void put32(uint8_t *b, uint32_t v)
@@ -245,11 +270,39 @@ static int write_boot_block(const struct guest_mem_ops *mem,
 	return boot_write(mem, BOOT_LM_BLOCK, blk, sizeof(blk), err, errlen);
 }
 
+void boot_regs_longmode(struct vcpu_regs *r, uint64_t rip, uint64_t cr3,
+			uint16_t cs, uint16_t ds, uint64_t gdt,
+			uint16_t gdt_limit)
+{
+	memset(r, 0, sizeof(*r));
+	r->rip = rip;
+	r->rflags = 0x2;
+	/* 0x80050033, the value Linux runs with. */
+	r->cr0 = CR0_PE | CR0_MP | CR0_ET | CR0_NE | CR0_WP | CR0_AM | CR0_PG;
+	r->cr3 = cr3;
+	r->cr4 = CR4_PAE;
+	r->efer = EFER_LME | EFER_LMA;
+	r->cs = seg(cs, 0, 0xffffffff, AR_CODE64);
+	r->ds = seg(ds, 0, 0xffffffff, AR_DATA32);
+	r->es = r->ds;
+	r->fs = r->ds;
+	r->gs = r->ds;
+	r->ss = r->ds;
+	r->tr = seg(0, 0, 0x67, AR_TSS_BUSY);
+	r->ldtr = (struct segment){ .unusable = true };
+	r->gdtr.base = gdt;
+	r->gdtr.limit = gdt_limit;
+	/* Limit 0: a fault before the guest loads its own IDT ends in a
+	 * triple fault Plinth reports, not a jump through page-table bytes. */
+	r->idtr.base = 0;
+	r->idtr.limit = 0;
+}
+
 static int load_longmode(const struct guest_mem_ops *mem,
 			 const struct boot_image_params *p,
 			 struct vcpu_regs *bsp, char *err, size_t errlen)
 {
-	static const uint64_t gdt[3] = { 0, LM_GDT_CODE64, LM_GDT_DATA };
+	static const uint64_t gdt[3] = { 0, BOOT_GDT_CODE64, BOOT_GDT_DATA };
 	uint64_t entry = p->entry_addr ? p->entry_addr :
 					 BOOT_LONGMODE_DEFAULT_ENTRY;
 	char size[32], ram[32];
@@ -278,7 +331,8 @@ static int load_longmode(const struct guest_mem_ops *mem,
 
 	ret = write_u64s(mem, BOOT_LM_GDT, gdt, ARRAY_SIZE(gdt), err, errlen);
 	if (!ret)
-		ret = write_page_tables(mem, err, errlen);
+		ret = boot_write_identity_map(mem, BOOT_LM_PML4, GIB(4), err,
+					      errlen);
 	if (!ret)
 		ret = write_boot_block(mem, p, err, errlen);
 	if (!ret)
@@ -287,30 +341,10 @@ static int load_longmode(const struct guest_mem_ops *mem,
 	if (ret)
 		return ret;
 
-	memset(bsp, 0, sizeof(*bsp));
-	bsp->rip = entry;
+	boot_regs_longmode(bsp, entry, BOOT_LM_PML4, 0x08, 0x10, BOOT_LM_GDT,
+			   sizeof(gdt) - 1);
 	bsp->gpr[REG_RSP] = entry;
 	bsp->gpr[REG_RDI] = BOOT_LM_BLOCK;
-	bsp->rflags = 0x2;
-	/* 0x80050033, the value Linux runs with. */
-	bsp->cr0 = CR0_PE | CR0_MP | CR0_ET | CR0_NE | CR0_WP | CR0_AM | CR0_PG;
-	bsp->cr3 = BOOT_LM_PML4;
-	bsp->cr4 = CR4_PAE;
-	bsp->efer = EFER_LME | EFER_LMA;
-	bsp->cs = seg(0x08, 0, 0xffffffff, AR_CODE64);
-	bsp->ds = seg(0x10, 0, 0xffffffff, AR_DATA32);
-	bsp->es = bsp->ds;
-	bsp->fs = bsp->ds;
-	bsp->gs = bsp->ds;
-	bsp->ss = bsp->ds;
-	bsp->tr = seg(0, 0, 0x67, AR_TSS_BUSY);
-	bsp->ldtr = (struct segment){ .unusable = true };
-	bsp->gdtr.base = BOOT_LM_GDT;
-	bsp->gdtr.limit = sizeof(gdt) - 1;
-	/* Limit 0: a fault before the guest loads its own IDT ends in a
-	 * triple fault Plinth reports, not a jump through page-table bytes. */
-	bsp->idtr.base = 0;
-	bsp->idtr.limit = 0;
 	return 0;
 }
 
@@ -332,9 +366,9 @@ int boot_image_load(const struct guest_mem_ops *mem,
 				 p->module_size);
 	if (p->vcpu_count == 0)
 		return boot_fail(err, errlen, -EINVAL, "vcpu_count is 0");
-	if (p->module && p->mode != BOOT_MULTIBOOT)
+	if (p->module && p->mode != BOOT_MULTIBOOT && p->mode != BOOT_LINUX)
 		return boot_fail(err, errlen, -EINVAL,
-				 "a module can only be passed in multiboot mode");
+				 "a module can only be passed in multiboot or linux mode");
 
 	switch (p->mode) {
 	case BOOT_REALMODE:
@@ -343,6 +377,8 @@ int boot_image_load(const struct guest_mem_ops *mem,
 		return load_longmode(mem, p, bsp, err, errlen);
 	case BOOT_MULTIBOOT:
 		return multiboot_load(mem, p, bsp, err, errlen);
+	case BOOT_LINUX:
+		return linux_load(mem, p, bsp, err, errlen);
 	}
 	return boot_fail(err, errlen, -EINVAL, "unknown boot mode %d",
 			 (int)p->mode);

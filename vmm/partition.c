@@ -215,6 +215,8 @@ static enum boot_mode boot_mode_of(enum partition_entry e)
 		return BOOT_REALMODE;
 	case ENTRY_MULTIBOOT:
 		return BOOT_MULTIBOOT;
+	case ENTRY_LINUX:
+		return BOOT_LINUX;
 	default:
 		return BOOT_LONGMODE;
 	}
@@ -232,10 +234,7 @@ static int load_image(struct partition *p, struct vcpu_regs *bsp, char *err, siz
 		.vcpu_count = p->vcpu_count,
 	};
 
-	if (p->cfg->entry == ENTRY_LINUX) {
-		snprintf(err, errlen, "entry mode 'linux' is not supported yet");
-		return -ENOTSUP;
-	}
+	/* Multiboot module 0, or the Linux initrd. */
 	if (p->initrd) {
 		bp.module = phys_to_virt(p->initrd->phys);
 		bp.module_size = p->initrd->size;

@@ -260,7 +260,7 @@ static void test_realmode_errors(void **state)
 	p.cmdline = NULL;
 	p.module = img;
 	p.module_size = 4;
-	expect_err(&p, -EINVAL, "a module can only be passed in multiboot mode");
+	expect_err(&p, -EINVAL, "a module can only be passed in multiboot or linux mode");
 	p.module = NULL;
 	p.module_size = 0;
 
@@ -400,7 +400,7 @@ static void test_longmode_errors(void **state)
 	expect_err(&p, -EINVAL, "longmode cmdline is 512 bytes (max 511)");
 	p.cmdline = NULL;
 	p.module = img;
-	expect_err(&p, -EINVAL, "a module can only be passed in multiboot mode");
+	expect_err(&p, -EINVAL, "a module can only be passed in multiboot or linux mode");
 
 	ram_setup(0x8000);
 	p.module = NULL;

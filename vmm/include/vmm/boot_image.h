@@ -27,6 +27,7 @@ enum boot_mode {
 	BOOT_REALMODE,
 	BOOT_LONGMODE,
 	BOOT_MULTIBOOT,
+	BOOT_LINUX,
 };
 
 struct boot_image_params {
@@ -35,7 +36,7 @@ struct boot_image_params {
 	size_t image_size;
 	uint64_t entry_addr;	/* longmode only; 0 means BOOT_LONGMODE_DEFAULT_ENTRY */
 	const char *cmdline;	/* may be NULL; realmode accepts only NULL or "" */
-	const void *module;	/* multiboot only; NULL = no module */
+	const void *module;	/* multiboot module / linux initrd; NULL = none */
 	size_t module_size;
 	const char *module_name; /* may be NULL (passed as "") */
 	unsigned int vcpu_count; /* >= 1; reported in the longmode boot block */
@@ -44,6 +45,10 @@ struct boot_image_params {
 /* Realmode: the image ends here, the reset vector is its last 16 bytes. */
 #define BOOT_REALMODE_END 0x100000ULL
 #define BOOT_REALMODE_MAX_SIZE 0x10000ULL
+
+/* Flat GDT descriptors: 64-bit code (L, exec/read) and 4 GiB data (r/w). */
+#define BOOT_GDT_CODE64 0x00af9b000000ffffULL
+#define BOOT_GDT_DATA 0x00cf93000000ffffULL
 
 /* Longmode layout (GUEST_ABI.md). */
 #define BOOT_LONGMODE_DEFAULT_ENTRY 0x100000ULL
@@ -90,16 +95,89 @@ struct boot_block {
 #define MB_INFO_MMAP_VALID (1u << 6)
 
 /*
+ * Linux x86 64-bit boot protocol (Documentation/arch/x86/boot.rst), layout
+ * in low RAM; 0 .. 0x6fff is left alone. Everything here is ordinary RAM in
+ * the e820 map: Linux copies boot_params and the command line before it
+ * reuses the memory and replaces the GDT and page tables early.
+ *   0x7000  boot_params ("zero page", 4 KiB)
+ *   0x8000  command line, NUL-terminated (at most LINUX_CMDLINE_MAX bytes)
+ *   0x9000  GDT: 0x10 = __BOOT_CS (64-bit code), 0x18 = __BOOT_DS, flat
+ *   0xa000  identity map up to LINUX_PT_END: PML4, PDPT(s), one PD per GiB,
+ *           2 MiB pages over 0 .. max(4 GiB, end of RAM)
+ * The protected-mode kernel goes at hdr.pref_address if that is usable,
+ * otherwise (relocatable kernels only) at the lowest kernel_alignment-aligned
+ * address >= LINUX_RELOC_MIN where init_size bytes fit in low RAM. The
+ * initrd goes page-aligned as high as possible in low RAM, below
+ * initrd_addr_max and above the kernel's init_size bytes.
+ */
+#define LINUX_BOOT_PARAMS 0x7000ULL
+#define LINUX_CMDLINE 0x8000ULL
+#define LINUX_CMDLINE_MAX 4095	/* without the NUL */
+#define LINUX_GDT 0x9000ULL
+#define LINUX_PT 0xa000ULL
+#define LINUX_PT_END 0x9f000ULL	/* exclusive; the legacy EBDA/VGA/ROM area follows */
+#define LINUX_KERNEL_MIN 0x100000ULL	/* no kernel below 1 MiB */
+/* x86-64's default CONFIG_PHYSICAL_START: a relocatable kernel started
+ * below it decompresses itself there anyway, outside what init_size covers. */
+#define LINUX_RELOC_MIN 0x1000000ULL
+#define LINUX_BOOT_CS 0x10
+#define LINUX_BOOT_DS 0x18
+#define LINUX_MIN_VERSION 0x020c	/* 2.12: xloadflags */
+
+/* boot_params / setup header offsets and values the loader uses. */
+#define LINUX_HDR_START 0x1f1	/* setup_sects: the header starts here */
+#define LINUX_HDR_BOOT_FLAG 0x1fe
+#define LINUX_HDR_JUMP 0x200
+#define LINUX_HDR_MAGIC 0x202
+#define LINUX_HDR_VERSION 0x206
+#define LINUX_HDR_TYPE_OF_LOADER 0x210
+#define LINUX_HDR_LOADFLAGS 0x211
+#define LINUX_HDR_RAMDISK_IMAGE 0x218
+#define LINUX_HDR_RAMDISK_SIZE 0x21c
+#define LINUX_HDR_HEAP_END_PTR 0x224
+#define LINUX_HDR_EXT_LOADER_VER 0x226
+#define LINUX_HDR_EXT_LOADER_TYPE 0x227
+#define LINUX_HDR_CMD_LINE_PTR 0x228
+#define LINUX_HDR_INITRD_ADDR_MAX 0x22c
+#define LINUX_HDR_KERNEL_ALIGNMENT 0x230
+#define LINUX_HDR_RELOCATABLE 0x234
+#define LINUX_HDR_XLOADFLAGS 0x236
+#define LINUX_HDR_CMDLINE_SIZE 0x238
+#define LINUX_HDR_SETUP_DATA 0x250
+#define LINUX_HDR_PREF_ADDRESS 0x258
+#define LINUX_HDR_INIT_SIZE 0x260
+#define LINUX_HDR_MIN_END 0x264	/* init_size is the last field read */
+#define LINUX_BP_EXT_RAMDISK_IMAGE 0x0c0
+#define LINUX_BP_EXT_RAMDISK_SIZE 0x0c4
+#define LINUX_BP_EXT_CMD_LINE_PTR 0x0c8
+#define LINUX_BP_E820_ENTRIES 0x1e8
+#define LINUX_BP_E820_TABLE 0x2d0
+#define LINUX_E820_MAX 128
+#define LINUX_E820_ENTRY 20	/* u64 addr, u64 size, u32 type */
+#define LINUX_E820_RAM 1
+#define LINUX_E820_RESERVED 2
+#define LINUX_BOOT_FLAG 0xaa55
+#define LINUX_HDRS_MAGIC 0x53726448u	/* "HdrS" */
+#define LINUX_LOADED_HIGH 0x01
+#define LINUX_XLF_KERNEL_64 0x01
+#define LINUX_LOADER_UNDEFINED 0xff
+#define LINUX_ENTRY64_OFFSET 0x200
+
+/*
  * Loads p->image for p->mode and fills *bsp. Returns 0, or a negative errno
  * with a NUL-terminated reason in err (if errlen > 0; err may be NULL when
  * errlen is 0):
  *   -EINVAL  bad parameters (NULL pointers, vcpu_count 0, unknown mode,
  *            empty image, entry_addr below 0x8000, a module outside
- *            multiboot mode, a cmdline in realmode, strings too long)
+ *            multiboot and linux mode, a cmdline in realmode, strings too
+ *            long, a linux cmdline longer than the kernel's cmdline_size)
  *   -E2BIG   realmode image larger than 64 KiB
  *   -ENOSPC  the image, a segment or the module does not fit in guest RAM or
- *            collides with memory the loader reserves
+ *            collides with memory the loader reserves; for linux: init_size,
+ *            the initrd or the identity map does not fit
  *   -ENOEXEC malformed multiboot image (header, checksum, ELF, entry point)
+ *            or linux bzImage (truncated, boot_flag, HdrS magic, protocol
+ *            older than 2.12, no 64-bit entry, setup_sects, init_size)
  *   -ENOTSUP multiboot header requires features Plinth does not offer
  *   or the error returned by mem->write.
  * On error guest memory may be partly written; *bsp is then unspecified.
@@ -115,11 +193,30 @@ void vcpu_regs_reset(struct vcpu_regs *r);
 /* INIT state, then what a Startup IPI with this vector loads. */
 void vcpu_regs_sipi(struct vcpu_regs *r, uint8_t vector);
 
-/* ---- internal to vmm/boot_image.c and vmm/multiboot.c ---- */
+/* ---- internal to vmm/boot_image.c, vmm/multiboot.c, vmm/linux_boot.c ---- */
 
 int multiboot_load(const struct guest_mem_ops *mem,
 		   const struct boot_image_params *p, struct vcpu_regs *bsp,
 		   char *err, size_t errlen);
+int linux_load(const struct guest_mem_ops *mem,
+	       const struct boot_image_params *p, struct vcpu_regs *bsp,
+	       char *err, size_t errlen);
+
+/*
+ * Identity map of 0 .. map_end (rounded up to 1 GiB) with 2 MiB pages, built
+ * at base: the PML4 page, then one PDPT page per 512 GiB, then one PD page
+ * per GiB, every page written in full. boot_identity_map_pages() says how
+ * many 4 KiB pages that takes.
+ */
+uint64_t boot_identity_map_pages(uint64_t map_end);
+int boot_write_identity_map(const struct guest_mem_ops *mem, uint64_t base,
+			    uint64_t map_end, char *err, size_t errlen);
+
+/* Flat 64-bit state with paging on (CR3 = cr3, CS/data selectors from the
+ * GDT at gdt, limit gdt_limit), RIP = rip, RFLAGS = 0x2, all GPRs 0. */
+void boot_regs_longmode(struct vcpu_regs *r, uint64_t rip, uint64_t cr3,
+			uint16_t cs, uint16_t ds, uint64_t gdt,
+			uint16_t gdt_limit);
 
 /* snprintf into err (if errlen > 0) and return ret. */
 int boot_fail(char *err, size_t errlen, int ret, const char *fmt, ...)
