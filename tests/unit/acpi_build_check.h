@@ -8,7 +8,7 @@
  * ACPI parser (kernel/acpi/) through fake guest memory holding the buffer
  * at buf_gpa, and every field the parser does not look at is read from the
  * raw bytes at the spec's offsets, with checksums and the AML recomputed
- * independently of vmm/acpi_build.c.
+ * independently of vmm/boot/acpi_build.c.
  */
 #include <plinth/acpi.h>
 #include <vmm/acpi_build.h>

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * ACPI table builder (vmm/acpi_build.c): fixed configurations, buffer
+ * ACPI table builder (vmm/boot/acpi_build.c): fixed configurations, buffer
  * sizes and bad arguments. What is checked for every built table set is in
  * acpi_build_check.c; test_acpi_build_sweep.c varies the config at random.
  */

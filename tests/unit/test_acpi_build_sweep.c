@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * ACPI table builder (vmm/acpi_build.c) over random configurations and
+ * ACPI table builder (vmm/boot/acpi_build.c) over random configurations and
  * guest addresses: whether acpi_build accepts a config is compared with
  * the rules of acpi_build.h written out independently here, and every
  * accepted one goes through the full checks of acpi_build_check.c.

@@ -193,7 +193,7 @@ void vcpu_regs_reset(struct vcpu_regs *r);
 /* INIT state, then what a Startup IPI with this vector loads. */
 void vcpu_regs_sipi(struct vcpu_regs *r, uint8_t vector);
 
-/* ---- internal to vmm/boot_image.c, vmm/multiboot.c, vmm/linux_boot.c ---- */
+/* ---- internal to vmm/boot/boot_image.c, vmm/boot/multiboot.c, vmm/boot/linux_boot.c ---- */
 
 int multiboot_load(const struct guest_mem_ops *mem,
 		   const struct boot_image_params *p, struct vcpu_regs *bsp,

@@ -28,7 +28,7 @@ int vmm_string_io(struct vcpu *v, const struct virt_exit *e);
 /* A write to the guest's local APIC interrupt command register (INIT/SIPI). */
 void vmm_lapic_icr_write(struct vcpu *v, uint64_t icr);
 
-/* vmm/hypercall.c */
+/* vmm/core/hypercall.c */
 int vmm_hypercall(struct vcpu *v);
 
 /* The partition's console: bytes from the UART and the console hypercall. */

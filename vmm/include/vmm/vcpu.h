@@ -75,10 +75,10 @@ static inline void vcpu_set_gpr(struct vcpu *v, unsigned int reg, uint64_t val)
 		v->arch.gpr[reg & 15] = val;
 }
 
-/* vmm/exit.c: what one decoded exit means for the vCPU loop. */
+/* vmm/core/exit.c: what one decoded exit means for the vCPU loop. */
 enum exit_action vcpu_handle_exit(struct vcpu *v, const struct virt_exit *e);
 
-/* vmm/vcpu.c */
+/* vmm/core/vcpu.c */
 void vcpu_thread(void *arg);
 void vcpu_reset(struct vcpu *v); /* power-on MSRs and backend registers */
 void vcpu_kick(struct vcpu *v);
