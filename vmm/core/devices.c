@@ -12,13 +12,12 @@
 #include <plinth/string.h>
 #include <plinth/time.h>
 #include <vmm/console_line.h>
+#include <vmm/dev/uart16550.h>
 #include <vmm/io.h>
 #include <vmm/io_bus.h>
 #include <vmm/partition.h>
 #include <vmm/platform.h>
 
-#define UART_LSR 5
-#define UART_LSR_IDLE 0x60 /* transmitter empty: writes never wait */
 #define LAPIC_ID 0x20
 #define LAPIC_VERSION 0x30
 #define LAPIC_EOI 0xb0
@@ -53,6 +52,14 @@ void partition_console_put(struct partition *p, const char *s, size_t len)
  * LAPIC keep their state per vCPU and use v instead.
  */
 
+/* Runs under uart_lock; partition_console_put takes p->lock inside it (that order only). */
+static void uart_tx(void *ctx, uint8_t byte)
+{
+	char c = (char)byte;
+
+	partition_console_put(ctx, &c, 1);
+}
+
 static int uart_access(struct vcpu *v, void *opaque, uint64_t reg, unsigned int size, bool write,
 		       uint64_t *value)
 {
@@ -60,15 +67,12 @@ static int uart_access(struct vcpu *v, void *opaque, uint64_t reg, unsigned int 
 
 	(void)v;
 	(void)size;
-	if (!write) {
-		*value = reg == UART_LSR ? UART_LSR_IDLE : 0;
-		return 0;
-	}
-	if (reg == 0) {
-		char c = (char)*value;
-
-		partition_console_put(p, &c, 1);
-	}
+	spin_lock(&p->uart_lock);
+	if (write)
+		vuart16550_write(&p->uart, (unsigned int)reg, (uint8_t)*value);
+	else
+		*value = vuart16550_read(&p->uart, (unsigned int)reg);
+	spin_unlock(&p->uart_lock);
 	return 0;
 }
 
@@ -288,7 +292,17 @@ int vmm_devices_init(struct partition *p)
 {
 	int ret;
 
+	/*
+	 * COM1's interrupt line is not routed anywhere yet (no I/O APIC in the
+	 * partition): guests drive it by polling, as the test guests do.
+	 */
+	struct vuart16550_config uart = { .tx = uart_tx, .tx_ctx = p };
+
 	console_line_init(&p->console);
+	spin_lock_init(&p->uart_lock);
+	ret = vuart16550_init(&p->uart, &uart);
+	if (ret < 0)
+		return ret;
 	io_bus_init(&p->bus);
 	for (size_t i = 0; i < ARRAY_SIZE(platform_devices); i++) {
 		ret = io_bus_register(&p->bus, platform_devices[i].space, platform_devices[i].base,

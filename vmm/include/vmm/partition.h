@@ -7,6 +7,7 @@
 #include <plinth/spinlock.h>
 #include <vmm/console_line.h>
 #include <vmm/cpuid_policy.h>
+#include <vmm/dev/uart16550.h>
 #include <vmm/ept.h>
 #include <vmm/guest_layout.h>
 #include <vmm/io_bus.h>
@@ -49,6 +50,8 @@ struct partition {
 	/* devices, placed on the bus by vmm_devices_init() */
 	struct io_bus bus;
 	struct console_line console; /* under lock */
+	struct vuart16550 uart;      /* COM1, under uart_lock */
+	spinlock_t uart_lock;
 	uint8_t testdev_port[TESTDEV_PORT_BYTES];
 	uint8_t testdev_mmio[TESTDEV_MMIO_BYTES];
 	uint64_t testdev_mmio_accesses;
