@@ -207,6 +207,7 @@ static const char *const key_names[CONFIG_KEY_COUNT] = {
 	[CONFIG_KEY_ENTRY] = "entry",
 	[CONFIG_KEY_ENTRY_ADDR] = "entry_addr",
 	[CONFIG_KEY_TIME_LIMIT] = "time_limit",
+	[CONFIG_KEY_EXIT_PORT] = "exit_port",
 };
 
 static const char *const level_names[] = {
@@ -452,6 +453,9 @@ int config_set_key(struct plinth_config *cfg, struct partition_config *part,
 	case CONFIG_KEY_TIME_LIMIT:
 		/* milliseconds, at most a day */
 		return set_number(&st, 1, 86400000, &part->time_limit_ms);
+	case CONFIG_KEY_EXIT_PORT:
+		/* A 16-bit port; 0 would mean none, so it is not a value one can ask for. */
+		return set_number(&st, 1, 0xffff, &part->exit_port);
 	default:
 		return bad(&st, "internal error: unknown key %d", (int)key);
 	}

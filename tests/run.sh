@@ -139,6 +139,8 @@ expect "refuse: CPU 0 is Plinth's" "$log" "${PL}partition 'plinthcpu' refused: C
 expect "refuse: missing image" "$log" "${PL}partition 'missing' refused: .guests.no-such-guest.bin is not on the boot volume"
 expect "refuse: an image that is not what its entry mode says" "$log" \
 	"${PL}partition 'badimage' refused: multiboot header not found in the first 8192 bytes"
+expect "refuse: an exit port on another device's port" "$log" "${PL}partition 'exitclash' refused: cannot set up its devices"
+expect "refuse: the clash is named" "$log" "partition 'exitclash': exit_port 0x501 is taken by another device"
 expect "refuse: the partition that fits still runs" "$log" "${PL}partition 'fits' stopped: powered off by the guest \\(status 0\\)"
 
 echo "== Bochs: privilege hardening (3 CPUs, Skylake-X for SMEP/SMAP; hostile guests on CPU 2)"
@@ -210,6 +212,10 @@ expect "vmx: the oracle reads Plinth's verdict, not the guest's forgery" "$log" 
 	"${PL}partition 'forger' stopped: powered off by the guest \\(status 7\\)"
 reject "vmx: a verdict printed by a guest is not taken for Plinth's" "$log" \
 	"${PL}partition 'forger' stopped: powered off by the guest \\(status 0\\)"
+expect "vmx: a write to the exit port ends the partition with that status" "$log" \
+	"${PL}partition 'exitport' stopped: exit port 0xf4 written \\(status 0\\)"
+expect "vmx: a nonzero exit-port status is a failure" "$log" \
+	"cpu[0-9]+ ERROR +partition 'exitport-fail' stopped: exit port 0xf5 written \\(status 3\\)"
 expect "vmx: multiboot kernel got its command line" "$log" '\[multiboot\] PASS mb-cmdline'
 expect "vmx: multiboot kernel got its module" "$log" '\[multiboot\] PASS mb-module'
 expect "vmx: reboot hypercall restarts the partition" "$log" "${PL}partition 'reboot' rebooting \\(reboot 1\\)"

@@ -3,7 +3,8 @@
  * Powers off with the status given on the command line, all 64 bits of it.
  *   cmdline: status=N (hex with 0x)   forge=1: first print the lines Plinth
  *   itself writes when a partition succeeds, to check that the test oracle
- *   reads only Plinth's own lines.
+ *   reads only Plinth's own lines. exitport=P: end through the partition's
+ *   exit port P (a 32-bit OUT of the status) instead of the hypercall.
  */
 #include "guest.h"
 
@@ -17,6 +18,11 @@ void guest_main(const struct boot_block *bb)
 		gprintf("partition 'forger' stopped: powered off by the guest (status 0)\n");
 		gprintf("[   99.000000] cpu1 INFO  partition 'forger' stopped: powered off by the guest (status 0)\n");
 		gprintf("test exit: SUCCESS\n");
+	}
+	s = cmdline_get("exitport");
+	if (s) {
+		outl((uint16_t)parse_u64(s, 0, NULL), (uint32_t)status);
+		fail("exitport", "the exit port write returned");
 	}
 	hypercall(HC_POWEROFF, status, 0, 0);
 	fail("poweroff", "HC_POWEROFF returned");

@@ -37,6 +37,7 @@ static const char full_config[] =
 	"entry = longmode\n"
 	"entry_addr = 0x100000\n"
 	"time_limit = 2500\n"
+	"exit_port = 0xf4\n"
 	"cmdline = a=\"x # y\" b#c\n"
 	"\n"
 	"[partition rm]\n"
@@ -89,6 +90,7 @@ static void test_full_config(void **state)
 	assert_int_equal(p->entry, ENTRY_LINUX);
 	assert_int_equal(p->entry_addr, 0);
 	assert_int_equal(p->time_limit_ms, 0);
+	assert_int_equal(p->exit_port, 0);
 	assert_int_equal(p->line, 11);
 
 	p = &cfg.partitions[1];
@@ -103,6 +105,7 @@ static void test_full_config(void **state)
 	assert_int_equal(p->entry, ENTRY_LONGMODE);
 	assert_int_equal(p->entry_addr, 0x100000);
 	assert_int_equal(p->time_limit_ms, 2500);
+	assert_int_equal(p->exit_port, 0xf4);
 	assert_int_equal(p->line, 21);
 
 	p = &cfg.partitions[2];
@@ -112,7 +115,7 @@ static void test_full_config(void **state)
 	assert_int_equal(p->vcpus, 3);
 	assert_int_equal(p->cpu_mask, 0xe0);
 	assert_int_equal(p->entry, ENTRY_REALMODE);
-	assert_int_equal(p->line, 29);
+	assert_int_equal(p->line, 30);
 
 	p = &cfg.partitions[3];
 	assert_string_equal(p->name, "mb");
@@ -120,7 +123,7 @@ static void test_full_config(void **state)
 	assert_int_equal(p->entry, ENTRY_MULTIBOOT);
 	assert_string_equal(p->initrd, "");
 	assert_string_equal(p->cmdline, "");
-	assert_int_equal(p->line, 34);
+	assert_int_equal(p->line, 35);
 }
 
 static void test_defaults(void **state)
@@ -256,6 +259,8 @@ static const struct bad_case bad_cases[] = {
 	{ P "entry_addr = 12z\n", 4, "bad number '12z' for 'entry_addr'" },
 	{ P "time_limit = 0\n", 4, "value '0' out of range for 'time_limit' (1..86400000)" },
 	{ P "time_limit = 86400001\n", 4, "out of range for 'time_limit'" },
+	{ P "exit_port = 0\n", 4, "value '0' out of range for 'exit_port' (1..65535)" },
+	{ P "exit_port = 0x10000\n", 4, "out of range for 'exit_port'" },
 	{ "[partition web0]\nkernel =  # nothing\n", 2, "missing value for 'kernel'" },
 	{ "[partition web0]\nkernel = \"\"\n", 2, "missing value for 'kernel'" },
 	{ P "disk = \"\\a\\b\n", 4, "unterminated quote" },

@@ -288,6 +288,30 @@ static const struct {
 	{ IO_SPACE_MMIO, GUEST_LAPIC_BASE, PAGE_SIZE, &lapic_ops, "lapic" },
 };
 
+/*
+ * The exit port (exit_port in plinth.cfg), in the style of QEMU's
+ * isa-debug-exit: a test kernel ends its partition with the value it writes
+ * as the status, instead of halting until its time limit.
+ */
+static int exit_port_access(struct vcpu *v, void *opaque, uint64_t off, unsigned int size,
+			    bool write, uint64_t *value)
+{
+	struct partition *p = opaque;
+	uint64_t status = *value & (size >= 4 ? 0xffffffffULL : (1ULL << (size * 8)) - 1);
+
+	(void)v;
+	(void)off;
+	if (!write) {
+		*value = ~0ULL;
+		return 0;
+	}
+	partition_stop(p, (int64_t)status, "exit port %#lx written (status %lu)", p->cfg->exit_port,
+		       status);
+	return 0;
+}
+
+static const struct io_dev_ops exit_port_ops = { .access = exit_port_access };
+
 int vmm_devices_init(struct partition *p)
 {
 	int ret;
@@ -311,6 +335,15 @@ int vmm_devices_init(struct partition *p)
 		if (ret < 0) {
 			pr_err("partition '%s': cannot place device %s: %s\n", p->name,
 			       platform_devices[i].name, strerror(ret));
+			return ret;
+		}
+	}
+	if (p->cfg->exit_port) {
+		ret = io_bus_register(&p->bus, IO_SPACE_PORT, p->cfg->exit_port, 1, &exit_port_ops, p,
+				      "exit-port");
+		if (ret < 0) {
+			pr_err("partition '%s': exit_port %#lx is taken by another device\n", p->name,
+			       p->cfg->exit_port);
 			return ret;
 		}
 	}

@@ -37,6 +37,7 @@ struct partition_config {
 	enum partition_entry entry;
 	uint64_t entry_addr;
 	uint64_t time_limit_ms; /* 0: none; the partition is stopped after this long */
+	uint64_t exit_port;     /* 0: none; else a port whose write ends the partition with a status */
 	unsigned int line;		/* line of the [partition] header */
 };
 
@@ -99,6 +100,7 @@ enum config_key {
 	CONFIG_KEY_ENTRY,
 	CONFIG_KEY_ENTRY_ADDR,
 	CONFIG_KEY_TIME_LIMIT,
+	CONFIG_KEY_EXIT_PORT,
 	CONFIG_KEY_COUNT,
 };
 
