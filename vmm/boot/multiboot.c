@@ -47,7 +47,15 @@ struct mb_ctx {
 	char *err;
 	size_t errlen;
 	uint64_t image_end;	/* highest paddr + memsz loaded */
+	bool info_clash;	/* a piece covers the default info area */
+	uint64_t info;		/* where the info area goes: MB_INFO_BASE unless it clashes */
 };
+
+/* Address of a part of the info area, given by its default address. */
+static uint64_t info_at(const struct mb_ctx *c, uint64_t dflt)
+{
+	return c->info + (dflt - MB_INFO_BASE);
+}
 
 struct mb_header {
 	size_t offset;
@@ -149,12 +157,9 @@ static int check_place(struct mb_ctx *c, const char *what, uint64_t paddr,
 				 "%s outside guest RAM: 0x%llx + %s, RAM is %s",
 				 what, (unsigned long long)paddr, sz, ram);
 	}
+	/* A kernel linked low gets its info area moved past it (place_info). */
 	if (paddr < MB_INFO_END && end > MB_INFO_BASE)
-		return boot_fail(c->err, c->errlen, -ENOSPC,
-				 "%s (0x%llx-0x%llx) overlaps the boot info area 0x%llx-0x%llx",
-				 what, (unsigned long long)paddr,
-				 (unsigned long long)(end - 1), MB_INFO_BASE,
-				 MB_INFO_END - 1);
+		c->info_clash = true;
 	c->image_end = MAX(c->image_end, end);
 	return 0;
 }
@@ -352,7 +357,23 @@ static int load_elf(struct mb_ctx *c, const struct mb_elf *e)
 }
 
 /*
- * Right after the image, in the same (low) RAM region: the image ends below
+ * The info area stays at MB_INFO_BASE, in the free memory below 640 KiB, unless
+ * the kernel's own segments cover it: then it goes right after the image, where
+ * no segment is (image_end is the end of the highest one).
+ */
+static int place_info(struct mb_ctx *c)
+{
+	c->info = c->info_clash ? ALIGN_UP(c->image_end, PAGE_SIZE) : MB_INFO_BASE;
+	if (c->info + (MB_INFO_END - MB_INFO_BASE) > ADDR32_END ||
+	    !guest_layout_is_ram(c->mem->layout, gpa(c->info), MB_INFO_END - MB_INFO_BASE))
+		return boot_fail(c->err, c->errlen, -ENOSPC,
+				 "no room for the multiboot info area after the image (ends 0x%llx)",
+				 (unsigned long long)c->image_end);
+	return 0;
+}
+
+/*
+ * Right after the image and the info area, in the same (low) RAM region: the image ends below
  * 4 GiB and so in low RAM, which ends at the MMIO hole, so the 32-bit
  * mod_end cannot overflow either.
  */
@@ -361,7 +382,7 @@ static int place_module(struct mb_ctx *c, uint64_t *start)
 	uint64_t ram = c->mem->layout->ram_size;
 	char sz[32], r[32];
 
-	*start = ALIGN_UP(MAX(c->image_end, MB_INFO_END), PAGE_SIZE);
+	*start = ALIGN_UP(MAX(c->image_end, info_at(c, MB_INFO_END)), PAGE_SIZE);
 	if (!guest_layout_is_ram(c->mem->layout, gpa(*start), c->p->module_size)) {
 		boot_fmt_size(sz, sizeof(sz), c->p->module_size);
 		boot_fmt_size(r, sizeof(r), ram);
@@ -427,53 +448,53 @@ static int write_info(struct mb_ctx *c, const char *cmdline,
 		       MB_INFO_MODS_VALID | MB_INFO_MMAP_VALID);
 	put32(mbi + 4, 640);
 	put32(mbi + 8, (uint32_t)MIN(upper, 0xffffffffULL));
-	put32(mbi + 16, (uint32_t)MB_INFO_CMDLINE);
+	put32(mbi + 16, (uint32_t)info_at(c, MB_INFO_CMDLINE));
 	put32(mbi + 20, c->p->module ? 1 : 0);
-	put32(mbi + 24, (uint32_t)MB_INFO_MODS);
+	put32(mbi + 24, (uint32_t)info_at(c, MB_INFO_MODS));
 	put32(mbi + 44, (uint32_t)mmap_len);
-	put32(mbi + 48, (uint32_t)MB_INFO_MMAP);
+	put32(mbi + 48, (uint32_t)info_at(c, MB_INFO_MMAP));
 
 	memset(mods, 0, sizeof(mods));
 	if (c->p->module) {
 		put32(mods + 0, (uint32_t)mod_start);
 		put32(mods + 4, (uint32_t)(mod_start + c->p->module_size));
-		put32(mods + 8, (uint32_t)MB_INFO_MODNAME);
+		put32(mods + 8, (uint32_t)info_at(c, MB_INFO_MODNAME));
 	}
 
 	for (i = 0; i < ARRAY_SIZE(gdt); i++)
 		put64(g + 8 * i, gdt[i]);
 
-	ret = boot_zero(c->mem, MB_INFO_BASE, MB_INFO_END - MB_INFO_BASE,
+	ret = boot_zero(c->mem, c->info, MB_INFO_END - MB_INFO_BASE,
 			c->err, c->errlen);
 	if (!ret)
-		ret = boot_write(c->mem, MB_INFO_BASE, mbi, sizeof(mbi),
+		ret = boot_write(c->mem, c->info, mbi, sizeof(mbi),
 				 c->err, c->errlen);
 	if (!ret)
-		ret = boot_write(c->mem, MB_INFO_MODS, mods, sizeof(mods),
+		ret = boot_write(c->mem, info_at(c, MB_INFO_MODS), mods, sizeof(mods),
 				 c->err, c->errlen);
 	if (!ret)
-		ret = boot_write(c->mem, MB_INFO_MMAP, mmap, mmap_len,
+		ret = boot_write(c->mem, info_at(c, MB_INFO_MMAP), mmap, mmap_len,
 				 c->err, c->errlen);
 	if (!ret)
-		ret = boot_write(c->mem, MB_INFO_GDT, g, sizeof(g), c->err,
+		ret = boot_write(c->mem, info_at(c, MB_INFO_GDT), g, sizeof(g), c->err,
 				 c->errlen);
 	if (!ret)
-		ret = boot_write(c->mem, MB_INFO_CMDLINE, cmdline,
+		ret = boot_write(c->mem, info_at(c, MB_INFO_CMDLINE), cmdline,
 				 strlen(cmdline) + 1, c->err, c->errlen);
 	if (!ret)
-		ret = boot_write(c->mem, MB_INFO_MODNAME, modname,
+		ret = boot_write(c->mem, info_at(c, MB_INFO_MODNAME), modname,
 				 strlen(modname) + 1, c->err, c->errlen);
 	return ret;
 }
 
-static void set_regs(struct vcpu_regs *r, uint32_t entry)
+static void set_regs(const struct mb_ctx *c, struct vcpu_regs *r, uint32_t entry)
 {
 	struct segment data = { .selector = 0x10, .base = 0,
 				.limit = 0xffffffff, .attr = AR_DATA32 };
 
 	memset(r, 0, sizeof(*r));
 	r->gpr[REG_RAX] = MB_BOOT_MAGIC;
-	r->gpr[REG_RBX] = MB_INFO_BASE;
+	r->gpr[REG_RBX] = c->info;
 	r->rip = entry;
 	r->rflags = 0x2;
 	r->cr0 = 0x11;	/* PE | ET */
@@ -488,7 +509,7 @@ static void set_regs(struct vcpu_regs *r, uint32_t entry)
 	r->ldtr = (struct segment){ .unusable = true };
 	/* The spec lets GDTR be invalid; a valid one costs 24 bytes and
 	 * keeps a guest that reloads CS/DS with these selectors working. */
-	r->gdtr.base = MB_INFO_GDT;
+	r->gdtr.base = info_at(c, MB_INFO_GDT);
 	r->gdtr.limit = 23;
 }
 
@@ -531,6 +552,8 @@ int multiboot_load(const struct guest_mem_ops *mem,
 		ret = check_aout(&c, &h, &aout, &entry);
 	else if (!(ret = open_elf(&c, &e)))
 		ret = check_elf(&c, &e, &entry);
+	if (!ret)
+		ret = place_info(&c);
 	if (!ret && p->module)
 		ret = place_module(&c, &mod_start);
 	if (ret)
@@ -548,6 +571,6 @@ int multiboot_load(const struct guest_mem_ops *mem,
 		ret = write_info(&c, cmdline, modname, mod_start);
 	if (ret)
 		return ret;
-	set_regs(bsp, entry);
+	set_regs(&c, bsp, entry);
 	return 0;
 }

@@ -72,8 +72,9 @@ struct boot_block {
  * Multiboot v1 layout. The info area holds, in this order, the mbi, the
  * module list, the memory map (up to 3 entries: below 640 KiB, the rest of
  * low RAM from 1 MiB, RAM above the MMIO hole), a flat 32-bit GDT and the
- * strings; image
- * segments may not overlap it. Modules go page-aligned after the image.
+ * strings. It sits at MB_INFO_BASE unless the kernel's own segments cover
+ * that; then it moves, page-aligned, right after the image (EBX says where;
+ * the offsets inside stay the same). Modules go page-aligned after both.
  */
 #define MB_HEADER_MAGIC 0x1badb002u
 #define MB_BOOT_MAGIC 0x2badb002u
