@@ -6,6 +6,7 @@
  */
 #include <stdarg.h>
 
+#include <plinth/bytes.h>
 #include <plinth/elf.h>
 #include <plinth/log.h>
 #include <plinth/errno.h>
@@ -28,21 +29,6 @@
 
 #define STT_NOTYPE	0
 #define STT_FUNC	2
-
-static uint16_t rd16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | (p[1] << 8));
-}
-
-static uint32_t rd32(const uint8_t *p)
-{
-	return (uint32_t)rd16(p) | ((uint32_t)rd16(p + 2) << 16);
-}
-
-static uint64_t rd64(const uint8_t *p)
-{
-	return (uint64_t)rd32(p) | ((uint64_t)rd32(p + 4) << 32);
-}
 
 /* True if [off, off + len) lies inside an object of the given size. */
 static bool in_bounds(uint64_t off, uint64_t len, uint64_t size)
@@ -76,12 +62,12 @@ static const uint8_t *shdr(const struct elf_image *img, unsigned int i)
 
 static void read_segment(const uint8_t *p, struct elf_segment *seg)
 {
-	seg->flags = rd32(p + 4);
-	seg->offset = rd64(p + 8);
-	seg->vaddr = rd64(p + 16);
-	seg->paddr = rd64(p + 24);
-	seg->filesz = rd64(p + 32);
-	seg->memsz = rd64(p + 40);
+	seg->flags = get_le32(p + 4);
+	seg->offset = get_le64(p + 8);
+	seg->vaddr = get_le64(p + 16);
+	seg->paddr = get_le64(p + 24);
+	seg->filesz = get_le64(p + 32);
+	seg->memsz = get_le64(p + 40);
 }
 
 /* Reason a PT_LOAD segment is unusable, or NULL. */
@@ -144,28 +130,28 @@ int elf_open(struct elf_image *img, const void *data, size_t size, char *err,
 	if (d[5] != ELFDATA2LSB)
 		return fail(err, errlen, "not little endian (data %lu)",
 			    (uint64_t)d[5]);
-	if (d[6] != EV_CURRENT || rd32(d + 20) != EV_CURRENT)
+	if (d[6] != EV_CURRENT || get_le32(d + 20) != EV_CURRENT)
 		return fail(err, errlen, "unsupported ELF version");
-	if (rd16(d + 16) != ET_EXEC)
+	if (get_le16(d + 16) != ET_EXEC)
 		return fail(err, errlen, "not an ET_EXEC executable (type %lu)",
-			    (uint64_t)rd16(d + 16));
-	if (rd16(d + 18) != EM_X86_64)
+			    (uint64_t)get_le16(d + 16));
+	if (get_le16(d + 18) != EM_X86_64)
 		return fail(err, errlen, "not x86-64 (machine %lu)",
-			    (uint64_t)rd16(d + 18));
-	if (rd16(d + 52) != EHDR_SIZE)
+			    (uint64_t)get_le16(d + 18));
+	if (get_le16(d + 52) != EHDR_SIZE)
 		return fail(err, errlen, "ELF header size %lu, expected 64",
-			    (uint64_t)rd16(d + 52));
+			    (uint64_t)get_le16(d + 52));
 
 	img->data = d;
 	img->size = size;
-	img->entry = rd64(d + 24);
-	img->phoff = rd64(d + 32);
-	img->shoff = rd64(d + 40);
-	img->phentsize = rd16(d + 54);
-	img->phnum = rd16(d + 56);
-	img->shentsize = rd16(d + 58);
-	img->shnum = rd16(d + 60);
-	img->shstrndx = rd16(d + 62);
+	img->entry = get_le64(d + 24);
+	img->phoff = get_le64(d + 32);
+	img->shoff = get_le64(d + 40);
+	img->phentsize = get_le16(d + 54);
+	img->phnum = get_le16(d + 56);
+	img->shentsize = get_le16(d + 58);
+	img->shnum = get_le16(d + 60);
+	img->shstrndx = get_le16(d + 62);
 
 	if (img->phnum == 0)
 		return fail(err, errlen, "no program headers");
@@ -192,7 +178,7 @@ int elf_open(struct elf_image *img, const void *data, size_t size, char *err,
 		struct elf_segment seg;
 		const char *why;
 
-		if (rd32(phdr(img, i)) != ELF_PT_LOAD)
+		if (get_le32(phdr(img, i)) != ELF_PT_LOAD)
 			continue;
 		read_segment(phdr(img, i), &seg);
 		why = segment_problem(img, &seg);
@@ -213,7 +199,7 @@ int elf_for_each_load(const struct elf_image *img,
 		struct elf_segment seg;
 		int ret;
 
-		if (rd32(phdr(img, i)) != ELF_PT_LOAD)
+		if (get_le32(phdr(img, i)) != ELF_PT_LOAD)
 			continue;
 		read_segment(phdr(img, i), &seg);
 		if (segment_problem(img, &seg))
@@ -270,8 +256,8 @@ static bool section_range(const struct elf_image *img, unsigned int i,
 {
 	const uint8_t *sh = shdr(img, i);
 
-	*off = rd64(sh + 24);
-	*size = rd64(sh + 32);
+	*off = get_le64(sh + 24);
+	*size = get_le64(sh + 32);
 	return in_bounds(*off, *size, img->size);
 }
 
@@ -284,14 +270,14 @@ int elf_find_symtab(const struct elf_image *img, struct elf_symtab *out)
 		uint64_t off, size, str_off, str_size;
 		uint32_t link;
 
-		if (rd32(sh + 4) != SHT_SYMTAB)
+		if (get_le32(sh + 4) != SHT_SYMTAB)
 			continue;
 		if (!section_range(img, i, &off, &size) ||
-		    rd64(sh + 56) != SYM_SIZE || size % SYM_SIZE)
+		    get_le64(sh + 56) != SYM_SIZE || size % SYM_SIZE)
 			return -ENOEXEC;
-		link = rd32(sh + 40);
+		link = get_le32(sh + 40);
 		if (link == SHN_UNDEF || link >= img->shnum ||
-		    rd32(shdr(img, link) + 4) != SHT_STRTAB ||
+		    get_le32(shdr(img, link) + 4) != SHT_STRTAB ||
 		    !section_range(img, link, &str_off, &str_size))
 			return -ENOEXEC;
 		out->syms = img->data + off;
@@ -336,14 +322,14 @@ const char *elf_symbolize(const struct elf_symtab *st, uint64_t addr,
 
 	for (size_t i = 0; i < st->count; i++) {
 		const uint8_t *sym = (const uint8_t *)st->syms + i * SYM_SIZE;
-		uint32_t name = rd32(sym);
+		uint32_t name = get_le32(sym);
 		unsigned int type = sym[4] & 0xf;
-		uint64_t value = rd64(sym + 8);
-		uint64_t size = rd64(sym + 16);
+		uint64_t value = get_le64(sym + 8);
+		uint64_t size = get_le64(sym + 16);
 
 		if (type != STT_FUNC && type != STT_NOTYPE)
 			continue;
-		if (rd16(sym + 6) == SHN_UNDEF || value > addr)
+		if (get_le16(sym + 6) == SHN_UNDEF || value > addr)
 			continue;
 		if (name == 0 || name >= names_end || st->strtab[name] == '\0')
 			continue;
@@ -359,5 +345,5 @@ const char *elf_symbolize(const struct elf_symtab *st, uint64_t addr,
 		return NULL;
 	if (offset)
 		*offset = addr - pick.value;
-	return st->strtab + rd32(best);
+	return st->strtab + get_le32(best);
 }

@@ -13,6 +13,7 @@
  * The XSDT and RSDT list the FADT and MADT; the FADT leads to the DSDT and
  * FACS, which are never listed in a root table.
  */
+#include <plinth/bytes.h>
 #include <plinth/errno.h>
 #include <plinth/string.h>
 #include <vmm/acpi_build.h>
@@ -126,24 +127,6 @@ struct layout {
 	size_t end;
 };
 
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, (uint16_t)v);
-	put16(p + 2, (uint16_t)(v >> 16));
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-	put32(p, (uint32_t)v);
-	put32(p + 4, (uint32_t)(v >> 32));
-}
-
 static void put_gas(uint8_t *p, uint8_t space, uint8_t bit_width, uint8_t access,
 		    uint64_t addr)
 {
@@ -151,7 +134,7 @@ static void put_gas(uint8_t *p, uint8_t space, uint8_t bit_width, uint8_t access
 	p[1] = bit_width;
 	p[2] = 0;		/* bit offset */
 	p[3] = access;
-	put64(p + 4, addr);
+	put_le64(p + 4, addr);
 }
 
 /* The byte that makes len bytes at p sum to zero, given that it is 0 now. */
@@ -167,14 +150,14 @@ static uint8_t checksum(const uint8_t *p, size_t len)
 static void sdt_header(uint8_t *t, const char *sig, uint32_t len, uint8_t rev)
 {
 	memcpy(t, sig, 4);
-	put32(t + 4, len);
+	put_le32(t + 4, len);
 	t[8] = rev;
 	t[9] = 0;		/* checksum, set by sdt_finish() once the body is written */
 	memcpy(t + 10, ACPI_BUILD_OEM_ID, 6);
 	memcpy(t + 16, OEM_TABLE_ID, 8);
-	put32(t + 24, OEM_REVISION);
+	put_le32(t + 24, OEM_REVISION);
 	memcpy(t + 28, CREATOR_ID, 4);
-	put32(t + 32, CREATOR_REVISION);
+	put_le32(t + 32, CREATOR_REVISION);
 }
 
 static void sdt_finish(uint8_t *t)
@@ -264,9 +247,9 @@ static void build_rsdp(uint8_t *p, uint64_t gpa_rsdt, uint64_t gpa_xsdt)
 	memcpy(p, "RSD PTR ", 8);
 	memcpy(p + 9, ACPI_BUILD_OEM_ID, 6);
 	p[15] = 2;			/* revision 2: ACPI 2.0+ layout with XsdtAddress */
-	put32(p + 16, (uint32_t)gpa_rsdt);	/* for ACPI 1.0 OSes; below 4 GiB by check */
-	put32(p + 20, RSDP_LEN);
-	put64(p + 24, gpa_xsdt);
+	put_le32(p + 16, (uint32_t)gpa_rsdt);	/* for ACPI 1.0 OSes; below 4 GiB by check */
+	put_le32(p + 20, RSDP_LEN);
+	put_le64(p + 24, gpa_xsdt);
 	/* The first checksum covers the 1.0 part only, the extended one everything. */
 	p[8] = checksum(p, RSDP_V1_LEN);
 	p[32] = checksum(p, RSDP_LEN);
@@ -275,13 +258,13 @@ static void build_rsdp(uint8_t *p, uint64_t gpa_rsdt, uint64_t gpa_xsdt)
 static void build_roots(uint8_t *xsdt, uint8_t *rsdt, uint64_t gpa_fadt, uint64_t gpa_madt)
 {
 	sdt_header(xsdt, "XSDT", XSDT_LEN, XSDT_REVISION);
-	put64(xsdt + SDT_HDR_LEN, gpa_fadt);
-	put64(xsdt + SDT_HDR_LEN + 8, gpa_madt);
+	put_le64(xsdt + SDT_HDR_LEN, gpa_fadt);
+	put_le64(xsdt + SDT_HDR_LEN + 8, gpa_madt);
 	sdt_finish(xsdt);
 
 	sdt_header(rsdt, "RSDT", RSDT_LEN, RSDT_REVISION);
-	put32(rsdt + SDT_HDR_LEN, (uint32_t)gpa_fadt);
-	put32(rsdt + SDT_HDR_LEN + 4, (uint32_t)gpa_madt);
+	put_le32(rsdt + SDT_HDR_LEN, (uint32_t)gpa_fadt);
+	put_le32(rsdt + SDT_HDR_LEN + 4, (uint32_t)gpa_madt);
 	sdt_finish(rsdt);
 }
 
@@ -308,32 +291,32 @@ static void build_fadt(uint8_t *t, const struct acpi_build_config *c, uint64_t g
 	 * ACPI 6.0 allows only one of FIRMWARE_CTRL and X_FIRMWARE_CTRL to be
 	 * nonzero; the FACS is below 4 GiB, so the 32-bit field it is.
 	 */
-	put32(t + 36, (uint32_t)gpa_facs);	/* FIRMWARE_CTRL */
-	put32(t + 40, (uint32_t)gpa_dsdt);	/* DSDT, for readers of the 1.0 layout */
+	put_le32(t + 36, (uint32_t)gpa_facs);	/* FIRMWARE_CTRL */
+	put_le32(t + 40, (uint32_t)gpa_dsdt);	/* DSDT, for readers of the 1.0 layout */
 	/* 44: reserved (ACPI 1.0 INT_MODEL), 0. 45: PREFERRED_PM_PROFILE 0 = unspecified. */
-	put16(t + 46, ACPI_SCI_IRQ);		/* SCI_INT */
+	put_le16(t + 46, ACPI_SCI_IRQ);		/* SCI_INT */
 	/*
 	 * 48 SMI_CMD = 0, 52 ACPI_ENABLE = 0, 53 ACPI_DISABLE = 0: there is no
 	 * SMM and no legacy mode, the platform is always in ACPI mode (SCI_EN
 	 * reads 1), so the OS never tries to switch. 54 S4BIOS_REQ,
 	 * 55 PSTATE_CNT: 0, not supported.
 	 */
-	put32(t + 56, c->pm1a_evt_port);	/* PM1a_EVT_BLK */
-	put32(t + 64, c->pm1a_cnt_port);	/* PM1a_CNT_BLK */
+	put_le32(t + 56, c->pm1a_evt_port);	/* PM1a_EVT_BLK */
+	put_le32(t + 64, c->pm1a_cnt_port);	/* PM1a_CNT_BLK */
 	/* 60 PM1b_EVT, 68 PM1b_CNT, 72 PM2_CNT: 0, no such blocks. */
-	put32(t + 76, c->pm_tmr_port);		/* PM_TMR_BLK */
+	put_le32(t + 76, c->pm_tmr_port);		/* PM_TMR_BLK */
 	/* 80 GPE0_BLK, 84 GPE1_BLK: 0, no general-purpose events. */
 	t[88] = ACPI_PM1A_EVT_LEN;		/* PM1_EVT_LEN */
 	t[89] = ACPI_PM1A_CNT_LEN;		/* PM1_CNT_LEN */
 	t[91] = ACPI_PM_TMR_LEN;		/* PM_TMR_LEN */
 	/* 96 P_LVL2_LAT > 100 and 98 P_LVL3_LAT > 1000: no C2 or C3 states. */
-	put16(t + 96, 0x0fff);
-	put16(t + 98, 0x0fff);
+	put_le16(t + 96, 0x0fff);
+	put_le16(t + 98, 0x0fff);
 	/*
 	 * 100..107 (cache flush, duty cycle, RTC alarms) stay 0: unsupported.
 	 * 108 CENTURY = 0: no RTC century register is promised.
 	 */
-	put16(t + 109, boot_arch(c));		/* IAPC_BOOT_ARCH */
+	put_le16(t + 109, boot_arch(c));		/* IAPC_BOOT_ARCH */
 	/*
 	 * Flags: WBINVD works (mandatory on PCs); C1 = HLT works on every
 	 * vCPU; no fixed power or sleep button (PWR_/SLP_BUTTON set means
@@ -341,7 +324,7 @@ static void build_fadt(uint8_t *t, const struct acpi_build_config *c, uint64_t g
 	 * 32-bit PM timer; the reset register below is usable.
 	 * HW_REDUCED_ACPI stays clear: this is a PC with fixed hardware.
 	 */
-	put32(t + 112, FADT_WBINVD | FADT_PROC_C1 | FADT_PWR_BUTTON | FADT_SLP_BUTTON |
+	put_le32(t + 112, FADT_WBINVD | FADT_PROC_C1 | FADT_PWR_BUTTON | FADT_SLP_BUTTON |
 			       FADT_FIX_RTC | FADT_TMR_VAL_EXT | FADT_RESET_REG_SUP);
 	/* RESET_REG: an 8-bit I/O register at bit offset 0, as the spec requires. */
 	put_gas(t + 116, GAS_IO, 8, GAS_ACCESS_BYTE, ACPI_RESET_PORT);
@@ -349,7 +332,7 @@ static void build_fadt(uint8_t *t, const struct acpi_build_config *c, uint64_t g
 	/* 129 ARM_BOOT_ARCH: 0, not an ARM platform. */
 	t[131] = FADT_MINOR;			/* FADT minor version */
 	/* 132 X_FIRMWARE_CTRL: 0, see FIRMWARE_CTRL above. */
-	put64(t + 140, gpa_dsdt);		/* X_DSDT, equal to DSDT so they cannot disagree */
+	put_le64(t + 140, gpa_dsdt);		/* X_DSDT, equal to DSDT so they cannot disagree */
 	/*
 	 * The X_ blocks repeat the 32-bit ones as I/O GAS with bit widths of
 	 * exactly 8 * length, so an OS preferring either finds the same
@@ -366,7 +349,7 @@ static void build_fadt(uint8_t *t, const struct acpi_build_config *c, uint64_t g
 static void build_facs(uint8_t *f)
 {
 	memcpy(f, "FACS", 4);
-	put32(f + 4, FACS_LEN);
+	put_le32(f + 4, FACS_LEN);
 	/*
 	 * 8 hardware signature 0: the platform never changes under a sleeping
 	 * OS (there is no S4 anyway). 12 waking vector, 16 global lock,
@@ -392,8 +375,8 @@ static uint8_t *madt_iso(uint8_t *e, uint8_t irq, uint32_t gsi, uint16_t flags)
 	e[1] = MADT_ISO_LEN;
 	e[2] = 0;			/* bus: ISA */
 	e[3] = irq;			/* source: ISA IRQ */
-	put32(e + 4, gsi);
-	put16(e + 8, flags);
+	put_le32(e + 4, gsi);
+	put_le16(e + 8, flags);
 	return e + MADT_ISO_LEN;
 }
 
@@ -402,9 +385,9 @@ static void build_madt(uint8_t *t, const struct acpi_build_config *c, size_t len
 	uint8_t *e = t + MADT_FIXED_LEN;
 
 	sdt_header(t, "APIC", (uint32_t)len, MADT_REVISION);
-	put32(t + 36, (uint32_t)GUEST_LAPIC_BASE);	/* local interrupt controller address */
+	put_le32(t + 36, (uint32_t)GUEST_LAPIC_BASE);	/* local interrupt controller address */
 	/* PCAT_COMPAT: an 8259 pair is present, the OS masks it before using the IOAPIC. */
-	put32(t + 40, MADT_PCAT_COMPAT);
+	put_le32(t + 40, MADT_PCAT_COMPAT);
 
 	/* One enabled xAPIC per vCPU; processor UID = APIC ID = vCPU index. */
 	for (unsigned int i = 0; i < c->vcpu_count; i++) {
@@ -412,7 +395,7 @@ static void build_madt(uint8_t *t, const struct acpi_build_config *c, size_t len
 		e[1] = MADT_LAPIC_LEN;
 		e[2] = (uint8_t)i;	/* ACPI processor UID */
 		e[3] = (uint8_t)i;	/* APIC ID */
-		put32(e + 4, MADT_LAPIC_ENABLED);
+		put_le32(e + 4, MADT_LAPIC_ENABLED);
 		e += MADT_LAPIC_LEN;
 	}
 
@@ -420,8 +403,8 @@ static void build_madt(uint8_t *t, const struct acpi_build_config *c, size_t len
 	e[1] = MADT_IOAPIC_LEN;
 	e[2] = c->ioapic_id;
 	e[3] = 0;			/* reserved */
-	put32(e + 4, c->ioapic_addr);
-	put32(e + 8, 0);		/* GSI base: the only IOAPIC, its pins are GSIs 0.. */
+	put_le32(e + 4, c->ioapic_addr);
+	put_le32(e + 8, 0);		/* GSI base: the only IOAPIC, its pins are GSIs 0.. */
 	e += MADT_IOAPIC_LEN;
 
 	/*
@@ -436,7 +419,7 @@ static void build_madt(uint8_t *t, const struct acpi_build_config *c, size_t len
 	e[0] = MADT_TYPE_LAPIC_NMI;
 	e[1] = MADT_NMI_LEN;
 	e[2] = MADT_UID_ALL;
-	put16(e + 3, INTI_ACTIVE_HIGH | INTI_EDGE);
+	put_le16(e + 3, INTI_ACTIVE_HIGH | INTI_EDGE);
 	e[5] = 1;			/* LINT# */
 
 	sdt_finish(t);

@@ -7,6 +7,7 @@
 #include <stdarg.h>
 
 #include <asm/processor-flags.h>
+#include <plinth/bytes.h>
 #include <plinth/errno.h>
 #include <plinth/log.h>
 #include <plinth/pagetable.h>
@@ -245,12 +246,6 @@ int boot_write_identity_map(const struct guest_mem_ops *mem, uint64_t base,
 	return ret;
 }
 
-static void put32(uint8_t *b, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		b[i] = (uint8_t)(v >> (8 * i));
-}
-
 static int write_boot_block(const struct guest_mem_ops *mem,
 			    const struct boot_image_params *p, char *err,
 			    size_t errlen)
@@ -259,11 +254,11 @@ static int write_boot_block(const struct guest_mem_ops *mem,
 	size_t off = offsetof(struct boot_block, cmdline);
 
 	memset(blk, 0, sizeof(blk));
-	put32(blk + offsetof(struct boot_block, magic), BOOT_BLOCK_MAGIC);
-	put32(blk + offsetof(struct boot_block, vcpu_count), p->vcpu_count);
-	put32(blk + offsetof(struct boot_block, memory_size),
+	put_le32(blk + offsetof(struct boot_block, magic), BOOT_BLOCK_MAGIC);
+	put_le32(blk + offsetof(struct boot_block, vcpu_count), p->vcpu_count);
+	put_le32(blk + offsetof(struct boot_block, memory_size),
 	      (uint32_t)mem->layout->ram_size);
-	put32(blk + offsetof(struct boot_block, memory_size) + 4,
+	put_le32(blk + offsetof(struct boot_block, memory_size) + 4,
 	      (uint32_t)(mem->layout->ram_size >> 32));
 	if (p->cmdline)
 		memcpy(blk + off, p->cmdline, strlen(p->cmdline));

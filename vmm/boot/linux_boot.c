@@ -10,6 +10,7 @@
  * and every placement decided before the first guest write, so a refused
  * image leaves guest RAM untouched. Fields are read byte-wise.
  */
+#include <plinth/bytes.h>
 #include <plinth/errno.h>
 #include <plinth/string.h>
 #include <vmm/boot_image.h>
@@ -56,40 +57,6 @@ struct lx_plan {
 	size_t cmdline_len;
 };
 
-static uint16_t get16(const uint8_t *b)
-{
-	return (uint16_t)(b[0] | b[1] << 8);
-}
-
-static uint32_t get32(const uint8_t *b)
-{
-	return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 |
-	       (uint32_t)b[3] << 24;
-}
-
-static uint64_t get64(const uint8_t *b)
-{
-	return get32(b) | (uint64_t)get32(b + 4) << 32;
-}
-
-static void put16(uint8_t *b, uint16_t v)
-{
-	b[0] = (uint8_t)v;
-	b[1] = (uint8_t)(v >> 8);
-}
-
-static void put32(uint8_t *b, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		b[i] = (uint8_t)(v >> (8 * i));
-}
-
-static void put64(uint8_t *b, uint64_t v)
-{
-	put32(b, (uint32_t)v);
-	put32(b + 4, (uint32_t)(v >> 32));
-}
-
 /* The magic, version and the header's extent, each checked only once the
  * image is known to hold the bytes it is read from. */
 static int check_header_frame(const uint8_t *b, size_t size, struct lx_hdr *h,
@@ -101,19 +68,19 @@ static int check_header_frame(const uint8_t *b, size_t size, struct lx_hdr *h,
 		return boot_fail(err, errlen, -ENOEXEC,
 				 "linux image is %zu bytes: too short for the boot_flag at 0x1fe",
 				 size);
-	if (get16(b + LINUX_HDR_BOOT_FLAG) != LINUX_BOOT_FLAG)
+	if (get_le16(b + LINUX_HDR_BOOT_FLAG) != LINUX_BOOT_FLAG)
 		return boot_fail(err, errlen, -ENOEXEC,
 				 "linux image has boot_flag 0x%04x at 0x1fe, not 0xaa55: not a bzImage",
-				 get16(b + LINUX_HDR_BOOT_FLAG));
+				 get_le16(b + LINUX_HDR_BOOT_FLAG));
 	if (size < LINUX_HDR_VERSION + 2)
 		return boot_fail(err, errlen, -ENOEXEC,
 				 "linux image is %zu bytes: the setup header magic and version (0x202-0x207) are cut off",
 				 size);
-	if (get32(b + LINUX_HDR_MAGIC) != LINUX_HDRS_MAGIC)
+	if (get_le32(b + LINUX_HDR_MAGIC) != LINUX_HDRS_MAGIC)
 		return boot_fail(err, errlen, -ENOEXEC,
 				 "linux image has no \"HdrS\" magic at 0x202 (found 0x%08x): not a kernel, or boot protocol older than 2.00",
-				 get32(b + LINUX_HDR_MAGIC));
-	h->version = get16(b + LINUX_HDR_VERSION);
+				 get_le32(b + LINUX_HDR_MAGIC));
+	h->version = get_le16(b + LINUX_HDR_VERSION);
 	if (h->version < LINUX_MIN_VERSION)
 		return boot_fail(err, errlen, -ENOEXEC,
 				 "linux boot protocol %u.%02u (0x%04x) is too old: the 64-bit entry needs 2.12 or later",
@@ -146,7 +113,7 @@ static int parse_header(const uint8_t *b, size_t size, struct lx_hdr *h,
 	ret = check_header_frame(b, size, h, err, errlen);
 	if (ret)
 		return ret;
-	xlf = get16(b + LINUX_HDR_XLOADFLAGS);
+	xlf = get_le16(b + LINUX_HDR_XLOADFLAGS);
 	if (!(xlf & LINUX_XLF_KERNEL_64))
 		return boot_fail(err, errlen, -ENOEXEC,
 				 "linux kernel has no 64-bit entry point (XLF_KERNEL_64 clear in xloadflags 0x%04x)",
@@ -170,11 +137,11 @@ static int parse_header(const uint8_t *b, size_t size, struct lx_hdr *h,
 				 h->pm_size);
 
 	h->relocatable = b[LINUX_HDR_RELOCATABLE];
-	h->kernel_alignment = get32(b + LINUX_HDR_KERNEL_ALIGNMENT);
-	h->initrd_addr_max = get32(b + LINUX_HDR_INITRD_ADDR_MAX);
-	h->cmdline_size = get32(b + LINUX_HDR_CMDLINE_SIZE);
-	h->pref_address = get64(b + LINUX_HDR_PREF_ADDRESS);
-	h->init_size = get32(b + LINUX_HDR_INIT_SIZE);
+	h->kernel_alignment = get_le32(b + LINUX_HDR_KERNEL_ALIGNMENT);
+	h->initrd_addr_max = get_le32(b + LINUX_HDR_INITRD_ADDR_MAX);
+	h->cmdline_size = get_le32(b + LINUX_HDR_CMDLINE_SIZE);
+	h->pref_address = get_le64(b + LINUX_HDR_PREF_ADDRESS);
+	h->init_size = get_le32(b + LINUX_HDR_INIT_SIZE);
 	if (h->init_size < h->pm_size)
 		return boot_fail(err, errlen, -ENOEXEC,
 				 "linux init_size 0x%x is smaller than the %zu-byte protected-mode kernel",
@@ -323,9 +290,9 @@ static unsigned int build_e820(const struct guest_layout *l, uint8_t *tab)
 
 		if (!r->size)
 			continue;
-		put64(e, r->start.v);
-		put64(e + 8, r->size);
-		put32(e + 16, r->type == GUEST_REGION_RAM ? LINUX_E820_RAM :
+		put_le64(e, r->start.v);
+		put_le64(e + 8, r->size);
+		put_le32(e + 16, r->type == GUEST_REGION_RAM ? LINUX_E820_RAM :
 							    LINUX_E820_RESERVED);
 		n++;
 	}
@@ -353,16 +320,16 @@ static int write_boot_params(const struct guest_mem_ops *mem,
 	*HDR(hdr, LINUX_HDR_LOADFLAGS) = LINUX_LOADED_HIGH;
 	*HDR(hdr, LINUX_HDR_EXT_LOADER_VER) = 0;
 	*HDR(hdr, LINUX_HDR_EXT_LOADER_TYPE) = 0;
-	put32(HDR(hdr, LINUX_HDR_RAMDISK_IMAGE), (uint32_t)pl->initrd);
-	put32(HDR(hdr, LINUX_HDR_RAMDISK_SIZE), (uint32_t)pl->initrd_size);
-	put16(HDR(hdr, LINUX_HDR_HEAP_END_PTR), 0);
-	put32(HDR(hdr, LINUX_HDR_CMD_LINE_PTR), (uint32_t)LINUX_CMDLINE);
+	put_le32(HDR(hdr, LINUX_HDR_RAMDISK_IMAGE), (uint32_t)pl->initrd);
+	put_le32(HDR(hdr, LINUX_HDR_RAMDISK_SIZE), (uint32_t)pl->initrd_size);
+	put_le16(HDR(hdr, LINUX_HDR_HEAP_END_PTR), 0);
+	put_le32(HDR(hdr, LINUX_HDR_CMD_LINE_PTR), (uint32_t)LINUX_CMDLINE);
 	/* Plinth passes no setup_data list: a stale pointer would be chased. */
-	put64(HDR(hdr, LINUX_HDR_SETUP_DATA), 0);
+	put_le64(HDR(hdr, LINUX_HDR_SETUP_DATA), 0);
 
-	put32(ext, (uint32_t)(pl->initrd >> 32));
-	put32(ext + 4, (uint32_t)(pl->initrd_size >> 32));
-	put32(ext + 8, (uint32_t)(LINUX_CMDLINE >> 32));
+	put_le32(ext, (uint32_t)(pl->initrd >> 32));
+	put_le32(ext + 4, (uint32_t)(pl->initrd_size >> 32));
+	put_le32(ext + 8, (uint32_t)(LINUX_CMDLINE >> 32));
 	nr = (uint8_t)build_e820(mem->layout, e820);
 
 	ret = boot_zero(mem, LINUX_BOOT_PARAMS, PAGE_SIZE, err, errlen);
@@ -390,8 +357,8 @@ static int write_boot_area(const struct guest_mem_ops *mem,
 	int ret;
 
 	memset(gdt, 0, sizeof(gdt));
-	put64(gdt + LINUX_BOOT_CS, BOOT_GDT_CODE64);
-	put64(gdt + LINUX_BOOT_DS, BOOT_GDT_DATA);
+	put_le64(gdt + LINUX_BOOT_CS, BOOT_GDT_CODE64);
+	put_le64(gdt + LINUX_BOOT_DS, BOOT_GDT_DATA);
 
 	ret = write_boot_params(mem, p->image, h, pl, err, errlen);
 	/* The whole page, so the string ends in zeros whatever was there. */

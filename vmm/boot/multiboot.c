@@ -8,6 +8,7 @@
  * a rejected image leaves guest RAM untouched. Image fields are read
  * byte-wise: the buffer may have any alignment.
  */
+#include <plinth/bytes.h>
 #include <plinth/errno.h>
 #include <plinth/log.h>
 #include <plinth/string.h>
@@ -74,29 +75,6 @@ struct mb_seg {
 	uint64_t paddr, vaddr, offset, filesz, memsz;
 };
 
-static uint16_t get16(const uint8_t *b)
-{
-	return (uint16_t)(b[0] | b[1] << 8);
-}
-
-static uint32_t get32(const uint8_t *b)
-{
-	return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 |
-	       (uint32_t)b[3] << 24;
-}
-
-static void put32(uint8_t *b, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		b[i] = (uint8_t)(v >> (8 * i));
-}
-
-static void put64(uint8_t *b, uint64_t v)
-{
-	put32(b, (uint32_t)v);
-	put32(b + 4, (uint32_t)(v >> 32));
-}
-
 static int find_header(struct mb_ctx *c, struct mb_header *h)
 {
 	size_t limit = MIN(c->size, (size_t)MB_SEARCH_LIMIT);
@@ -106,14 +84,14 @@ static int find_header(struct mb_ctx *c, struct mb_header *h)
 
 	for (off = 0; off + 12 <= limit; off += 4) {
 		b = c->img + off;
-		if (get32(b) != MB_HEADER_MAGIC)
+		if (get_le32(b) != MB_HEADER_MAGIC)
 			continue;
-		if ((uint32_t)(MB_HEADER_MAGIC + get32(b + 4) + get32(b + 8))) {
+		if ((uint32_t)(MB_HEADER_MAGIC + get_le32(b + 4) + get_le32(b + 8))) {
 			bad_sum = true;
 			continue;
 		}
 		h->offset = off;
-		h->flags = get32(b + 4);
+		h->flags = get_le32(b + 4);
 		break;
 	}
 	if (off + 12 > limit)
@@ -130,11 +108,11 @@ static int find_header(struct mb_ctx *c, struct mb_header *h)
 		return boot_fail(c->err, c->errlen, -ENOEXEC,
 				 "multiboot header at offset 0x%zx is cut off (address fields need 32 bytes)",
 				 off);
-	h->header_addr = get32(b + 12);
-	h->load_addr = get32(b + 16);
-	h->load_end_addr = get32(b + 20);
-	h->bss_end_addr = get32(b + 24);
-	h->entry_addr = get32(b + 28);
+	h->header_addr = get_le32(b + 12);
+	h->load_addr = get_le32(b + 16);
+	h->load_end_addr = get_le32(b + 20);
+	h->bss_end_addr = get_le32(b + 24);
+	h->entry_addr = get_le32(b + 28);
 	return 0;
 }
 
@@ -244,18 +222,18 @@ static int open_elf(struct mb_ctx *c, struct mb_elf *e)
 		return boot_fail(c->err, c->errlen, -ENOEXEC,
 				 "multiboot ELF image is not 32-bit little-endian (class %u, data %u)",
 				 b[4], b[5]);
-	if (get16(b + 16) != ELF_ET_EXEC)
+	if (get_le16(b + 16) != ELF_ET_EXEC)
 		return boot_fail(c->err, c->errlen, -ENOEXEC,
 				 "multiboot ELF image is not ET_EXEC (type %u)",
-				 get16(b + 16));
-	if (get16(b + 18) != ELF_EM_386)
+				 get_le16(b + 16));
+	if (get_le16(b + 18) != ELF_EM_386)
 		return boot_fail(c->err, c->errlen, -ENOEXEC,
 				 "multiboot ELF machine %u is not i386",
-				 get16(b + 18));
-	e->entry = get32(b + 24);
-	e->phoff = get32(b + 28);
-	e->phentsize = get16(b + 42);
-	e->phnum = get16(b + 44);
+				 get_le16(b + 18));
+	e->entry = get_le32(b + 24);
+	e->phoff = get_le32(b + 28);
+	e->phentsize = get_le16(b + 42);
+	e->phnum = get_le16(b + 44);
 	if (e->phnum == 0)
 		return boot_fail(c->err, c->errlen, -ENOEXEC,
 				 "multiboot ELF image has no program headers");
@@ -274,12 +252,12 @@ static void read_phdr(const struct mb_ctx *c, const struct mb_elf *e,
 {
 	const uint8_t *ph = c->img + e->phoff + (size_t)i * e->phentsize;
 
-	*type = get32(ph);
-	s->offset = get32(ph + 4);
-	s->vaddr = get32(ph + 8);
-	s->paddr = get32(ph + 12);
-	s->filesz = get32(ph + 16);
-	s->memsz = get32(ph + 20);
+	*type = get_le32(ph);
+	s->offset = get_le32(ph + 4);
+	s->vaddr = get_le32(ph + 8);
+	s->paddr = get_le32(ph + 12);
+	s->filesz = get_le32(ph + 16);
+	s->memsz = get_le32(ph + 20);
 }
 
 /*
@@ -404,10 +382,10 @@ static size_t mmap_add(uint8_t *mmap, size_t n, uint64_t start, uint64_t size)
 	if (n + MB_MMAP_ENTRY > MB_MMAP_MAX * MB_MMAP_ENTRY)
 		return n;
 	/* The size field counts the entry without itself. */
-	put32(mmap + n, MB_MMAP_ENTRY - 4);
-	put64(mmap + n + 4, start);
-	put64(mmap + n + 12, size);
-	put32(mmap + n + 20, 1);	/* available RAM */
+	put_le32(mmap + n, MB_MMAP_ENTRY - 4);
+	put_le64(mmap + n + 4, start);
+	put_le64(mmap + n + 12, size);
+	put_le32(mmap + n + 20, 1);	/* available RAM */
 	return n + MB_MMAP_ENTRY;
 }
 
@@ -444,25 +422,25 @@ static int write_info(struct mb_ctx *c, const char *cmdline,
 	int ret;
 
 	memset(mbi, 0, sizeof(mbi));
-	put32(mbi + 0, MB_INFO_MEMORY | MB_INFO_CMDLINE_VALID |
+	put_le32(mbi + 0, MB_INFO_MEMORY | MB_INFO_CMDLINE_VALID |
 		       MB_INFO_MODS_VALID | MB_INFO_MMAP_VALID);
-	put32(mbi + 4, 640);
-	put32(mbi + 8, (uint32_t)MIN(upper, 0xffffffffULL));
-	put32(mbi + 16, (uint32_t)info_at(c, MB_INFO_CMDLINE));
-	put32(mbi + 20, c->p->module ? 1 : 0);
-	put32(mbi + 24, (uint32_t)info_at(c, MB_INFO_MODS));
-	put32(mbi + 44, (uint32_t)mmap_len);
-	put32(mbi + 48, (uint32_t)info_at(c, MB_INFO_MMAP));
+	put_le32(mbi + 4, 640);
+	put_le32(mbi + 8, (uint32_t)MIN(upper, 0xffffffffULL));
+	put_le32(mbi + 16, (uint32_t)info_at(c, MB_INFO_CMDLINE));
+	put_le32(mbi + 20, c->p->module ? 1 : 0);
+	put_le32(mbi + 24, (uint32_t)info_at(c, MB_INFO_MODS));
+	put_le32(mbi + 44, (uint32_t)mmap_len);
+	put_le32(mbi + 48, (uint32_t)info_at(c, MB_INFO_MMAP));
 
 	memset(mods, 0, sizeof(mods));
 	if (c->p->module) {
-		put32(mods + 0, (uint32_t)mod_start);
-		put32(mods + 4, (uint32_t)(mod_start + c->p->module_size));
-		put32(mods + 8, (uint32_t)info_at(c, MB_INFO_MODNAME));
+		put_le32(mods + 0, (uint32_t)mod_start);
+		put_le32(mods + 4, (uint32_t)(mod_start + c->p->module_size));
+		put_le32(mods + 8, (uint32_t)info_at(c, MB_INFO_MODNAME));
 	}
 
 	for (i = 0; i < ARRAY_SIZE(gdt); i++)
-		put64(g + 8 * i, gdt[i]);
+		put_le64(g + 8 * i, gdt[i]);
 
 	ret = boot_zero(c->mem, c->info, MB_INFO_END - MB_INFO_BASE,
 			c->err, c->errlen);
