@@ -190,7 +190,7 @@ expect "priv: every partition stopped and Plinth exited normally" "$log" "${PL}t
 echo "== Bochs: VT-x partitions (3 CPUs: good guests on CPU 1, hostile ones on CPU 2)"
 wait $bochs_vmx_pid
 log=$logs/bochs-vmx.serial.log
-for g in smp smp-kick modeswitch multiboot reboot leakw leakr nmi cpuid msr portio mmio hlt-timer exceptions; do
+for g in smp smp-kick modeswitch multiboot reboot leakw leakr nmi cpuid msr portio mmio hlt-timer apic exceptions; do
 	expect "vmx: guest $g passes and powers off cleanly" "$log" \
 		"${PL}partition '$g' stopped: powered off by the guest \\(status 0\\)"
 	reject "vmx: guest $g reports no failure" "$log" "\\[$g\\] FAIL"

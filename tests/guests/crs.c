@@ -428,6 +428,7 @@ static void timer_irq(struct trap_frame *f)
 {
 	(void)f;
 	timer_hits++;
+	apic_eoi();
 }
 
 static void test_cr8(void)
@@ -467,6 +468,7 @@ static void test_cr8(void)
 	 * lets the pending one in.
 	 */
 	set_irq_handler(TIMER_VECTOR, timer_irq);
+	apic_sw_enable();
 	outb(GUEST_TIMER_VECTOR_PORT, TIMER_VECTOR);
 	wr_cr8(3);
 	timer_hits = 0;

@@ -75,6 +75,7 @@ static void timer_irq(struct trap_frame *f)
 {
 	(void)f;
 	timer_hits++;
+	apic_eoi();
 }
 
 /* Every exit kind a well-behaved guest causes, many times. */
@@ -307,6 +308,7 @@ void guest_main(const struct boot_block *bb)
 	(void)bb;
 	set_irq_handler(VEC_DB, db_handler);
 	set_irq_handler(TIMER_VECTOR, timer_irq);
+	apic_sw_enable();
 	outb(GUEST_TIMER_VECTOR_PORT, TIMER_VECTOR);
 
 	test_preserved();

@@ -17,6 +17,7 @@ static void timer_irq(struct trap_frame *f)
 	tick_tsc = rdtsc();
 	tick_vector = f->vector;
 	ticks++;
+	apic_eoi();
 }
 
 /* sti; hlt is atomic: the interrupt cannot slip in between and be missed. */
@@ -29,6 +30,7 @@ static void wait_for_tick(unsigned int before)
 static void test_hlt(uint32_t khz)
 {
 	set_irq_handler(TIMER_VECTOR, timer_irq);
+	apic_sw_enable();
 	outb(GUEST_TIMER_VECTOR_PORT, TIMER_VECTOR);
 
 	uint64_t t0 = rdtsc();

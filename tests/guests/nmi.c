@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Virtual NMI delivery through the xAPIC ICR: a self-NMI (shorthand) and an
- * NMI addressed to our own APIC ID must reach IDT vector 2 exactly once;
+ * Virtual NMI delivery through the xAPIC ICR: a self-NMI (the all-including-
+ * self shorthand, as the partition has one vCPU) and an NMI addressed to our
+ * own APIC ID must reach IDT vector 2 exactly once;
  * an NMI sent from inside the NMI handler must stay pending (no nesting)
  * until the handler's IRETQ and then be delivered.
  *
@@ -16,7 +17,7 @@
 #define XAPIC_ICR_HI 0x310
 #define ICR_DM_NMI (4u << 8)
 #define ICR_LEVEL_ASSERT (1u << 14)
-#define ICR_SH_SELF (1u << 18)
+#define ICR_SH_ALL_INCL (2u << 18) /* the SDM allows shorthand self for fixed only */
 #define WAIT_US 10000		/* how long an NMI may take to arrive */
 #define SETTLE_US 2000		/* extra wait that would expose duplicates */
 #define INNER_SPIN_US 2000	/* time spent inside the handler with one pending */
@@ -59,9 +60,10 @@ static void spin_us(uint64_t us)
 		cpu_relax();
 }
 
+/* Shorthand self is valid for fixed IPIs only (SDM); a LAPIC drops a self-NMI. */
 static void send_nmi_self(void)
 {
-	xapic_write(XAPIC_ICR_LO, ICR_SH_SELF | ICR_LEVEL_ASSERT | ICR_DM_NMI);
+	xapic_write(XAPIC_ICR_LO, ICR_SH_ALL_INCL | ICR_LEVEL_ASSERT | ICR_DM_NMI);
 }
 
 static void send_nmi_to(uint8_t apic_id)

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The device models every partition gets (vmm/include/vmm/platform.h):
- * the console UART, the test port/MMIO/timer devices and a minimal xAPIC
- * (identity, EOI and the ICR for INIT/SIPI), placed on the partition's I/O
- * bus when it is set up. Ports nobody claims behave like an empty bus; the
- * real hardware behind them is never touched.
+ * the console UART, the test port/MMIO/timer devices, and the interrupt
+ * controllers of vmm/core/irq.c (a local APIC per vCPU, one I/O APIC),
+ * placed on the partition's I/O bus when it is set up. Ports nobody claims
+ * behave like an empty bus; the real hardware behind them is never touched.
  */
 #include <asm/cpu.h>
 #include <plinth/errno.h>
@@ -15,21 +15,9 @@
 #include <vmm/dev/uart16550.h>
 #include <vmm/io.h>
 #include <vmm/io_bus.h>
+#include <vmm/irq.h>
 #include <vmm/partition.h>
 #include <vmm/platform.h>
-
-#define LAPIC_ID 0x20
-#define LAPIC_VERSION 0x30
-#define LAPIC_EOI 0xb0
-#define LAPIC_SVR 0xf0
-#define LAPIC_ICR_LOW 0x300
-#define LAPIC_ICR_HIGH 0x310
-#define ICR_DELIVERY(icr) (((icr) >> 8) & 7)
-#define ICR_NMI 4
-#define ICR_STARTUP 6
-#define ICR_DEST_FIELD 0
-#define ICR_SELF 1
-#define ICR_ALL 2
 
 /* Runs under p->lock, like the old in-place assembly did. */
 static void console_emit(void *ctx, const char *line, size_t len)
@@ -48,8 +36,8 @@ void partition_console_put(struct partition *p, const char *s, size_t len)
 }
 
 /*
- * The device callbacks below get the partition as opaque; the timer and the
- * LAPIC keep their state per vCPU and use v instead.
+ * The device callbacks below get the partition as opaque; the timer keeps
+ * its state per vCPU and uses v instead.
  */
 
 /* Runs under uart_lock; partition_console_put takes p->lock inside it (that order only). */
@@ -181,73 +169,6 @@ static int testdev_mmio_access(struct vcpu *v, void *opaque, uint64_t off, unsig
 	return 0;
 }
 
-static void send_nmi(struct vcpu *t)
-{
-	/* Like the pin: NMIs arriving while one is latched merge into it. */
-	vcpu_request(t, VCPU_REQ_NMI);
-}
-
-static void send_sipi(struct vcpu *t, uint8_t vector)
-{
-	if (t->state == VCPU_WAIT_SIPI &&
-	    !(__atomic_load_n(&t->requests, __ATOMIC_ACQUIRE) & VCPU_REQ_SIPI)) {
-		t->sipi_vector = vector;
-		vcpu_request(t, VCPU_REQ_SIPI);
-	}
-}
-
-void vmm_lapic_icr_write(struct vcpu *v, uint64_t icr)
-{
-	struct partition *p = v->part;
-	unsigned int shorthand = (icr >> 18) & 3, mode = ICR_DELIVERY(icr);
-	uint32_t dest = (uint32_t)(icr >> 32);
-
-	for (unsigned int i = 0; i < p->vcpu_count; i++) {
-		struct vcpu *t = p->vcpus[i];
-		bool hit = shorthand == ICR_DEST_FIELD ? i == dest :
-			   shorthand == ICR_SELF ? t == v :
-			   shorthand == ICR_ALL ? true : t != v;
-
-		if (!hit)
-			continue;
-		if (mode == ICR_NMI)
-			send_nmi(t);
-		else if (mode == ICR_STARTUP && t != v)
-			send_sipi(t, (uint8_t)icr);
-		/*
-		 * INIT needs no action: a vCPU that never started already waits for
-		 * its SIPI, and re-initialising a running one is not modelled yet;
-		 * fixed-vector IPIs between vCPUs are not modelled yet either.
-		 */
-	}
-}
-
-static int lapic_access(struct vcpu *v, void *opaque, uint64_t off, unsigned int size,
-			bool write, uint64_t *value)
-{
-	uint32_t *reg = &v->lapic[(off >> 4) & 63];
-
-	(void)opaque;
-	if (size != 4 || (off & 15))
-		return -ENOENT;
-	if (!write) {
-		if (off == LAPIC_ID)
-			*value = (uint64_t)v->index << 24;
-		else if (off == LAPIC_VERSION)
-			*value = 0x50014;
-		else
-			*value = *reg;
-		return 0;
-	}
-	if (off == LAPIC_EOI || off == LAPIC_ID || off == LAPIC_VERSION)
-		return 0;
-	*reg = (uint32_t)*value;
-	if (off == LAPIC_ICR_LOW)
-		vmm_lapic_icr_write(v, ((uint64_t)(v->lapic[LAPIC_ICR_HIGH >> 4] >> 24) << 32) |
-					       (uint32_t)*value);
-	return 0;
-}
-
 int vmm_mmio(struct vcpu *v, gpa_t addr, unsigned int size, bool write, uint64_t *value)
 {
 	const struct io_range *r;
@@ -269,7 +190,6 @@ static const struct io_dev_ops testdev_port_ops = { .access = testdev_port_acces
 static const struct io_dev_ops timer_deadline_ops = { .access = timer_deadline_access };
 static const struct io_dev_ops timer_vector_ops = { .access = timer_vector_access };
 static const struct io_dev_ops testdev_mmio_ops = { .access = testdev_mmio_access };
-static const struct io_dev_ops lapic_ops = { .access = lapic_access };
 
 static const struct {
 	enum io_space space;
@@ -285,7 +205,8 @@ static const struct {
 	  "timer-vector" },
 	{ IO_SPACE_MMIO, GUEST_TESTDEV_MMIO, GUEST_TESTDEV_MMIO_SIZE,
 	  &testdev_mmio_ops, "testdev-mmio" },
-	{ IO_SPACE_MMIO, GUEST_LAPIC_BASE, PAGE_SIZE, &lapic_ops, "lapic" },
+	{ IO_SPACE_MMIO, GUEST_LAPIC_BASE, LAPIC_MMIO_SIZE, &vmm_lapic_ops, "lapic" },
+	{ IO_SPACE_MMIO, GUEST_IOAPIC_BASE, IOAPIC_MMIO_SIZE, &vmm_ioapic_ops, "ioapic" },
 };
 
 /*
@@ -317,14 +238,17 @@ int vmm_devices_init(struct partition *p)
 	int ret;
 
 	/*
-	 * COM1's interrupt line is not routed anywhere yet (no I/O APIC in the
-	 * partition): guests drive it by polling, as the test guests do.
+	 * COM1's interrupt line is not wired to the I/O APIC yet: guests drive
+	 * it by polling, as the test guests do.
 	 */
 	struct vuart16550_config uart = { .tx = uart_tx, .tx_ctx = p };
 
 	console_line_init(&p->console);
 	spin_lock_init(&p->uart_lock);
 	ret = vuart16550_init(&p->uart, &uart);
+	if (ret < 0)
+		return ret;
+	ret = vmm_irq_init(p);
 	if (ret < 0)
 		return ret;
 	io_bus_init(&p->bus);

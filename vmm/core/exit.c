@@ -14,6 +14,7 @@
 #include <vmm/cpuid_policy.h>
 #include <vmm/cr_rules.h>
 #include <vmm/io.h>
+#include <vmm/irq.h>
 #include <vmm/msr_policy.h>
 #include <vmm/partition.h>
 
@@ -134,7 +135,8 @@ static enum exit_action cr_write(struct vcpu *v, const struct virt_exit *e)
 	if (e->cr.cr == 8) {
 		if (cr8_write_check(val) < 0)
 			return inject_gp(v);
-		v->tpr = (uint8_t)val;
+		/* CR8 is TPR[7:4] of the vCPU's LAPIC: one register, two views. */
+		vcpu_cr8_write(v, val);
 		return done(v, e);
 	}
 	cr_context(v, &c);
@@ -152,7 +154,7 @@ static enum exit_action cr_write(struct vcpu *v, const struct virt_exit *e)
 
 static enum exit_action cr_read(struct vcpu *v, const struct virt_exit *e)
 {
-	vcpu_set_gpr(v, e->cr.reg, v->tpr);
+	vcpu_set_gpr(v, e->cr.reg, vcpu_cr8_read(v));
 	return done(v, e);
 }
 
@@ -212,6 +214,10 @@ static enum exit_action msr_read(struct vcpu *v, const struct virt_exit *e)
 		val = virt->get_reg(&v->arch, VREG_PAT);
 		break;
 	default:
+		/* IA32_APIC_BASE, TSC_DEADLINE and the x2APIC range are the LAPIC's. */
+		ret = vcpu_lapic_msr_read(v, msr, &val);
+		if (ret != -ENOENT)
+			break;
 		ret = msr_policy_lookup(msr, false) == MSR_EMULATE
 			      ? msr_emulate_read(&v->msrs, msr, &val) : -EPERM;
 	}
@@ -227,6 +233,9 @@ static enum exit_action msr_write(struct vcpu *v, const struct virt_exit *e)
 	uint32_t msr = e->msr.index;
 	int ret;
 
+	ret = vcpu_lapic_msr_write(v, msr, e->msr.value);
+	if (ret != -ENOENT)
+		return ret < 0 ? inject_gp(v) : done(v, e);
 	/* The backend keeps EFER, PAT and CR0.PG: the policy validates against those. */
 	v->msrs.efer = virt->get_reg(&v->arch, VREG_EFER);
 	v->msrs.cr0_pg = virt->get_reg(&v->arch, VREG_CR0) & CR0_PG;

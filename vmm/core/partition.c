@@ -20,6 +20,7 @@
 #include <plinth/time.h>
 #include <vmm/boot_image.h>
 #include <vmm/io.h>
+#include <vmm/irq.h>
 #include <vmm/partition.h>
 
 #define MAX_PARTITIONS CONFIG_MAX_PARTITIONS
@@ -375,6 +376,12 @@ static int create_one(const struct partition_config *cfg, const struct boot_info
 		v->boot = bsp;
 		v->state = i == 0 ? VCPU_RUNNING : VCPU_WAIT_SIPI;
 		p->vcpus[i] = v;
+		/* Before any vCPU runs: an IPI may reach this LAPIC before its thread starts. */
+		ret = vcpu_lapic_create(v);
+		if (ret < 0) {
+			snprintf(err, errlen, "cannot set up the local APIC of vCPU %u", i);
+			goto fail;
+		}
 	}
 	for (unsigned int i = 0; i < p->vcpu_count; i++)
 		cpu_queue[cpus[i]][cpu_queue_len[cpus[i]]++] = p->vcpus[i];

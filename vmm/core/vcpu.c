@@ -18,6 +18,7 @@
 #include <plinth/log.h>
 #include <plinth/time.h>
 #include <vmm/boot_image.h>
+#include <vmm/irq.h>
 #include <vmm/partition.h>
 
 #define TIME_SLICE_MS 10
@@ -57,8 +58,8 @@ static void clear_requests(struct vcpu *v, uint32_t req)
 /* Power-on state outside what the boot registers set: MSRs and the backend's registers. */
 void vcpu_reset(struct vcpu *v)
 {
-	msr_state_init(&v->msrs, v->index == 0);
-	v->tpr = 0;
+	msr_state_init(&v->msrs);
+	vcpu_lapic_reset(v);
 	virt->vcpu_reset(&v->arch);
 }
 
@@ -97,12 +98,12 @@ static bool partition_running(struct partition *p)
 	return __atomic_load_n(&p->state, __ATOMIC_ACQUIRE) == PARTITION_RUNNING;
 }
 
+/* The test timer device is an edge-triggered source on the vCPU's own LAPIC. */
 static void deliver_timer(struct vcpu *v)
 {
 	if (v->timer_deadline && rdtsc() >= v->timer_deadline) {
 		v->timer_deadline = 0;
-		v->irq_vector = v->timer_vector;
-		__atomic_fetch_or(&v->requests, VCPU_REQ_IRQ, __ATOMIC_SEQ_CST);
+		vcpu_irq_edge(v, v->timer_vector);
 	}
 }
 
@@ -122,38 +123,48 @@ static bool deliver_nmi(struct vcpu *v)
 }
 
 /*
- * CR8 is TPR[7:4]: an interrupt whose priority class (vector[7:4]) is not
- * above it stays pending until the guest lowers CR8 (a CR8 write exits).
+ * The LAPIC decides what is deliverable (IRR against PPR, so CR8/TPR and
+ * in-service vectors hold lower classes back); the backend decides whether
+ * the guest can take it now (RFLAGS.IF, interrupt shadow). If not, an
+ * interrupt window makes the guest exit as soon as it can.
  */
-static bool irq_masked_by_tpr(const struct vcpu *v)
-{
-	return v->tpr && (v->irq_vector >> 4) <= v->tpr;
-}
-
 static void deliver_irq(struct vcpu *v)
 {
-	if (deliver_nmi(v) || !(requests(v) & VCPU_REQ_IRQ))
+	int vec;
+
+	if (deliver_nmi(v))
 		return;
-	if (irq_masked_by_tpr(v)) {
+	vec = vcpu_irq_pending(v);
+	if (vec < 0) {
 		virt->irq_window(&v->arch, false);
 		return;
 	}
 	if (virt->can_inject_irq(&v->arch)) {
-		virt->inject_irq(&v->arch, v->irq_vector);
-		clear_requests(v, VCPU_REQ_IRQ);
+		virt->inject_irq(&v->arch, (uint8_t)vec);
+		vcpu_irq_ack(v, (uint8_t)vec);
 		virt->irq_window(&v->arch, false);
 	} else {
 		virt->irq_window(&v->arch, true);
 	}
 }
 
+/* The earlier of the test timer's and the LAPIC timer's TSC deadlines; 0 for none. */
+static uint64_t timer_deadline(struct vcpu *v)
+{
+	uint64_t lapic = vcpu_lapic_deadline_tsc(v);
+
+	if (!v->timer_deadline)
+		return lapic;
+	return lapic ? MIN(lapic, v->timer_deadline) : v->timer_deadline;
+}
+
 static uint64_t next_slice(struct vcpu *v)
 {
 	uint64_t slice = tsc_hz() * TIME_SLICE_MS / 1000;
-	uint64_t now = rdtsc();
+	uint64_t now = rdtsc(), deadline = timer_deadline(v);
 
-	if (v->timer_deadline)
-		slice = v->timer_deadline > now ? MIN(slice, v->timer_deadline - now) : 1;
+	if (deadline)
+		slice = deadline > now ? MIN(slice, deadline - now) : 1;
 	return slice;
 }
 
@@ -166,7 +177,7 @@ static uint64_t started_ns(struct partition *p)
 static uint64_t wake_deadline(struct vcpu *v)
 {
 	struct partition *p = v->part;
-	uint64_t limit = 0, now_ns = time_ns(), start = started_ns(p);
+	uint64_t limit = 0, now_ns = time_ns(), start = started_ns(p), deadline = timer_deadline(v);
 
 	if (p->time_limit_ns && start) {
 		uint64_t left = start + p->time_limit_ns > now_ns
@@ -174,9 +185,9 @@ static uint64_t wake_deadline(struct vcpu *v)
 
 		limit = rdtsc() + left * tsc_hz() / NSEC_PER_SEC + 1;
 	}
-	if (!v->timer_deadline)
+	if (!deadline)
 		return limit;
-	return limit ? MIN(limit, v->timer_deadline) : v->timer_deadline;
+	return limit ? MIN(limit, deadline) : deadline;
 }
 
 /*
@@ -195,7 +206,7 @@ static void join_reboot(struct vcpu *v)
 	gen = __atomic_load_n(&p->reboot_gen, __ATOMIC_ACQUIRE);
 	vcpu_reset(v);
 	v->state = VCPU_WAIT_SIPI;
-	clear_requests(v, VCPU_REQ_SIPI | VCPU_REQ_IRQ | VCPU_REQ_NMI);
+	clear_requests(v, VCPU_REQ_SIPI | VCPU_REQ_NMI);
 	v->timer_deadline = 0;
 	__atomic_fetch_add(&p->reboot_acks, 1, __ATOMIC_ACQ_REL);
 	while (__atomic_load_n(&p->reboot_gen, __ATOMIC_ACQUIRE) == gen && partition_running(p) &&
@@ -229,18 +240,21 @@ static bool reboot(struct vcpu *v)
 	if (partition_reboot(p) < 0)
 		return false;
 	v->state = VCPU_RUNNING;
-	clear_requests(v, VCPU_REQ_IRQ | VCPU_REQ_NMI);
+	clear_requests(v, VCPU_REQ_NMI);
 	v->timer_deadline = 0;
 	return true;
 }
 
-/* Whether a halted vCPU has something to wake up for. */
+/*
+ * Whether a halted vCPU has something to wake up for: an NMI, or an
+ * interrupt its LAPIC would deliver and the guest can take (HLT with IF=0
+ * stays halted, as on the real CPU).
+ */
 static bool halt_wakes(struct vcpu *v)
 {
-	uint32_t req = requests(v);
-
-	return (req & VCPU_REQ_NMI) || ((req & VCPU_REQ_IRQ) && !irq_masked_by_tpr(v) &&
-					virt->can_inject_irq(&v->arch));
+	if (requests(v) & VCPU_REQ_NMI)
+		return true;
+	return vcpu_irq_pending(v) >= 0 && virt->can_inject_irq(&v->arch);
 }
 
 /* One turn of the loop; false when the vCPU must leave. */

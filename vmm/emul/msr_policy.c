@@ -21,7 +21,6 @@ struct msr_rule {
 };
 
 static const struct msr_rule rules[] = {
-	{ GMSR_APIC_BASE, GMSR_APIC_BASE, A_R | A_W },
 	{ GMSR_FEATURE_CONTROL, GMSR_FEATURE_CONTROL, A_R },
 	{ GMSR_SPEC_CTRL, GMSR_SPEC_CTRL, A_R | A_W },
 	{ GMSR_PRED_CMD, GMSR_PRED_CMD, A_W },
@@ -40,7 +39,6 @@ static const struct msr_rule rules[] = {
 	{ GMSR_MTRR_FIX4K_C0000, GMSR_MTRR_FIX4K_C0000 + 7, A_R | A_W },
 	{ GMSR_PAT, GMSR_PAT, A_R | A_W },
 	{ GMSR_MTRR_DEF_TYPE, GMSR_MTRR_DEF_TYPE, A_R | A_W },
-	{ GMSR_TSC_DEADLINE, GMSR_TSC_DEADLINE, A_R | A_W },
 	{ GMSR_EFER, GMSR_EFER, A_R | A_W },
 	{ GMSR_STAR, GMSR_SFMASK, A_PT },
 	{ GMSR_FS_BASE, GMSR_TSC_AUX, A_PT },
@@ -56,7 +54,6 @@ static const struct msr_rule rules[] = {
 #define MCG_STATUS_VALID 7ULL /* RIPV, EIPV, MCIP */
 #define MISC_ENABLE_FAST_STRING (1ULL << 0)
 
-#define APIC_BASE_LOW_RESERVED 0x2ffULL /* bits 0..7 and 9 */
 #define MTRR_DEF_TYPE_VALID (0xffULL | 1ULL << 10 | 1ULL << 11)
 #define MTRR_PHYSBASE_RESERVED 0xf00ULL /* bits 8..11 */
 #define MTRR_PHYSMASK_RESERVED 0x7ffULL /* bits 0..10 */
@@ -73,15 +70,11 @@ static const struct msr_rule *find_rule(uint32_t msr)
 	return NULL;
 }
 
-void msr_state_init(struct msr_vcpu_state *s, bool bsp)
+void msr_state_init(struct msr_vcpu_state *s)
 {
 	if (!s)
 		return;
 	memset(s, 0, sizeof(*s));
-	s->bsp = bsp;
-	/* Power-on: xAPIC enabled at the default base. */
-	s->apic_base = GMSR_APIC_BASE_ADDR | GMSR_APIC_BASE_EN |
-		       (bsp ? GMSR_APIC_BASE_BSP : 0);
 	s->pat = GMSR_PAT_RESET;
 	s->misc_enable = GMSR_MISC_ENABLE_RESET;
 	s->maxphyaddr = PHYS_BITS_MAX;
@@ -183,9 +176,6 @@ int msr_emulate_read(struct msr_vcpu_state *s, uint32_t msr, uint64_t *value)
 	}
 
 	switch (msr) {
-	case GMSR_APIC_BASE:
-		*value = s->apic_base;
-		break;
 	case GMSR_FEATURE_CONTROL:
 		/* Locked with VMX off: guests stop probing for VMX here. */
 		*value = GMSR_FEATURE_CONTROL_VALUE;
@@ -223,9 +213,6 @@ int msr_emulate_read(struct msr_vcpu_state *s, uint32_t msr, uint64_t *value)
 	case GMSR_MTRR_DEF_TYPE:
 		*value = s->mtrr_def_type;
 		break;
-	case GMSR_TSC_DEADLINE:
-		*value = s->tsc_deadline;
-		break;
 	case GMSR_EFER:
 		*value = s->efer;
 		break;
@@ -233,35 +220,6 @@ int msr_emulate_read(struct msr_vcpu_state *s, uint32_t msr, uint64_t *value)
 		/* In the table but not handled: refuse rather than guess. */
 		return -EPERM;
 	}
-	return 0;
-}
-
-/*
- * The architectural xAPIC/x2APIC state machine: EXTD without EN is invalid,
- * and x2APIC can only be left by disabling the APIC first. The base cannot
- * move because the emulated LAPIC is fixed at GUEST_LAPIC_BASE; the BSP bit
- * is identity, not configuration, so a written BSP bit is ignored.
- */
-static int write_apic_base(struct msr_vcpu_state *s, uint64_t v)
-{
-	uint64_t addr_mask = ~phys_reserved(s) & ~0xfffULL;
-	uint64_t old_mode = s->apic_base &
-			    (GMSR_APIC_BASE_EN | GMSR_APIC_BASE_EXTD);
-	uint64_t new_mode = v & (GMSR_APIC_BASE_EN | GMSR_APIC_BASE_EXTD);
-
-	if ((v & APIC_BASE_LOW_RESERVED) || (v & phys_reserved(s)))
-		return -EPERM;
-	if ((v & GMSR_APIC_BASE_EXTD) && !s->x2apic_allowed)
-		return -EPERM;
-	if ((v & addr_mask) != GMSR_APIC_BASE_ADDR)
-		return -EPERM;
-	if (new_mode == GMSR_APIC_BASE_EXTD)
-		return -EPERM;
-	if (old_mode == (GMSR_APIC_BASE_EN | GMSR_APIC_BASE_EXTD) &&
-	    new_mode == GMSR_APIC_BASE_EN)
-		return -EPERM;
-	s->apic_base = GMSR_APIC_BASE_ADDR | new_mode |
-		       (s->bsp ? GMSR_APIC_BASE_BSP : 0);
 	return 0;
 }
 
@@ -324,8 +282,6 @@ int msr_emulate_write(struct msr_vcpu_state *s, uint32_t msr, uint64_t value)
 	}
 
 	switch (msr) {
-	case GMSR_APIC_BASE:
-		return write_apic_base(s, value);
 	case GMSR_SPEC_CTRL:
 		if (value & ~SPEC_CTRL_VALID)
 			return -EPERM;
@@ -375,9 +331,6 @@ int msr_emulate_write(struct msr_vcpu_state *s, uint32_t msr, uint64_t value)
 		if ((value & ~MTRR_DEF_TYPE_VALID) || !mtrr_type_ok(value & 0xff))
 			return -EPERM;
 		s->mtrr_def_type = value;
-		return 0;
-	case GMSR_TSC_DEADLINE:
-		s->tsc_deadline = value;
 		return 0;
 	case GMSR_EFER:
 		return write_efer(s, value);

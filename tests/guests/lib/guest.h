@@ -261,4 +261,25 @@ static inline void cpu_relax(void)
 	asm volatile("pause" ::: "memory");
 }
 
+/*
+ * The local APIC as an OS must drive it before interrupts arrive: it
+ * starts software-disabled (SVR bit 8 clear, incoming vectors are dropped)
+ * and a vector stays in service, holding back its priority class, until
+ * the handler writes EOI.
+ */
+#define GUEST_APIC_SVR 0x0f0
+#define GUEST_APIC_EOI 0x0b0
+#define GUEST_APIC_SVR_ENABLE_FF 0x1ff /* software-enabled, spurious vector 0xff */
+
+static inline void apic_sw_enable(void)
+{
+	*(volatile uint32_t *)(uintptr_t)(GUEST_LAPIC_BASE + GUEST_APIC_SVR) =
+		GUEST_APIC_SVR_ENABLE_FF;
+}
+
+static inline void apic_eoi(void)
+{
+	*(volatile uint32_t *)(uintptr_t)(GUEST_LAPIC_BASE + GUEST_APIC_EOI) = 0;
+}
+
 #endif

@@ -25,8 +25,6 @@ bool vmm_mmio_claimed(struct partition *p, gpa_t addr);
 int vmm_mmio_exit(struct vcpu *v, const struct virt_exit *e);
 /* INS/OUTS: 0 done, 1 re-execute (REP left or #PF injected), <0 partition stopped. */
 int vmm_string_io(struct vcpu *v, const struct virt_exit *e);
-/* A write to the guest's local APIC interrupt command register (INIT/SIPI). */
-void vmm_lapic_icr_write(struct vcpu *v, uint64_t icr);
 
 /* vmm/core/hypercall.c */
 int vmm_hypercall(struct vcpu *v);

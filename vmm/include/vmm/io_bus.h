@@ -14,7 +14,7 @@
  */
 #include <plinth/types.h>
 
-/* Enough for today's five devices with room to grow; no heap needed. */
+/* Enough for today's seven ranges with room to grow; no heap needed. */
 #define IO_BUS_MAX_RANGES 16
 #define IO_PORT_SPACE_END 0x10000ULL /* ports are 16-bit */
 

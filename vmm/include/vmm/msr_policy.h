@@ -9,6 +9,10 @@
  * be package-wide (a partition could reconfigure another's CPU) or may
  * leak host state. Pure logic, unit-tested on the host.
  *
+ * IA32_APIC_BASE (0x1b), IA32_TSC_DEADLINE (0x6e0) and the x2APIC range
+ * 0x800-0x8ff are not in this table: they are the vCPU's local APIC's
+ * (vmm/dev/lapic.h), and the exit handler offers them to it first.
+ *
  * The GMSR_ prefix keeps these names apart from the host's MSR_ constants.
  */
 #include <plinth/types.h>
@@ -45,12 +49,6 @@
 #define GMSR_KERNEL_GS_BASE 0xc0000102U
 #define GMSR_TSC_AUX 0xc0000103U
 
-/* Bits of IA32_APIC_BASE. */
-#define GMSR_APIC_BASE_BSP (1ULL << 8)
-#define GMSR_APIC_BASE_EXTD (1ULL << 10) /* x2APIC mode */
-#define GMSR_APIC_BASE_EN (1ULL << 11)
-#define GMSR_APIC_BASE_ADDR 0xfee00000ULL
-
 #define GMSR_DEBUGCTL_BTF (1ULL << 1)
 
 /* Fixed answers a guest can rely on. */
@@ -77,7 +75,6 @@ enum msr_action {
 };
 
 struct msr_vcpu_state {
-	uint64_t apic_base;
 	/*
 	 * EFER and PAT live in the VMCS guest-state area (load/save controls);
 	 * the exit handler copies the VMCS value in before the call and back
@@ -89,7 +86,6 @@ struct msr_vcpu_state {
 	uint64_t pat;
 	uint64_t misc_enable;
 	uint64_t debugctl;      /* the caller loads it into the guest's DEBUGCTL */
-	uint64_t tsc_deadline;  /* consumed by the LAPIC timer emulation */
 	uint64_t spec_ctrl;     /* to be loaded into the real MSR at VM entry */
 	uint64_t mcg_status;
 	uint64_t mtrr_def_type;
@@ -102,14 +98,12 @@ struct msr_vcpu_state {
 	 * (never rejects a legal value), set it to CPUID 0x80000008 EAX[7:0].
 	 */
 	unsigned int maxphyaddr;
-	bool bsp;
 	bool cr0_pg;          /* guest CR0.PG, kept current by the CR0 handler */
-	bool x2apic_allowed;  /* mirror of cpuid_policy.x2apic */
 	bool ibpb_pending;    /* guest wrote PRED_CMD.IBPB: caller issues it */
 };
 
-/* Architectural reset values; @bsp sets IA32_APIC_BASE.BSP. */
-void msr_state_init(struct msr_vcpu_state *s, bool bsp);
+/* Architectural reset values. */
+void msr_state_init(struct msr_vcpu_state *s);
 
 /* What happens to a guest RDMSR (@write false) or WRMSR of @msr. */
 enum msr_action msr_policy_lookup(uint32_t msr, bool write);

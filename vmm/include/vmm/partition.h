@@ -7,6 +7,7 @@
 #include <plinth/spinlock.h>
 #include <vmm/console_line.h>
 #include <vmm/cpuid_policy.h>
+#include <vmm/dev/ioapic.h>
 #include <vmm/dev/uart16550.h>
 #include <vmm/ept.h>
 #include <vmm/guest_layout.h>
@@ -52,6 +53,9 @@ struct partition {
 	struct console_line console; /* under lock */
 	struct vuart16550 uart;      /* COM1, under uart_lock */
 	spinlock_t uart_lock;
+	/* Interrupt routing: the I/O APIC and every vCPU's LAPIC (vmm/include/vmm/irq.h). */
+	spinlock_t irq_lock;
+	struct ioapic ioapic;
 	uint8_t testdev_port[TESTDEV_PORT_BYTES];
 	uint8_t testdev_mmio[TESTDEV_MMIO_BYTES];
 	uint64_t testdev_mmio_accesses;

@@ -18,7 +18,8 @@
 #define GUEST_TESTDEV_MMIO_SIZE 0x1000
 #define GUEST_TIMER_PORT 0x510         /* write u32 microseconds: one interrupt after that delay */
 #define GUEST_TIMER_VECTOR_PORT 0x514  /* write u8 vector used by the timer (default 0x30) */
-#define GUEST_LAPIC_BASE 0xfee00000ULL
+#define GUEST_IOAPIC_BASE 0xfec00000ULL /* I/O APIC, 24 pins, none wired to a device yet */
+#define GUEST_LAPIC_BASE 0xfee00000ULL  /* each vCPU sees its own local APIC here */
 
 /* CPUID leaves Plinth answers for its guests. */
 #define PLINTH_CPUID_SIGNATURE 0x40000000 /* EBX,ECX,EDX = "PlinthPlinth" */

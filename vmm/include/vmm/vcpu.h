@@ -9,6 +9,7 @@
  */
 #include <asm/virt.h>
 #include <plinth/types.h>
+#include <vmm/dev/lapic.h>
 #include <vmm/msr_policy.h>
 
 struct partition;
@@ -23,7 +24,6 @@ enum vcpu_state {
 /* Requests, bits of vcpu->requests. */
 #define VCPU_REQ_NMI (1u << 0)    /* one latched NMI, as on the real pin */
 #define VCPU_REQ_SIPI (1u << 1)   /* start-up IPI with sipi_vector */
-#define VCPU_REQ_IRQ (1u << 2)    /* external interrupt irq_vector */
 #define VCPU_REQ_REBOOT (1u << 3) /* vCPU 0: reboot the partition; others: take part */
 #define VCPU_REQ_STOP (1u << 4)   /* the partition is stopping: leave the loop */
 
@@ -52,10 +52,12 @@ struct vcpu {
 	/* The test timer device: one interrupt at a TSC deadline. */
 	uint64_t timer_deadline; /* 0 = not armed */
 	uint8_t timer_vector;
-	uint8_t irq_vector; /* the vector VCPU_REQ_IRQ delivers */
 
-	uint32_t lapic[64]; /* xAPIC registers, indexed by offset >> 4 */
-	uint8_t tpr;        /* CR8: interrupts of this priority class and below wait */
+	/*
+	 * Its local APIC: pending interrupts, TPR (CR8), its timer. Under the
+	 * partition's irq_lock, reached only through vmm/core/irq.c.
+	 */
+	struct lapic lapic;
 	struct msr_vcpu_state msrs;
 
 	struct vcpu_arch arch; /* the backend's; arch.gpr[] are the live guest registers */

@@ -1,0 +1,305 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A partition's interrupt routing: the vCPUs' local APICs and the I/O APIC
+ * (device models in vmm/dev/), the messages between them, and what the vCPU
+ * loop and the exit handlers ask of them. Locking is described in
+ * vmm/include/vmm/irq.h: everything here runs under p->irq_lock.
+ */
+#include <asm/cpu.h>
+#include <plinth/errno.h>
+#include <plinth/log.h>
+#include <plinth/time.h>
+#include <vmm/dev/ioapic.h>
+#include <vmm/dev/lapic.h>
+#include <vmm/irq.h>
+#include <vmm/partition.h>
+
+static uint64_t clock_now_ns(void *ctx)
+{
+	(void)ctx;
+	return time_ns();
+}
+
+static uint64_t read_tsc(void *ctx)
+{
+	(void)ctx;
+	return rdtsc();
+}
+
+/* A start-up IPI only means something to a vCPU still waiting for one. */
+static void send_sipi(struct vcpu *t, uint8_t vector)
+{
+	if (t->state == VCPU_WAIT_SIPI &&
+	    !(__atomic_load_n(&t->requests, __ATOMIC_ACQUIRE) & VCPU_REQ_SIPI)) {
+		t->sipi_vector = vector;
+		vcpu_request(t, VCPU_REQ_SIPI);
+	}
+}
+
+/*
+ * Lowest priority goes to the matching LAPIC with the lowest PPR (the first
+ * one on a tie), as the SDM's arbitration would pick among equals.
+ */
+static void route_lowest(struct partition *p, const struct lapic_ipi *ipi, struct vcpu *from)
+{
+	struct vcpu *best = NULL;
+
+	for (unsigned int i = 0; i < p->vcpu_count; i++) {
+		struct vcpu *t = p->vcpus[i];
+
+		if (!lapic_match_dest(&t->lapic, ipi, t == from))
+			continue;
+		if (!best || lapic_ppr(&t->lapic) < lapic_ppr(&best->lapic))
+			best = t;
+	}
+	if (best)
+		lapic_accept(&best->lapic, ipi->vector, ipi->level_triggered);
+}
+
+/* One message to every LAPIC it names; from is the sending vCPU, NULL for the I/O APIC. */
+static void route(struct partition *p, const struct lapic_ipi *ipi, struct vcpu *from)
+{
+	if (ipi->delivery == LAPIC_DM_LOWEST) {
+		route_lowest(p, ipi, from);
+		return;
+	}
+	for (unsigned int i = 0; i < p->vcpu_count; i++) {
+		struct vcpu *t = p->vcpus[i];
+
+		if (!lapic_match_dest(&t->lapic, ipi, t == from))
+			continue;
+		switch (ipi->delivery) {
+		case LAPIC_DM_FIXED:
+			/* The model kicks the target if the vector beats its PPR. */
+			lapic_accept(&t->lapic, ipi->vector, ipi->level_triggered);
+			break;
+		case LAPIC_DM_NMI:
+			/* Like the pin: NMIs arriving while one is latched merge into it. */
+			vcpu_request(t, VCPU_REQ_NMI);
+			break;
+		case LAPIC_DM_INIT:
+			/*
+			 * A vCPU waiting for its SIPI takes the INIT as the reset of its
+			 * LAPIC; re-initialising a running vCPU (its registers too) is
+			 * not modelled, so it ignores INIT as before.
+			 */
+			if (t != from && t->state == VCPU_WAIT_SIPI)
+				lapic_init_signal(&t->lapic);
+			break;
+		case LAPIC_DM_STARTUP:
+			if (t != from)
+				send_sipi(t, ipi->vector);
+			break;
+		default:
+			/* SMI: there is no SMM in a partition. */
+			break;
+		}
+	}
+}
+
+static void lapic_send_ipi_cb(void *ctx, const struct lapic_ipi *ipi)
+{
+	struct vcpu *v = ctx;
+
+	route(v->part, ipi, v);
+}
+
+static void lapic_kick_cb(void *ctx)
+{
+	vcpu_kick(ctx);
+}
+
+static void lapic_eoi_cb(void *ctx, uint8_t vector)
+{
+	struct vcpu *v = ctx;
+
+	ioapic_eoi(&v->part->ioapic, vector);
+}
+
+static void ioapic_deliver_cb(void *ctx, const struct ioapic_msg *m)
+{
+	struct partition *p = ctx;
+	struct lapic_ipi ipi = {
+		.dest = m->dest,
+		.delivery = (enum lapic_delivery)m->delivery_mode,
+		.shorthand = LAPIC_SH_NONE,
+		.logical = m->logical,
+		.vector = m->vector,
+		.asserted = true,
+		.level_triggered = m->level,
+	};
+
+	/* ExtINT needs an 8259 behind the LAPIC: none is wired to the I/O APIC yet. */
+	if (m->delivery_mode == IOAPIC_DM_EXTINT)
+		return;
+	route(p, &ipi, NULL);
+}
+
+int vmm_irq_init(struct partition *p)
+{
+	struct ioapic_config c = { .id = 0, .deliver = ioapic_deliver_cb, .ctx = p };
+
+	spin_lock_init(&p->irq_lock);
+	/* The I/O APIC takes the ID after the LAPICs', as firmware assigns it. */
+	c.id = (uint8_t)p->vcpu_count;
+	ioapic_init(&p->ioapic, &c);
+	return 0;
+}
+
+int vcpu_lapic_create(struct vcpu *v)
+{
+	struct lapic_config c = {
+		.apic_id = v->index,
+		.bsp = v->index == 0,
+		/* Offered exactly when CPUID offers it, which it does not yet. */
+		.x2apic = v->part->cpuid.x2apic,
+		.clock = { .now_ns = clock_now_ns },
+		/* 0: CPUID hides TSC-deadline mode, so the LVT bit and MSR 0x6e0 #GP. */
+		.tsc_hz = 0,
+		.read_tsc = read_tsc,
+		.send_ipi = lapic_send_ipi_cb,
+		.kick = lapic_kick_cb,
+		.eoi_broadcast = lapic_eoi_cb,
+		.ctx = v,
+	};
+
+	return lapic_init(&v->lapic, &c);
+}
+
+void vcpu_lapic_reset(struct vcpu *v)
+{
+	spin_lock(&v->part->irq_lock);
+	lapic_reset(&v->lapic);
+	spin_unlock(&v->part->irq_lock);
+}
+
+void vcpu_irq_edge(struct vcpu *v, uint8_t vector)
+{
+	spin_lock(&v->part->irq_lock);
+	lapic_accept(&v->lapic, vector, false);
+	spin_unlock(&v->part->irq_lock);
+}
+
+int vcpu_irq_pending(struct vcpu *v)
+{
+	int vec;
+
+	spin_lock(&v->part->irq_lock);
+	lapic_timer_update(&v->lapic, time_ns());
+	vec = lapic_pending_vector(&v->lapic);
+	spin_unlock(&v->part->irq_lock);
+	return vec;
+}
+
+void vcpu_irq_ack(struct vcpu *v, uint8_t vector)
+{
+	spin_lock(&v->part->irq_lock);
+	lapic_ack(&v->lapic, vector);
+	spin_unlock(&v->part->irq_lock);
+}
+
+uint64_t vcpu_lapic_deadline_tsc(struct vcpu *v)
+{
+	uint64_t deadline, now_ns, now_tsc, delta;
+
+	spin_lock(&v->part->irq_lock);
+	deadline = lapic_next_deadline_ns(&v->lapic);
+	spin_unlock(&v->part->irq_lock);
+	if (deadline == UINT64_MAX)
+		return 0;
+	now_ns = time_ns();
+	now_tsc = rdtsc();
+	/* Capped at a second: the caller's time slice is far shorter, and it keeps the product in 64 bits. */
+	delta = deadline > now_ns ? MIN(deadline - now_ns, NSEC_PER_SEC) : 0;
+	return now_tsc + delta * tsc_hz() / NSEC_PER_SEC + 1;
+}
+
+uint64_t vcpu_cr8_read(struct vcpu *v)
+{
+	uint32_t tpr = 0;
+
+	spin_lock(&v->part->irq_lock);
+	/* The page may be gone (x2APIC, disabled): CR8 still reaches the TPR, so read it directly. */
+	tpr = v->lapic.tpr;
+	spin_unlock(&v->part->irq_lock);
+	return (tpr >> 4) & 0xf;
+}
+
+void vcpu_cr8_write(struct vcpu *v, uint64_t cr8)
+{
+	uint32_t tpr = (uint32_t)(cr8 & 0xf) << 4;
+
+	spin_lock(&v->part->irq_lock);
+	/*
+	 * Through the register path when the page is there, so a lowered TPR
+	 * kicks like any TPR write; otherwise straight into the field.
+	 */
+	if (lapic_mmio_write(&v->lapic, LAPIC_REG_TPR, 4, tpr) < 0)
+		v->lapic.tpr = tpr;
+	spin_unlock(&v->part->irq_lock);
+}
+
+int vcpu_lapic_msr_read(struct vcpu *v, uint32_t msr, uint64_t *value)
+{
+	int ret;
+
+	spin_lock(&v->part->irq_lock);
+	ret = lapic_msr_read(&v->lapic, msr, value);
+	spin_unlock(&v->part->irq_lock);
+	return ret;
+}
+
+int vcpu_lapic_msr_write(struct vcpu *v, uint32_t msr, uint64_t value)
+{
+	int ret;
+
+	spin_lock(&v->part->irq_lock);
+	ret = lapic_msr_write(&v->lapic, msr, value);
+	spin_unlock(&v->part->irq_lock);
+	return ret;
+}
+
+/*
+ * The xAPIC page: each vCPU reaches its own LAPIC at the same address. An
+ * access the model refuses (wrong size or alignment, the page switched off
+ * by IA32_APIC_BASE) reads as zero and is dropped, rather than stopping the
+ * partition as an unclaimed address would.
+ */
+static int lapic_access(struct vcpu *v, void *opaque, uint64_t off, unsigned int size,
+			bool write, uint64_t *value)
+{
+	struct partition *p = opaque;
+	uint32_t val = 0;
+
+	spin_lock(&p->irq_lock);
+	if (write) {
+		lapic_mmio_write(&v->lapic, off, size, (uint32_t)*value);
+	} else {
+		lapic_mmio_read(&v->lapic, off, size, &val);
+		*value = val;
+	}
+	spin_unlock(&p->irq_lock);
+	return 0;
+}
+
+static int ioapic_access(struct vcpu *v, void *opaque, uint64_t off, unsigned int size,
+			 bool write, uint64_t *value)
+{
+	struct partition *p = opaque;
+	uint32_t val = 0;
+
+	(void)v;
+	spin_lock(&p->irq_lock);
+	if (write) {
+		ioapic_mmio_write(&p->ioapic, off, size, (uint32_t)*value);
+	} else {
+		/* Registers other than IOREGSEL/IOWIN read as zero. */
+		ioapic_mmio_read(&p->ioapic, off, size, &val);
+		*value = val;
+	}
+	spin_unlock(&p->irq_lock);
+	return 0;
+}
+
+const struct io_dev_ops vmm_lapic_ops = { .access = lapic_access };
+const struct io_dev_ops vmm_ioapic_ops = { .access = ioapic_access };

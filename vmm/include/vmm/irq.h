@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef VMM_IRQ_H
+#define VMM_IRQ_H
+
+/*
+ * A partition's interrupt routing (vmm/core/irq.c): one local APIC per vCPU
+ * (vmm/dev/lapic.h), one I/O APIC per partition (vmm/dev/ioapic.h) and the
+ * messages between them.
+ *
+ * Locking: every call into any of the partition's LAPICs or its I/O APIC is
+ * made under p->irq_lock. A LAPIC is changed by its own vCPU (register
+ * accesses, injection, its timer) and by senders on other vCPUs
+ * (lapic_accept for IPIs and I/O APIC messages), and one LAPIC write can
+ * reach every other LAPIC and the I/O APIC through the model's callbacks, so
+ * a single lock for the whole partition is the simple correct choice; the
+ * hold times are a few hundred instructions. The callbacks run with the lock
+ * held and only set request bits and send host kick IPIs, which take no
+ * other lock.
+ */
+#include <plinth/types.h>
+#include <vmm/io_bus.h>
+
+struct vcpu;
+struct partition;
+
+/* The partition's I/O APIC; called from vmm_devices_init(). */
+int vmm_irq_init(struct partition *p);
+/* The vCPU's LAPIC (APIC ID = index); called once when the vCPU is created. */
+int vcpu_lapic_create(struct vcpu *v);
+/* Power-on state of the vCPU's LAPIC (vcpu_reset()). */
+void vcpu_lapic_reset(struct vcpu *v);
+
+/* The test timer's vector, as an edge on the vCPU's LAPIC. */
+void vcpu_irq_edge(struct vcpu *v, uint8_t vector);
+/* The highest vector the LAPIC would deliver now, or -1 (fires expired timers first). */
+int vcpu_irq_pending(struct vcpu *v);
+/* The vector was injected: IRR -> ISR. */
+void vcpu_irq_ack(struct vcpu *v, uint8_t vector);
+/* TSC value at which the LAPIC timer next needs the vCPU, 0 for none. */
+uint64_t vcpu_lapic_deadline_tsc(struct vcpu *v);
+
+/* CR8 is TPR[7:4]. */
+uint64_t vcpu_cr8_read(struct vcpu *v);
+void vcpu_cr8_write(struct vcpu *v, uint64_t cr8);
+
+/*
+ * IA32_APIC_BASE, IA32_TSC_DEADLINE and the x2APIC range. -ENOENT: not a
+ * LAPIC MSR; -EINVAL: #GP.
+ */
+int vcpu_lapic_msr_read(struct vcpu *v, uint32_t msr, uint64_t *value);
+int vcpu_lapic_msr_write(struct vcpu *v, uint32_t msr, uint64_t value);
+
+extern const struct io_dev_ops vmm_lapic_ops;  /* opaque: the partition */
+extern const struct io_dev_ops vmm_ioapic_ops; /* opaque: the partition */
+
+#endif
