@@ -180,14 +180,36 @@ void vcpu_irq_edge(struct vcpu *v, uint8_t vector)
 	spin_unlock(&v->part->irq_lock);
 }
 
-int vcpu_irq_pending(struct vcpu *v)
+/* TSC value for a clock deadline in ns, capped a second ahead (the caller's slices are far shorter). */
+static uint64_t deadline_to_tsc(uint64_t deadline, uint64_t now_ns)
 {
+	uint64_t delta = deadline > now_ns ? MIN(deadline - now_ns, NSEC_PER_SEC) : 0;
+
+	return rdtsc() + delta * tsc_hz() / NSEC_PER_SEC + 1;
+}
+
+/*
+ * One look at the LAPIC per entry, under one lock: fire an expired timer,
+ * find the deliverable vector and the next timer event. The clock is read
+ * only when a timer is armed, which keeps the common exit cheap.
+ */
+int vcpu_irq_poll(struct vcpu *v, uint64_t *deadline_tsc)
+{
+	uint64_t next, now_ns = 0;
 	int vec;
 
 	spin_lock(&v->part->irq_lock);
-	lapic_timer_update(&v->lapic, time_ns());
+	next = lapic_next_deadline_ns(&v->lapic);
+	if (next != UINT64_MAX) {
+		now_ns = time_ns();
+		if (next <= now_ns) {
+			lapic_timer_update(&v->lapic, now_ns);
+			next = lapic_next_deadline_ns(&v->lapic);
+		}
+	}
 	vec = lapic_pending_vector(&v->lapic);
 	spin_unlock(&v->part->irq_lock);
+	*deadline_tsc = next == UINT64_MAX ? 0 : deadline_to_tsc(next, now_ns);
 	return vec;
 }
 
@@ -198,21 +220,6 @@ void vcpu_irq_ack(struct vcpu *v, uint8_t vector)
 	spin_unlock(&v->part->irq_lock);
 }
 
-uint64_t vcpu_lapic_deadline_tsc(struct vcpu *v)
-{
-	uint64_t deadline, now_ns, now_tsc, delta;
-
-	spin_lock(&v->part->irq_lock);
-	deadline = lapic_next_deadline_ns(&v->lapic);
-	spin_unlock(&v->part->irq_lock);
-	if (deadline == UINT64_MAX)
-		return 0;
-	now_ns = time_ns();
-	now_tsc = rdtsc();
-	/* Capped at a second: the caller's time slice is far shorter, and it keeps the product in 64 bits. */
-	delta = deadline > now_ns ? MIN(deadline - now_ns, NSEC_PER_SEC) : 0;
-	return now_tsc + delta * tsc_hz() / NSEC_PER_SEC + 1;
-}
 
 uint64_t vcpu_cr8_read(struct vcpu *v)
 {

@@ -60,6 +60,7 @@ void vcpu_reset(struct vcpu *v)
 {
 	msr_state_init(&v->msrs);
 	vcpu_lapic_reset(v);
+	v->lapic_deadline = 0;
 	virt->vcpu_reset(&v->arch);
 }
 
@@ -134,7 +135,7 @@ static void deliver_irq(struct vcpu *v)
 
 	if (deliver_nmi(v))
 		return;
-	vec = vcpu_irq_pending(v);
+	vec = vcpu_irq_poll(v, &v->lapic_deadline);
 	if (vec < 0) {
 		virt->irq_window(&v->arch, false);
 		return;
@@ -148,10 +149,10 @@ static void deliver_irq(struct vcpu *v)
 	}
 }
 
-/* The earlier of the test timer's and the LAPIC timer's TSC deadlines; 0 for none. */
+/* The earlier of the test timer's and the LAPIC timer's TSC deadlines (as last polled); 0 for none. */
 static uint64_t timer_deadline(struct vcpu *v)
 {
-	uint64_t lapic = vcpu_lapic_deadline_tsc(v);
+	uint64_t lapic = v->lapic_deadline;
 
 	if (!v->timer_deadline)
 		return lapic;
@@ -254,7 +255,7 @@ static bool halt_wakes(struct vcpu *v)
 {
 	if (requests(v) & VCPU_REQ_NMI)
 		return true;
-	return vcpu_irq_pending(v) >= 0 && virt->can_inject_irq(&v->arch);
+	return vcpu_irq_poll(v, &v->lapic_deadline) >= 0 && virt->can_inject_irq(&v->arch);
 }
 
 /* One turn of the loop; false when the vCPU must leave. */

@@ -79,6 +79,7 @@ static int vmx_vcpu_init(struct vcpu_arch *a, const struct virt_vcpu_config *c)
 	ret = vmcs_setup(a);
 	if (ret < 0)
 		return ret;
+	a->windows = 0; /* a fresh VMCS asks for no window */
 	/* A recycled VPID may still tag a previous owner's translations. */
 	invvpid_single(a->vpid);
 	return 0;
@@ -111,17 +112,24 @@ static void vmx_inject_nmi(struct vcpu_arch *a)
 	vmwrite(VMCS_ENTRY_INTR_INFO, INTR_INFO_VALID | INTR_TYPE_NMI | VEC_NMI);
 }
 
-static void set_proc_control(uint32_t bit, bool on)
+/*
+ * The vCPU loop asks for the windows it needs before every entry; the VMCS is
+ * touched only when that changes, which on most exits it does not.
+ */
+static void set_window(struct vcpu_arch *a, uint32_t bit, bool on)
 {
-	uint32_t proc = (uint32_t)vmread(VMCS_PROC_CTLS);
+	uint32_t proc;
 
+	if (!!(a->windows & bit) == on)
+		return;
+	proc = (uint32_t)vmread(VMCS_PROC_CTLS);
 	vmwrite(VMCS_PROC_CTLS, on ? proc | bit : proc & ~bit);
+	a->windows = on ? a->windows | bit : a->windows & ~bit;
 }
 
 static void vmx_nmi_window(struct vcpu_arch *a, bool on)
 {
-	(void)a;
-	set_proc_control(PROC_NMI_WINDOW, on);
+	set_window(a, PROC_NMI_WINDOW, on);
 }
 
 static void vmx_inject_irq(struct vcpu_arch *a, uint8_t vector)
@@ -132,8 +140,7 @@ static void vmx_inject_irq(struct vcpu_arch *a, uint8_t vector)
 
 static void vmx_irq_window(struct vcpu_arch *a, bool on)
 {
-	(void)a;
-	set_proc_control(PROC_INTR_WINDOW, on);
+	set_window(a, PROC_INTR_WINDOW, on);
 }
 
 static void vmx_set_time_slice(struct vcpu_arch *a, uint64_t tsc_ticks)

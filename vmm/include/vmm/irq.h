@@ -32,12 +32,14 @@ void vcpu_lapic_reset(struct vcpu *v);
 
 /* The test timer's vector, as an edge on the vCPU's LAPIC. */
 void vcpu_irq_edge(struct vcpu *v, uint8_t vector);
-/* The highest vector the LAPIC would deliver now, or -1 (fires expired timers first). */
-int vcpu_irq_pending(struct vcpu *v);
+/*
+ * The highest vector the LAPIC would deliver now, or -1 (expired timers fire
+ * first), and in *deadline_tsc the TSC value at which its timer next needs
+ * the vCPU (0 for none).
+ */
+int vcpu_irq_poll(struct vcpu *v, uint64_t *deadline_tsc);
 /* The vector was injected: IRR -> ISR. */
 void vcpu_irq_ack(struct vcpu *v, uint8_t vector);
-/* TSC value at which the LAPIC timer next needs the vCPU, 0 for none. */
-uint64_t vcpu_lapic_deadline_tsc(struct vcpu *v);
 
 /* CR8 is TPR[7:4]. */
 uint64_t vcpu_cr8_read(struct vcpu *v);

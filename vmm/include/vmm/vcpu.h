@@ -58,6 +58,7 @@ struct vcpu {
 	 * partition's irq_lock, reached only through vmm/core/irq.c.
 	 */
 	struct lapic lapic;
+	uint64_t lapic_deadline; /* TSC of the LAPIC timer's next event as last polled; 0: none */
 	struct msr_vcpu_state msrs;
 
 	struct vcpu_arch arch; /* the backend's; arch.gpr[] are the live guest registers */

@@ -24,6 +24,7 @@ struct vcpu_arch {
 	uint64_t slice; /* preemption-timer ticks for the next entry */
 	uint64_t host_rsp; /* what the VMCS's HOST_RSP holds, 0 = not written yet */
 	uint64_t exits;
+	uint32_t windows; /* interrupt/NMI-window exiting bits now set in the VMCS */
 	unsigned int index;
 };
 
