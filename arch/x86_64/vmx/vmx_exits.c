@@ -71,7 +71,6 @@ static void fatal(struct virt_exit *e, int err, const char *fmt, ...)
 }
 
 #define PENDING_DBG_BS (1ULL << 14) /* single step, as in DR6 */
-#define DEBUGCTL_BTF (1ULL << 1)
 
 void vmx_skip_insn(struct vcpu_arch *a, unsigned int len)
 {

@@ -22,7 +22,6 @@
 #define MSR_CSTAR 0xc0000083
 #define MSR_SFMASK 0xc0000084
 #define MSR_TSC_AUX 0xc0000103
-#define MSR_SPEC_CTRL 0x48
 #define MSR_PRED_CMD 0x49
 #define PRED_CMD_IBPB 1
 #define DR6_RESET 0xffff0ff0ULL

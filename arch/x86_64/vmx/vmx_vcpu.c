@@ -18,7 +18,6 @@
 #include <plinth/string.h>
 #include "vmx_internal.h"
 
-#define MSR_SPEC_CTRL 0x48
 #define VPID_COUNT 0xffff /* 16-bit tags; 0 is the host's */
 
 /* VPIDs of live vCPUs: unique machine-wide, so no two partitions share TLB entries. */

@@ -15,11 +15,12 @@
  *
  * The GMSR_ prefix keeps these names apart from the host's MSR_ constants.
  */
+#include <asm/cpu.h>
 #include <plinth/types.h>
 
 #define GMSR_APIC_BASE 0x1bU
 #define GMSR_FEATURE_CONTROL 0x3aU
-#define GMSR_SPEC_CTRL 0x48U
+#define GMSR_SPEC_CTRL MSR_SPEC_CTRL
 #define GMSR_PRED_CMD 0x49U
 #define GMSR_BIOS_SIGN_ID 0x8bU /* also known as IA32_UCODE_REV */
 #define GMSR_PLATFORM_INFO 0xceU
@@ -49,7 +50,7 @@
 #define GMSR_KERNEL_GS_BASE 0xc0000102U
 #define GMSR_TSC_AUX 0xc0000103U
 
-#define GMSR_DEBUGCTL_BTF (1ULL << 1)
+#define GMSR_DEBUGCTL_BTF DEBUGCTL_BTF /* the one bit the guest may set */
 
 /* Fixed answers a guest can rely on. */
 #define GMSR_FEATURE_CONTROL_VALUE 1ULL /* locked, VMX off everywhere */

@@ -7,6 +7,8 @@
 
 #define MSR_APIC_BASE 0x1b
 #define MSR_FEATURE_CONTROL 0x3a
+#define MSR_SPEC_CTRL 0x48
+#define DEBUGCTL_BTF (1ULL << 1) /* single-step on branches */
 #define MSR_EFER 0xc0000080
 #define MSR_FS_BASE 0xc0000100
 #define MSR_GS_BASE 0xc0000101
