@@ -1,7 +1,8 @@
 #!/bin/bash
 # bochs.sh NAME CFG TIMEOUT CPUS [FILE:DEST ...]: boots Plinth under Bochs (VMX with EPT) + OVMF
 # from a FAT disk image; serial log in build/test-logs/NAME.serial.log. BOCHS_MODEL picks the CPU
-# (default corei7_haswell_4770; corei7_skylake_x adds AVX-512).
+# (default corei7_haswell_4770; corei7_skylake_x adds AVX-512); BOCHS_IPS sets instructions per
+# emulated second (default 4000000: a Linux boot wants 100000000, or its timer ticks crowd out work).
 set -u
 cd "$(dirname "$0")/../.."
 name=$1 cfg=$2 limit=$3 cpus=${4:-2}
@@ -19,7 +20,7 @@ cat >"$work/bochsrc" <<RC
 romimage: file=/usr/share/ovmf/OVMF.fd, address=0xffe00000
 vgaromimage: file=/usr/share/vgabios/vgabios.bin
 megs: 512
-cpu: model=${BOCHS_MODEL:-corei7_haswell_4770}, count=$cpus
+cpu: model=${BOCHS_MODEL:-corei7_haswell_4770}, count=$cpus, ips=${BOCHS_IPS:-4000000}
 pci: enabled=1, chipset=i440fx
 clock: sync=none, time0=local
 ata0-master: type=disk, path=$work/esp.img, mode=flat
