@@ -195,6 +195,8 @@ for g in smp smp-kick modeswitch multiboot reboot leakw leakr nmi cpuid msr port
 		"${PL}partition '$g' stopped: powered off by the guest \\(status 0\\)"
 	reject "vmx: guest $g reports no failure" "$log" "\\[$g\\] FAIL"
 done
+expect "vmx: a stopped partition reports its VM exits by reason, highest first" "$log" \
+	"${PL}partition 'cpuid' VM exits [0-9]+: I/O instruction [0-9]+, CPUID [0-9]+, VMCALL 1"
 expect "vmx: smp guest started its AP with INIT/SIPI" "$log" '\[smp\] PASS ap-started'
 expect "vmx: NMIs reach a running vCPU on another CPU" "$log" '\[smp-kick\] PASS kick-nmis-delivered'
 expect "vmx: a kicked vCPU keeps running (host takes the kick between entries)" "$log" \

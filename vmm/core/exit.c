@@ -11,6 +11,8 @@
 #include <asm/trap.h>
 #include <plinth/errno.h>
 #include <plinth/log.h>
+#include <plinth/rank.h>
+#include <plinth/string.h>
 #include <vmm/cpuid_policy.h>
 #include <vmm/cr_rules.h>
 #include <vmm/io.h>
@@ -307,9 +309,33 @@ static const exit_handler handlers[] = {
 
 enum exit_action vcpu_handle_exit(struct vcpu *v, const struct virt_exit *e)
 {
+	v->exit_counts[e->reason < VIRT_EXIT_REASONS ? e->reason : 0]++;
 	if ((unsigned int)e->kind >= ARRAY_SIZE(handlers) || !handlers[e->kind]) {
 		partition_stop(v->part, -ENOTSUP, "exit kind %u has no handler", e->kind);
 		return EXIT_STOP;
 	}
 	return handlers[e->kind](v, e);
+}
+
+/* The most frequent reasons in one log line: enough to see what a guest's boot costs. */
+#define EXIT_REPORT_TOP 8
+
+void vmm_exit_report(struct partition *p)
+{
+	uint64_t sum[VIRT_EXIT_REASONS] = { 0 }, total = 0;
+	unsigned int idx[EXIT_REPORT_TOP], n;
+	char line[400];
+	size_t len;
+
+	for (unsigned int i = 0; i < p->vcpu_count; i++)
+		for (unsigned int r = 0; r < VIRT_EXIT_REASONS; r++)
+			sum[r] += p->vcpus[i]->exit_counts[r];
+	for (unsigned int r = 0; r < VIRT_EXIT_REASONS; r++)
+		total += sum[r];
+	n = rank_desc(sum, VIRT_EXIT_REASONS, idx, EXIT_REPORT_TOP);
+	len = (size_t)snprintf(line, sizeof(line), "%lu", total);
+	for (unsigned int i = 0; i < n && len < sizeof(line); i++)
+		len += (size_t)snprintf(line + len, sizeof(line) - len, "%s %s %lu", i ? "," : ":",
+					virt->exit_reason_name(idx[i]), sum[idx[i]]);
+	pr_info("partition '%s' VM exits %s\n", p->name, line);
 }

@@ -555,6 +555,7 @@ void partition_vcpu_exited(struct partition *p)
 {
 	if (__atomic_sub_fetch(&p->vcpus_running, 1, __ATOMIC_ACQ_REL))
 		return;
+	vmm_exit_report(p);
 	free_memory(p);
 	ept_destroy(&p->ept);
 	pr_info("partition '%s' is down (status %ld, %lu ms), its memory scrubbed and released\n",

@@ -52,7 +52,9 @@ static const char *const exit_names[EXIT_REASON_MAX] = {
 	[62] = "page-modification log full", [EXIT_XSAVES] = "XSAVES", [EXIT_XRSTORS] = "XRSTORS",
 };
 
-static const char *exit_name(unsigned int basic)
+_Static_assert(EXIT_REASON_MAX <= VIRT_EXIT_REASONS, "virt_exit.reason must hold every basic reason");
+
+const char *vmx_exit_name(unsigned int basic)
 {
 	return basic < EXIT_REASON_MAX && exit_names[basic] ? exit_names[basic] : "unknown";
 }
@@ -394,18 +396,19 @@ void vmx_decode_exit(struct vcpu_arch *a, uint32_t reason, struct virt_exit *e)
 	 * zeroing the fatal reason on every exit would cost more than the exit.
 	 */
 	e->kind = VEXIT_NONE;
+	e->reason = basic < EXIT_REASON_MAX ? basic : 0;
 	e->insn_len = (unsigned int)vmread(VMCS_EXIT_INSN_LEN);
 	if (reason & EXIT_REASON_FAILED_ENTRY) {
 		if (basic == EXIT_MCE_DURING_ENTRY)
 			host_machine_check(a, q, e);
 		else
 			fatal(e, -EINVAL, "VM entry failed (exit reason %u, %s, qualification %lx)",
-			      basic, exit_name(basic), q);
+			      basic, vmx_exit_name(basic), q);
 		return;
 	}
 	if (basic >= EXIT_REASON_MAX || !decoders[basic]) {
 		fatal(e, -ENOTSUP, "unhandled VM exit %u (%s, qualification %lx)", basic,
-		      exit_name(basic), q);
+		      vmx_exit_name(basic), q);
 		return;
 	}
 	decoders[basic](a, q, e);

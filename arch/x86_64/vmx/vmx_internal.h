@@ -77,6 +77,7 @@ int vmx_enter(uint64_t *gpr, bool launched, uint64_t *host_rsp);
 
 /* vmx_exits.c */
 void vmx_decode_exit(struct vcpu_arch *a, uint32_t reason, struct virt_exit *e);
+const char *vmx_exit_name(unsigned int basic); /* "unknown" for reasons without a name */
 void vmx_skip_insn(struct vcpu_arch *a, unsigned int len);
 void vmx_inject_exception(struct vcpu_arch *a, uint8_t vector, bool has_error, uint32_t error);
 

@@ -359,4 +359,5 @@ const struct virt_ops vmx_ops = {
 	.set_xcr0 = vmx_set_xcr0,
 	.branch_barrier = vmx_branch_barrier,
 	.dump = vmx_dump,
+	.exit_reason_name = vmx_exit_name,
 };

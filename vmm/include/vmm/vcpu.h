@@ -60,6 +60,8 @@ struct vcpu {
 	struct lapic lapic;
 	uint64_t lapic_deadline; /* TSC of the LAPIC timer's next event as last polled; 0: none */
 	struct msr_vcpu_state msrs;
+	/* VM exits by the backend's reason over the partition's life, for the stop report. */
+	uint64_t exit_counts[VIRT_EXIT_REASONS];
 
 	struct vcpu_arch arch; /* the backend's; arch.gpr[] are the live guest registers */
 };
@@ -80,6 +82,8 @@ static inline void vcpu_set_gpr(struct vcpu *v, unsigned int reg, uint64_t val)
 
 /* vmm/core/exit.c: what one decoded exit means for the vCPU loop. */
 enum exit_action vcpu_handle_exit(struct vcpu *v, const struct virt_exit *e);
+/* Logs the partition's VM exits over its life, total and the most frequent reasons. */
+void vmm_exit_report(struct partition *p);
 
 /* vmm/core/vcpu.c */
 void vcpu_thread(void *arg);

@@ -40,8 +40,12 @@ enum virt_mmio_source {
 	VIRT_MMIO_UNKNOWN,  /* no linear address reported */
 };
 
+/* Bound on the backends' own exit reasons (VT-x basic reasons are < 70), for statistics. */
+#define VIRT_EXIT_REASONS 80
+
 struct virt_exit {
 	enum virt_exit_kind kind;
+	uint16_t reason; /* the backend's exit reason, < VIRT_EXIT_REASONS: statistics only */
 	unsigned int insn_len; /* length of the exiting instruction, where known */
 	union {
 		struct {
@@ -134,6 +138,7 @@ struct virt_ops {
 	int (*set_xcr0)(struct vcpu_arch *a, uint64_t xcr0);
 	void (*branch_barrier)(void); /* IBPB where the CPU has it */
 	void (*dump)(struct vcpu_arch *a); /* registers into the log, for stop reports */
+	const char *(*exit_reason_name)(unsigned int reason); /* for virt_exit.reason */
 };
 
 /* The backend picked by virt_select(); NULL until then or when none fits. */
