@@ -13,25 +13,10 @@
 #include <plinth/errno.h>
 #include <vmm/dev/acpi_pm.h>
 #include <vmm/dev/ticks.h>
+#include "dev_fixture.h"
 
-#define SEC 1000000000ULL
-
-static uint64_t fake_now;
-static bool sci_level;
+static struct fake_line sci;
 static unsigned int power_offs;
-
-static uint64_t fake_clock(void *ctx)
-{
-	(void)ctx;
-	return fake_now;
-}
-
-static void fake_sci(void *ctx, bool asserted)
-{
-	(void)ctx;
-	assert_true(asserted != sci_level);
-	sci_level = asserted;
-}
 
 static void fake_power_off(void *ctx)
 {
@@ -39,8 +24,6 @@ static void fake_power_off(void *ctx)
 	power_offs++;
 }
 
-static const struct dev_clock fake = { .now_ns = fake_clock };
-static const struct dev_irq sci = { .set_level = fake_sci };
 
 static void setup_pm(struct acpi_pm *pm)
 {
@@ -53,9 +36,9 @@ static void setup_pm(struct acpi_pm *pm)
 	};
 
 	fake_now = 42 * SEC + 17;
-	sci_level = false;
+	fake_line_init(&sci, true);
 	power_offs = 0;
-	acpi_pm_init(pm, &cfg, &fake, &sci);
+	acpi_pm_init(pm, &cfg, &fake_clock, &sci.irq);
 }
 
 static uint32_t tmr(struct acpi_pm *pm)
@@ -116,20 +99,20 @@ static void test_tmr_sts(void **state)
 	next = acpi_pm_next_event_ns(&pm);
 	assert_int_equal(next, t0 + dev_ticks_to_ns(1ULL << 31, ACPI_PM_TMR_HZ));
 	acpi_pm_update(&pm, next - 1);
-	assert_false(sci_level);
+	assert_false(sci.level);
 	acpi_pm_update(&pm, next);
-	assert_true(sci_level);
+	assert_true(sci.level);
 	fake_now = next;
 	assert_int_equal(acpi_pm_read(&pm, ACPI_PM1A_EVT_PORT, 2), ACPI_PM1_TMR);
 	assert_int_equal(acpi_pm_read(&pm, ACPI_PM1A_EVT_PORT + 2, 2), ACPI_PM1_TMR);
 	/* Clear: SCI drops; the next flip of bit 31 (the wrap) sets it again. */
 	assert_int_equal(acpi_pm_write(&pm, ACPI_PM1A_EVT_PORT, 2, ACPI_PM1_TMR), 0);
-	assert_false(sci_level);
+	assert_false(sci.level);
 	assert_int_equal(acpi_pm_next_event_ns(&pm),
 			 t0 + dev_ticks_to_ns(1ULL << 32, ACPI_PM_TMR_HZ));
 	/* Days unobserved: one flag. */
 	acpi_pm_update(&pm, t0 + 10 * 86400 * SEC);
-	assert_true(sci_level);
+	assert_true(sci.level);
 }
 
 static void test_pm1_status_w1c(void **state)
@@ -140,7 +123,7 @@ static void test_pm1_status_w1c(void **state)
 	setup_pm(&pm);
 	acpi_pm_raise(&pm, ACPI_PM1_PWRBTN | ACPI_PM1_WAK_STS | ACPI_PM1_RTC);
 	/* Not enabled: no SCI. */
-	assert_false(sci_level);
+	assert_false(sci.level);
 	assert_int_equal(acpi_pm_read(&pm, ACPI_PM1A_EVT_PORT, 2),
 			 ACPI_PM1_PWRBTN | ACPI_PM1_WAK_STS | ACPI_PM1_RTC);
 	/* Writing 0s changes nothing; 1s clear just those bits. */
@@ -151,10 +134,10 @@ static void test_pm1_status_w1c(void **state)
 	assert_int_equal(acpi_pm_read(&pm, ACPI_PM1A_EVT_PORT, 2), ACPI_PM1_PWRBTN | ACPI_PM1_RTC);
 	/* Enabling the power button raises SCI; clearing its status drops it. */
 	acpi_pm_write(&pm, ACPI_PM1A_EVT_PORT + 2, 2, ACPI_PM1_PWRBTN);
-	assert_true(sci_level);
+	assert_true(sci.level);
 	assert_int_equal(acpi_pm_read(&pm, ACPI_PM1A_EVT_PORT + 2, 2), ACPI_PM1_PWRBTN);
 	acpi_pm_write(&pm, ACPI_PM1A_EVT_PORT, 2, ACPI_PM1_PWRBTN);
-	assert_false(sci_level);
+	assert_false(sci.level);
 	assert_int_equal(acpi_pm_read(&pm, ACPI_PM1A_EVT_PORT, 2), ACPI_PM1_RTC);
 	/* A 32-bit write covers status and enable together. */
 	acpi_pm_write(&pm, ACPI_PM1A_EVT_PORT, 4, (uint32_t)ACPI_PM1_RTC << 16 | 0xffff);

@@ -13,34 +13,15 @@
 #include <stdlib.h>
 #include <vmm/dev/pit8254.h>
 #include <vmm/dev/ticks.h>
+#include "dev_fixture.h"
 
-static uint64_t fake_now;
-static unsigned int irq_rises;
-static bool irq_level;
-
-static uint64_t fake_clock(void *ctx)
-{
-	(void)ctx;
-	return fake_now;
-}
-
-static void fake_irq(void *ctx, bool asserted)
-{
-	(void)ctx;
-	if (asserted && !irq_level)
-		irq_rises++;
-	irq_level = asserted;
-}
-
-static const struct dev_clock clock = { .now_ns = fake_clock };
-static const struct dev_irq irq = { .set_level = fake_irq };
+static struct fake_line line;
 
 static void setup_pit(struct pit *pit, uint64_t start)
 {
 	fake_now = start;
-	irq_rises = 0;
-	irq_level = false;
-	pit_init(pit, &clock, &irq);
+	fake_line_init(&line, false);
+	pit_init(pit, &fake_clock, &line.irq);
 }
 
 /* The ns at which `ticks` input clocks have passed since t0. */
@@ -79,16 +60,16 @@ static void test_mode0_rate_and_irq(void **state)
 	assert_int_equal(latch_read(&pit, 0), 4096 - 1193);
 	assert_int_equal(pit_next_event_ns(&pit), at_tick(t0, 4096));
 	assert_int_equal(pit_update(&pit, at_tick(t0, 4096) - 1), 0);
-	assert_int_equal(irq_rises, 0);
+	assert_int_equal(line.rises, 0);
 	assert_int_equal(pit_update(&pit, at_tick(t0, 4096)), 1);
-	assert_int_equal(irq_rises, 1);
-	assert_false(irq_level);
+	assert_int_equal(line.rises, 1);
+	assert_false(line.level);
 	/* One-shot: nothing more, and the count wraps through 0xffff. */
 	assert_int_equal(pit_next_event_ns(&pit), UINT64_MAX);
 	assert_int_equal(pit_update(&pit, t0 + 1000000000ULL), 0);
 	fake_now = at_tick(t0, 4096 + 10);
 	assert_int_equal(latch_read(&pit, 0), 0x10000 - 10);
-	assert_int_equal(irq_rises, 1);
+	assert_int_equal(line.rises, 1);
 }
 
 static void test_latch_holds(void **state)
@@ -217,7 +198,7 @@ static void test_mode2_periods(void **state)
 	setup_pit(&pit, t0);
 	program(&pit, 0, 2 << 1, 1193); /* Linux's HZ=1000 LATCH */
 	assert_int_equal(run_until(&pit, t0 + 1000000000ULL), 1000);
-	assert_int_equal(irq_rises, 1000);
+	assert_int_equal(line.rises, 1000);
 	/* Count reloads: N, N-1 .. 1, N. */
 	fake_now = at_tick(t0, 1193 * 1001 + 1);
 	assert_int_equal(latch_read(&pit, 0), 1192);
@@ -282,13 +263,13 @@ static void test_long_gap_coalesces(void **state)
 	fake_now = hour;
 	/* An hour of periods is one pulse, reported as the periods it stands for. */
 	assert_int_equal(pit_update(&pit, hour), dev_ns_to_ticks(hour, PIT_HZ) / 2);
-	assert_int_equal(irq_rises, 1);
+	assert_int_equal(line.rises, 1);
 	assert_int_equal(pit_update(&pit, hour), 0);
 	assert_true(pit_next_event_ns(&pit) > hour);
 	assert_true(pit_next_event_ns(&pit) <= hour + dev_ticks_to_ns(2, PIT_HZ));
 	/* A week later, still one pulse and no loop over the periods. */
 	assert_true(pit_update(&pit, 7 * 24 * hour) > 0);
-	assert_int_equal(irq_rises, 2);
+	assert_int_equal(line.rises, 2);
 }
 
 static void test_mode4_oneshot_rearm(void **state)
@@ -309,10 +290,10 @@ static void test_mode4_oneshot_rearm(void **state)
 	/* Reprogramming after the event is due but before the update delivers it first. */
 	fake_now = at_tick(0, 1100);
 	pit_write(&pit, PIT_PORT_COUNTER0, 50);
-	assert_int_equal(irq_rises, 2);
+	assert_int_equal(line.rises, 2);
 	pit_write(&pit, PIT_PORT_COUNTER0, 0);
 	assert_int_equal(run_until(&pit, at_tick(0, 5000)), 1);
-	assert_int_equal(irq_rises, 3);
+	assert_int_equal(line.rises, 3);
 }
 
 static void test_gate_modes(void **state)
@@ -450,7 +431,7 @@ static void test_random_ports(void **state)
 				    pit_next_event_ns(&pit) == UINT64_MAX);
 			break;
 		}
-		assert_false(irq_level);
+		assert_false(line.level);
 	}
 }
 

@@ -15,39 +15,19 @@
 #include <time.h>
 #include <vmm/dev/calendar.h>
 #include <vmm/dev/rtc_cmos.h>
+#include "dev_fixture.h"
 
-#define SEC 1000000000ULL
 /* 2024-02-28 23:59:58 UTC, a Wednesday. */
 #define T_FEB28_2024 1709164798LL
 
-static uint64_t fake_now;
-static unsigned int irq_rises;
-static bool irq_level;
-
-static uint64_t fake_clock(void *ctx)
-{
-	(void)ctx;
-	return fake_now;
-}
-
-static void fake_irq(void *ctx, bool asserted)
-{
-	(void)ctx;
-	/* A level: the model never repeats a level it already drives. */
-	assert_true(asserted != irq_level);
-	irq_rises += asserted;
-	irq_level = asserted;
-}
-
-static const struct dev_clock fake = { .now_ns = fake_clock };
-static const struct dev_irq irq = { .set_level = fake_irq };
+/* A level: the model never repeats a level it already drives. */
+static struct fake_line line;
 
 static void setup_rtc(struct rtc_cmos *rtc, int64_t secs)
 {
 	fake_now = 7 * SEC + 123;
-	irq_rises = 0;
-	irq_level = false;
-	rtc_cmos_init(rtc, &fake, &irq, secs);
+	fake_line_init(&line, true);
+	rtc_cmos_init(rtc, &fake_clock, &line.irq, secs);
 }
 
 static uint8_t rd(struct rtc_cmos *rtc, uint8_t reg)
@@ -213,14 +193,14 @@ static void test_update_irq_and_reg_c(void **state)
 	wr(&rtc, RTC_REG_B, RTC_B_24H | RTC_B_UIE);
 	assert_int_equal(rtc_cmos_next_event_ns(&rtc), t0 + SEC);
 	rtc_cmos_update(&rtc, t0 + SEC - 1);
-	assert_false(irq_level);
+	assert_false(line.level);
 	fake_now = t0 + SEC;
 	rtc_cmos_update(&rtc, fake_now);
-	assert_true(irq_level);
+	assert_true(line.level);
 	assert_int_equal(rtc_cmos_next_event_ns(&rtc), UINT64_MAX);
 	/* Reading C returns the flags, clears them and releases IRQ8. */
 	assert_int_equal(rd(&rtc, RTC_REG_C), RTC_C_IRQF | RTC_C_UF);
-	assert_false(irq_level);
+	assert_false(line.level);
 	assert_int_equal(rd(&rtc, RTC_REG_C), 0);
 	/* C and D are read-only. */
 	wr(&rtc, RTC_REG_C, 0xff);
@@ -231,10 +211,10 @@ static void test_update_irq_and_reg_c(void **state)
 	wr(&rtc, RTC_REG_B, RTC_B_24H);
 	fake_now += 3 * SEC;
 	rtc_cmos_update(&rtc, fake_now);
-	assert_false(irq_level);
+	assert_false(line.level);
 	wr(&rtc, RTC_REG_B, RTC_B_24H | RTC_B_UIE);
-	assert_true(irq_level);
-	assert_int_equal(irq_rises, 2);
+	assert_true(line.level);
+	assert_int_equal(line.rises, 2);
 	assert_int_equal(rd(&rtc, RTC_REG_C), RTC_C_IRQF | RTC_C_UF);
 }
 
@@ -250,7 +230,7 @@ static unsigned int run_until(struct rtc_cmos *rtc, uint64_t end)
 			break;
 		fake_now = next;
 		rtc_cmos_update(rtc, next);
-		assert_true(irq_level);
+		assert_true(line.level);
 		n++;
 		(void)rd(rtc, RTC_REG_C);
 	}
@@ -285,7 +265,7 @@ static void test_periodic_rates(void **state)
 	setup_rtc(&rtc, 1000);
 	fake_now += 3600 * SEC;
 	assert_int_equal(rd(&rtc, RTC_REG_C), RTC_C_PF | RTC_C_UF);
-	assert_int_equal(irq_rises, 0);
+	assert_int_equal(line.rises, 0);
 }
 
 static void test_alarm(void **state)
