@@ -24,6 +24,7 @@ struct parser {
 	uint32_t seen;			/* enum config_key bits of this section */
 	bool plinth_seen;
 	unsigned int cpus_line;
+	unsigned int console_line;
 };
 
 /* A slice of the input; the text is not NUL-terminated. */
@@ -117,6 +118,20 @@ static int finish_section(struct parser *p)
 			    "cpus lists %u CPUs but vcpus = %u", count,
 			    part->vcpus);
 	return 0;
+}
+
+/* console names a partition of the file (they may follow [plinth]) or Plinth itself. */
+static int check_console(struct parser *p)
+{
+	const struct plinth_config *cfg = p->cfg;
+
+	if (!cfg->console[0] || !strcmp(cfg->console, CONFIG_CONSOLE_PLINTH))
+		return 0;
+	for (unsigned int i = 0; i < cfg->partition_count; i++)
+		if (!strcmp(cfg->console, cfg->partitions[i].name))
+			return 0;
+	return fail(p, p->console_line, "console '%s' names no partition (nor '%s')",
+		    cfg->console, CONFIG_CONSOLE_PLINTH);
 }
 
 static bool valid_name(struct token t)
@@ -289,6 +304,8 @@ static int parse_assignment(struct parser *p, const char *s, size_t n)
 	p->seen |= 1u << id;
 	if (id == CONFIG_KEY_CPUS)
 		p->cpus_line = p->line;
+	if (id == CONFIG_KEY_CONSOLE)
+		p->console_line = p->line;
 
 	ret = config_set_key(p->cfg, p->part, (enum config_key)id, value.s,
 			     value.n, p->err->message, sizeof(p->err->message));
@@ -357,6 +374,8 @@ int config_parse(const char *text, size_t len, struct plinth_config *cfg,
 	}
 	if (!ret)
 		ret = finish_section(&p);
+	if (!ret)
+		ret = check_console(&p);
 	if (ret)
 		config_defaults(cfg);
 	return ret;

@@ -15,6 +15,7 @@
 #include <plinth/acpi_kernel.h>
 #include <plinth/boot_info.h>
 #include <plinth/config.h>
+#include <plinth/console.h>
 #include <plinth/log.h>
 #include <plinth/mm.h>
 #include <plinth/selftest.h>
@@ -58,6 +59,7 @@ static void load_config(const struct boot_info *bi)
 	if (uart16550_init(config.serial_port, config.baud) < 0)
 		uart16550_init(0x3f8, 115200);
 	log_set_sink(uart16550_write);
+	console_input_set(uart16550_read);
 	log_set_level(config.log_level);
 	if (config.test_exit)
 		boot_cpu_fatal_hook = exit_after_fatal;
@@ -85,6 +87,50 @@ static unsigned int services_active(void)
 	return n;
 }
 
+static void ack_wait_timer(struct trap_frame *tf)
+{
+	(void)tf;
+	lapic_eoi();
+}
+
+/*
+ * The boot CPU runs no vCPUs: it sleeps here until the services are done
+ * (until_done, a test run) or for good. The services wake it with a kick
+ * when something ends, and its own one-shot LAPIC timer wakes it when a
+ * service asked to be polled: the console router reads the serial input
+ * this way, since Plinth drives no host interrupt controller line for the
+ * UART. Nothing hands the boot CPU work (smp_run_on), so unlike the other
+ * CPUs' idle loop it does not look for any.
+ */
+static void boot_cpu_wait(bool until_done)
+{
+	irq_register(VEC_LAPIC_TIMER, ack_wait_timer);
+	for (;;) {
+		uint64_t next = 0;
+
+		irq_disable();
+		if (until_done && !services_active())
+			break;
+		for_each_service(s) {
+			uint64_t ns = s->poll ? s->poll() : 0;
+
+			if (ns && (!next || ns < next))
+				next = ns;
+		}
+		if (next) {
+			uint64_t ticks = next * boot_timer.lapic_hz / NSEC_PER_SEC + 1;
+
+			lapic_timer_start((uint32_t)MIN(ticks, 0xffffffffULL), VEC_LAPIC_TIMER, false);
+		}
+		cpu_idle_wait();
+		irq_disable();
+		if (next)
+			lapic_timer_stop();
+	}
+	lapic_timer_stop();
+	irq_enable();
+}
+
 static void __noreturn finish_boot(const struct boot_info *bi, unsigned int failed)
 {
 	uint64_t now = rdtsc();
@@ -97,13 +143,13 @@ static void __noreturn finish_boot(const struct boot_info *bi, unsigned int fail
 		s->start();
 	if (config.test_exit) {
 		/* Test runs end once every service is done; they wake us as they finish. */
-		while (services_active())
-			cpu_idle_wait();
+		boot_cpu_wait(true);
 		pr_info("all partitions stopped\n");
 		pr_info("test exit: %s\n", failed ? "FAILURE" : "SUCCESS");
 		machine_exit(failed ? 1 : 0, true);
 	}
-	smp_idle_loop();
+	boot_cpu_wait(false);
+	cpu_park();
 }
 
 static void __noreturn kernel_main_late(void *arg)

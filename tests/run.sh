@@ -59,6 +59,9 @@ done
 	# SMAP needs a newer CPU model than the default Haswell.
 	BOCHS_MODEL=${BOCHS_PRIV_MODEL:-corei7_skylake_x} \
 		tests/boot/bochs.sh bochs-harden-priv tests/boot/harden-priv.cfg 600 3 "${guest_files[@]}"
+	# Types on Plinth's console through Bochs's COM1 socket (tests/boot/serial-driver.py).
+	BOCHS_SERIAL_SCRIPT=tests/boot/echo.script \
+		tests/boot/bochs.sh bochs-echo tests/boot/echo.cfg 300 3 "${guest_files[@]}"
 ) &
 bochs_pid=$!
 (
@@ -68,6 +71,10 @@ bochs_pid=$!
 		tests/boot/bochs.sh bochs-harden-cpu tests/boot/harden-cpu.cfg 600 2 "${guest_files[@]}"
 	[ "$linux_ok" = 1 ] && tests/boot/bochs.sh bochs-linux-entry tests/boot/linux-entry.cfg 600 2 \
 		build/linux/vmlinuz:linux/vmlinuz tests/guests/mb-module.txt:linux/initrd.img
+	# The full Linux boot (tests/linux/boot.sh): off until the PC platform devices, ACPI tables
+	# and CPUID are in; LINUX_BOOT_TEST=1 switches it on (about half an hour of wall clock).
+	[ "$linux_ok" = 1 ] && [ "${LINUX_BOOT_TEST:-0}" = 1 ] &&
+		tests/linux/boot.sh bochs-linux 3600 >"$logs/bochs-linux.boot.log" 2>&1
 ) &
 bochs_vmx_pid=$!
 
@@ -187,6 +194,23 @@ reject "priv: the #AC and #DB deliveries really looped" "$log" '\[acdb-(ac|db)\]
 reject "priv: Plinth itself never faulted" "$log" "${PL}EXCEPTION"
 expect "priv: every partition stopped and Plinth exited normally" "$log" "${PL}test exit: SUCCESS"
 
+echo "== Bochs: Plinth's console input typed into two partitions"
+log=$logs/bochs-echo.serial.log
+expect "console: the serial driver ran its whole script" build/boot/bochs-echo/serial-driver-status '^0$'
+expect "console: console = echo2 gives the second partition the console at boot" "$log" \
+	"${PL}console: input goes to partition 2 'echo2' \\(Ctrl-A h: help\\)"
+expect "console: Ctrl-A h prints the help line" "$log" "${PL}console: Ctrl-A n: next partition.*partitions: 1 echo1 2 echo2"
+expect "console: Ctrl-A 0 gives the console to Plinth" "$log" "${PL}console: input goes to Plinth only"
+expect "console: Ctrl-A 1 selects partition 1" "$log" "${PL}console: input goes to partition 1 'echo1'"
+expect "console: a line typed for partition 1 reaches it" "$log" '\[echo1\] GOT first[[:space:]]*$'
+expect "console: Ctrl-A n moves on, Ctrl-A Ctrl-A is a literal Ctrl-A" "$log" '\[echo2\] GOT sec\?ond[[:space:]]*$'
+reject "console: what was typed while Plinth had the console reached no partition" "$log" 'GOT dropped'
+for g in echo1 echo2; do
+	expect "console: $g powers off cleanly" "$log" \
+		"${PL}partition '$g' stopped: powered off by the guest \\(status 0\\)"
+done
+expect "console: Plinth exited normally" "$log" "${PL}test exit: SUCCESS"
+
 echo "== Bochs: VT-x partitions (3 CPUs: good guests on CPU 1, hostile ones on CPU 2)"
 wait $bochs_vmx_pid
 log=$logs/bochs-vmx.serial.log
@@ -299,6 +323,28 @@ if [ "$linux_ok" = 1 ]; then
 	expect "linux: the kernel runs and reads its command line" "$log" '\[linux\] KASLR disabled: .nokaslr. on cmdline'
 	reject "linux: Plinth itself never faulted" "$log" "${PL}EXCEPTION"
 	expect "linux: the partition stops at its limit and Plinth exits normally" "$log" "${PL}test exit: SUCCESS"
+fi
+
+if [ "$linux_ok" = 1 ] && [ "${LINUX_BOOT_TEST:-0}" = 1 ]; then
+	echo "== Bochs: Debian's kernel boots to its init on 2 vCPUs (tests/linux/init)"
+	log=$logs/bochs-linux.serial.log
+	expect "linux-boot: built the initramfs from Debian's busybox-static" build/linux/BUSYBOX-VERSION \
+		'^initramfs-sha256 '
+	expect "linux-boot: the partition starts with 2 vCPUs" "$log" \
+		"${PL}partition 'linux': 256 MiB, 2 vCPU\\(s\\)"
+	expect "linux-boot: the kernel runs /init" "$log" '\[linux\] PLINTH-LINUX-START '
+	for t in nproc-2 memory- rtc-date- clocksource-tsc tsc-stable busy-all-cpus console-input; do
+		expect "linux-boot: init check $t" "$log" "\\[linux\\] PLINTH-PASS $t"
+	done
+	expect "linux-boot: a line typed on Plinth's console reaches the guest's shell" "$log" \
+		'\[linux\] PLINTH-GOT hello from the serial console[[:space:]]*$'
+	reject "linux-boot: no init check failed" "$log" '\[linux\] PLINTH-FAIL'
+	expect "linux-boot: init finishes" "$log" '\[linux\] PLINTH-LINUX-DONE pass=[0-9]+ fail=0[[:space:]]*$'
+	# The power-off text of the ACPI PM device (vmm/core/pc_devices.c, PC platform devices).
+	expect "linux-boot: poweroff -f ends the partition through ACPI S5" "$log" \
+		"${PL}partition 'linux' stopped: guest powered off \\(ACPI S5\\)"
+	reject "linux-boot: Plinth itself never faulted" "$log" "${PL}EXCEPTION"
+	expect "linux-boot: Plinth exits normally" "$log" "${PL}test exit: SUCCESS"
 fi
 
 echo "boot times: QEMU ${qemu_secs}s, Bochs ${bochs_secs}s (wall clock, firmware included); total $(( $(date +%s) - t0 ))s"

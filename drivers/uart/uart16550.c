@@ -1,5 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Polled 16550 console: the log must work with interrupts off and in fault paths. */
+/*
+ * Polled 16550 console: the log must work with interrupts off and in fault
+ * paths. Input is polled too (the console router asks from the boot CPU's
+ * wait loop): Plinth drives no host interrupt controller line for the UART.
+ */
 #include "uart16550.h"
 #include <asm/io.h>
 #include <plinth/errno.h>
@@ -12,6 +16,7 @@
 #define REG_MCR 4
 #define REG_LSR 5
 #define REG_SCR 7
+#define LSR_DR 0x01
 #define LSR_THRE 0x20
 #define LCR_DLAB 0x80
 #define TX_SPIN_LIMIT 100000
@@ -61,4 +66,15 @@ void uart16550_write(const char *s, size_t len)
 			put_byte('\r');
 		put_byte(s[i]);
 	}
+}
+
+size_t uart16550_read(uint8_t *buf, size_t len)
+{
+	size_t n = 0;
+
+	if (!uart_port)
+		return 0;
+	while (n < len && (inb(uart_port + REG_LSR) & LSR_DR))
+		buf[n++] = inb(uart_port + REG_DATA);
+	return n;
 }

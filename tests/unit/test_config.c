@@ -297,6 +297,32 @@ static void test_bad_inputs(void **state)
 	}
 }
 
+/* console = a partition named anywhere in the file, or plinth; nothing else. */
+static void test_console_key(void **state)
+{
+	static struct plinth_config cfg;
+	struct config_error err;
+
+	(void)state;
+	assert_int_equal(parse("[partition a]\nmemory=1M\nkernel=k\n", &cfg, &err), 0);
+	assert_string_equal(cfg.console, "");
+	assert_int_equal(parse("[plinth]\nconsole = b\n[partition a]\nmemory=1M\nkernel=k\n"
+			       "[partition b]\nmemory=1M\nkernel=k\n", &cfg, &err), 0);
+	assert_string_equal(cfg.console, "b");
+	assert_int_equal(parse("[plinth]\nconsole = plinth\n", &cfg, &err), 0);
+	assert_string_equal(cfg.console, CONFIG_CONSOLE_PLINTH);
+	assert_int_equal(parse("[plinth]\nlog_level=info\nconsole = c\n[partition a]\n"
+			       "memory=1M\nkernel=k\n", &cfg, &err), -EINVAL);
+	assert_int_equal(err.line, 3);
+	assert_non_null(strstr(err.message, "console 'c' names no partition"));
+	assert_string_equal(cfg.console, "");
+	assert_int_equal(parse("[plinth]\nconsole =\n", &cfg, &err), -EINVAL);
+	assert_int_equal(err.line, 2);
+	assert_int_equal(parse("[partition a]\nmemory=1M\nkernel=k\nconsole=a\n", &cfg, &err),
+			 -EINVAL);
+	assert_non_null(strstr(err.message, "unknown key 'console' in [partition a]"));
+}
+
 static void test_value_too_long(void **state)
 {
 	static struct plinth_config cfg;
@@ -552,6 +578,7 @@ int main(void)
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_line_endings_bom_and_len),
 		cmocka_unit_test(test_bad_inputs),
+		cmocka_unit_test(test_console_key),
 		cmocka_unit_test(test_value_too_long),
 		cmocka_unit_test(test_too_many_partitions),
 		cmocka_unit_test(test_nul_and_binary),

@@ -31,8 +31,20 @@ static void console_emit(void *ctx, const char *line, size_t len)
 void partition_console_put(struct partition *p, const char *s, size_t len)
 {
 	spin_lock(&p->lock);
+	byte_ring_write(&p->console_log, s, len);
 	console_line_feed(&p->console, s, len, console_emit, p);
 	spin_unlock(&p->lock);
+}
+
+size_t partition_console_read(struct partition *p, uint64_t *off, void *buf, size_t len,
+			      uint64_t *lost)
+{
+	size_t n;
+
+	spin_lock(&p->lock);
+	n = byte_ring_read(&p->console_log, off, buf, len, lost);
+	spin_unlock(&p->lock);
+	return n;
 }
 
 /*
@@ -234,6 +246,9 @@ int vmm_devices_init(struct partition *p)
 	struct vuart16550_config uart = { .tx = uart_tx, .tx_ctx = p };
 
 	console_line_init(&p->console);
+	ret = byte_ring_init(&p->console_log, p->console_log_buf, sizeof(p->console_log_buf));
+	if (ret < 0)
+		return ret;
 	spin_lock_init(&p->uart_lock);
 	ret = vuart16550_init(&p->uart, &uart);
 	if (ret < 0)

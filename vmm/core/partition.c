@@ -505,6 +505,11 @@ void partitions_start(void)
 			pr_err("partitions: cpu%u did not take its work\n", cpu);
 }
 
+struct partition *partition_get(unsigned int i)
+{
+	return i < partition_count ? partitions[i] : NULL;
+}
+
 unsigned int partitions_active(void)
 {
 	unsigned int n = 0;

@@ -17,6 +17,8 @@
 /* Longest accepted line, excluding the line ending. */
 #define CONFIG_LINE_MAX 1024
 #define CONFIG_MAX_VCPUS 64
+/* console = this: the serial console's input goes to no partition. */
+#define CONFIG_CONSOLE_PLINTH "plinth"
 
 enum partition_entry {
 	ENTRY_LINUX,
@@ -48,6 +50,11 @@ struct plinth_config {
 	bool acpi_dump;
 	uint16_t serial_port;
 	uint32_t baud;
+	/*
+	 * The partition whose console input the serial console feeds at boot:
+	 * "" for the first partition, "plinth" for none (vmm/core/console_router.c).
+	 */
+	char console[CONFIG_NAME_MAX];
 	unsigned int partition_count;
 	struct partition_config partitions[CONFIG_MAX_PARTITIONS];
 };
@@ -90,6 +97,7 @@ enum config_key {
 	CONFIG_KEY_ACPI_DUMP,
 	CONFIG_KEY_SERIAL,
 	CONFIG_KEY_BAUD,
+	CONFIG_KEY_CONSOLE,
 	CONFIG_KEY_MEMORY,	/* first [partition] key */
 	CONFIG_KEY_VCPUS,
 	CONFIG_KEY_CPUS,

@@ -16,6 +16,12 @@ struct plinth_service {
 	int (*create)(const struct plinth_config *cfg, const struct boot_info *bi);
 	void (*start)(void);
 	unsigned int (*active)(void); /* still running; a test run waits for 0 */
+	/*
+	 * Optional: called on the boot CPU, interrupts off, each time it wakes
+	 * while it waits for the others (kernel/main.c); returns in how many ns
+	 * it wants to be called again, 0 for not until something else wakes it.
+	 */
+	uint64_t (*poll)(void);
 };
 
 #define PLINTH_SERVICE(id)                                                             \

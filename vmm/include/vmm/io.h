@@ -31,5 +31,12 @@ int vmm_hypercall(struct vcpu *v);
 
 /* The partition's console: bytes from the UART and the console hypercall. */
 void partition_console_put(struct partition *p, const char *s, size_t len);
+/*
+ * Reads the partition's console output by absolute offset (plinth/byte_ring.h):
+ * up to len bytes from *off, which advances; *lost counts bytes overwritten
+ * before they were read. For a reader streaming it (the management agent).
+ */
+size_t partition_console_read(struct partition *p, uint64_t *off, void *buf, size_t len,
+			      uint64_t *lost);
 
 #endif

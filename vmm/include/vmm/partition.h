@@ -3,6 +3,7 @@
 #define VMM_PARTITION_H
 
 #include <plinth/boot_info.h>
+#include <plinth/byte_ring.h>
 #include <plinth/config.h>
 #include <plinth/spinlock.h>
 #include <vmm/console_line.h>
@@ -17,6 +18,8 @@
 #define PARTITION_MAX_VCPUS 64
 #define TESTDEV_PORT_BYTES 16
 #define TESTDEV_MMIO_BYTES 0x1000
+/* What a partition's console sent, kept for a reader that comes later. */
+#define PARTITION_CONSOLE_LOG_SIZE (64 * 1024)
 
 enum partition_state {
 	PARTITION_READY,
@@ -51,6 +54,8 @@ struct partition {
 	/* devices, placed on the bus by vmm_devices_init() */
 	struct io_bus bus;
 	struct console_line console; /* under lock */
+	struct byte_ring console_log; /* its console output, under lock (partition_console_read) */
+	uint8_t console_log_buf[PARTITION_CONSOLE_LOG_SIZE];
 	struct vuart16550 uart;      /* COM1, under uart_lock */
 	spinlock_t uart_lock;
 	/* Interrupt routing: the I/O APIC and every vCPU's LAPIC (vmm/include/vmm/irq.h). */
@@ -65,6 +70,8 @@ struct partition {
 int partitions_create(const struct plinth_config *cfg, const struct boot_info *bi);
 void partitions_start(void);
 unsigned int partitions_active(void);
+/* The i-th partition created (config order, refused ones left out), or NULL past the last. */
+struct partition *partition_get(unsigned int i);
 
 /* Stops the partition (all its vCPUs) and records why; callable from any vCPU. */
 void partition_stop(struct partition *p, int64_t status, const char *fmt, ...) __printf(3, 4);
