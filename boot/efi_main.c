@@ -179,6 +179,25 @@ static EFI_STATUS exit_boot_services(EFI_HANDLE image, struct boot_info *bi)
 	return memmap_from_efi(bi, map, map_size, desc_size) ? EFI_BUFFER_TOO_SMALL : EFI_SUCCESS;
 }
 
+/*
+ * The firmware's clock, for the partitions' CMOS RTCs: the kernel has no
+ * wall clock of its own. Left at year 0 if GetTime fails (no RTC).
+ */
+static void read_wall_clock(struct boot_info *bi)
+{
+	EFI_TIME t;
+
+	if (EFI_ERROR(uefi_call_wrapper(RT->GetTime, 2, &t, NULL)))
+		return;
+	bi->wall_clock.tsc = loader_rdtsc();
+	bi->wall_clock.year = t.Year;
+	bi->wall_clock.month = t.Month;
+	bi->wall_clock.day = t.Day;
+	bi->wall_clock.hour = t.Hour;
+	bi->wall_clock.minute = t.Minute;
+	bi->wall_clock.second = t.Second;
+}
+
 static UINT64 firmware_phys_end(void)
 {
 	UINTN map_size = 0, map_key, desc_size;
@@ -272,6 +291,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 	if (EFI_ERROR(st))
 		goto fail_nomem;
 
+	read_wall_clock(bi);
 	Print(L"plinth: starting kernel\r\n");
 	st = exit_boot_services(image, bi);
 	if (EFI_ERROR(st)) {

@@ -209,6 +209,7 @@ static const char *const key_names[CONFIG_KEY_COUNT] = {
 	[CONFIG_KEY_ENTRY_ADDR] = "entry_addr",
 	[CONFIG_KEY_TIME_LIMIT] = "time_limit",
 	[CONFIG_KEY_EXIT_PORT] = "exit_port",
+	[CONFIG_KEY_ON_CRASH] = "on_crash",
 };
 
 static const char *const level_names[] = {
@@ -395,6 +396,21 @@ static int set_entry(const struct setting *st)
 	return 0;
 }
 
+static const char *const on_crash_names[] = {
+	[ON_CRASH_STOP] = "stop",
+	[ON_CRASH_RESTART] = "restart",
+};
+
+static int set_on_crash(const struct setting *st)
+{
+	int idx = lookup_name(st->s, st->n, on_crash_names, ARRAY_SIZE(on_crash_names));
+
+	if (idx < 0)
+		return bad(st, "bad on_crash '%.*s' (expected stop|restart)", st->show, st->s);
+	st->part->on_crash = (enum partition_on_crash)idx;
+	return 0;
+}
+
 int config_set_key(struct plinth_config *cfg, struct partition_config *part,
 		   enum config_key key, const char *value, size_t n, char *msg,
 		   size_t msg_size)
@@ -460,6 +476,8 @@ int config_set_key(struct plinth_config *cfg, struct partition_config *part,
 	case CONFIG_KEY_EXIT_PORT:
 		/* A 16-bit port; 0 would mean none, so it is not a value one can ask for. */
 		return set_number(&st, 1, 0xffff, &part->exit_port);
+	case CONFIG_KEY_ON_CRASH:
+		return set_on_crash(&st);
 	default:
 		return bad(&st, "internal error: unknown key %d", (int)key);
 	}

@@ -174,6 +174,13 @@ static void __noreturn kernel_main_late(void *arg)
 		cpu_park();
 	}
 	time_init(boot_timer.tsc_hz, bi->tsc_loader_start);
+	time_wall_init(&bi->wall_clock);
+	if (bi->wall_clock.year)
+		pr_info("time: firmware clock reads %04u-%02u-%02u %02u:%02u:%02u\n",
+			bi->wall_clock.year, bi->wall_clock.month, bi->wall_clock.day,
+			bi->wall_clock.hour, bi->wall_clock.minute, bi->wall_clock.second);
+	else
+		pr_warn("time: the firmware has no wall clock; partitions' RTCs start in 2000\n");
 	pr_info("timer: TSC %lu kHz, LAPIC timer %lu kHz (measured against the %s)\n",
 		boot_timer.tsc_hz / 1000, boot_timer.lapic_hz / 1000, boot_timer.reference);
 

@@ -6,6 +6,8 @@ static uint64_t tsc_frequency;
 static uint64_t tsc_base;
 /* ns = ticks * mult >> 32, avoiding a 128-bit division on every read. */
 static uint64_t ns_mult;
+static struct boot_wall_clock wall;
+static uint64_t wall_ns;
 
 void time_init(uint64_t tsc_freq, uint64_t tsc_at_zero)
 {
@@ -32,6 +34,21 @@ uint64_t time_ns(void)
 		return 0;
 	now = rdtsc();
 	return now > tsc_base ? tsc_to_ns(now - tsc_base) : 0;
+}
+
+void time_wall_init(const struct boot_wall_clock *w)
+{
+	wall = *w;
+	wall_ns = w->tsc > tsc_base ? tsc_to_ns(w->tsc - tsc_base) : 0;
+}
+
+bool time_wall_clock(struct boot_wall_clock *w, uint64_t *read_ns)
+{
+	if (!wall.year)
+		return false;
+	*w = wall;
+	*read_ns = wall_ns;
+	return true;
 }
 
 void udelay(uint64_t us)

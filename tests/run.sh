@@ -214,7 +214,7 @@ expect "console: Plinth exited normally" "$log" "${PL}test exit: SUCCESS"
 echo "== Bochs: VT-x partitions (3 CPUs: good guests on CPU 1, hostile ones on CPU 2)"
 wait $bochs_vmx_pid
 log=$logs/bochs-vmx.serial.log
-for g in smp smp-kick modeswitch multiboot reboot leakw leakr nmi cpuid msr portio mmio hlt-timer apic exceptions; do
+for g in smp smp-kick modeswitch multiboot leakw leakr nmi cpuid msr portio mmio hlt-timer apic exceptions pcdev; do
 	expect "vmx: guest $g passes and powers off cleanly" "$log" \
 		"${PL}partition '$g' stopped: powered off by the guest \\(status 0\\)"
 	reject "vmx: guest $g reports no failure" "$log" "\\[$g\\] FAIL"
@@ -225,6 +225,9 @@ expect "vmx: smp guest started its AP with INIT/SIPI" "$log" '\[smp\] PASS ap-st
 expect "vmx: NMIs reach a running vCPU on another CPU" "$log" '\[smp-kick\] PASS kick-nmis-delivered'
 expect "vmx: a kicked vCPU keeps running (host takes the kick between entries)" "$log" \
 	'\[smp-kick\] PASS kick-ap-runs'
+expect "vmx: a 0xcf9 reset from the AP reboots the partition" "$log" \
+	"${PL}partition 'smp': guest reset through port 0xcf9 \\(hard reset\\)"
+expect "vmx: the AP starts again after the reboot it caused" "$log" '\[smp\] PASS ap-reset-rebooted'
 expect "vmx: the time limit counts from the partition's first vCPU, not from boot" "$log" \
 	"${PL}partition 'late' stopped: powered off by the guest \\(status 0\\)"
 reject "vmx: the late partition's guest reports no failure" "$log" '\[late\] FAIL'
@@ -245,7 +248,24 @@ expect "vmx: a nonzero exit-port status is a failure" "$log" \
 expect "vmx: multiboot kernel got its command line" "$log" '\[multiboot\] PASS mb-cmdline'
 expect "vmx: multiboot kernel got its module" "$log" '\[multiboot\] PASS mb-module'
 expect "vmx: reboot hypercall restarts the partition" "$log" "${PL}partition 'reboot' rebooting \\(reboot 1\\)"
-expect "vmx: rebooted partition has fresh memory" "$log" '\[reboot\] PASS rebooted'
+expect "vmx: a 0xcf9 hard reset reboots only its partition" "$log" \
+	"${PL}partition 'reboot': guest reset through port 0xcf9 \\(hard reset\\)"
+expect "vmx: a port 0x92 INIT_NOW reboots the partition" "$log" \
+	"${PL}partition 'reboot': guest reset through port 0x92 \\(INIT_NOW fast reset\\)"
+expect "vmx: an i8042 reset pulse reboots the partition" "$log" \
+	"${PL}partition 'reboot': guest reset through the i8042's reset line"
+expect "vmx: a triple fault with on_crash = restart reboots the partition" "$log" \
+	"${PL}partition 'reboot': triple fault on vCPU 0, restarting \\(on_crash = restart\\)"
+expect "vmx: the partition went through all five reboots" "$log" "${PL}partition 'reboot' rebooting \\(reboot 5\\)"
+for how in hypercall cf9 port92 i8042 triple-fault; do
+	expect "vmx: memory is fresh after the $how reboot" "$log" "\\[reboot\\] PASS rebooted-$how[[:space:]]*\$"
+done
+expect "vmx: ACPI S5 powers the partition off cleanly" "$log" \
+	"${PL}partition 'reboot' stopped: guest powered off \\(ACPI S5\\)"
+reject "vmx: guest reboot reports no failure" "$log" '\[reboot\] FAIL'
+expect "vmx: the PIT's IRQ 0 arrives at I/O APIC pin 2 while halted" "$log" '\[pcdev\] PASS pit-irq0-pin2'
+expect "vmx: the RTC shows the firmware's date" "$log" '\[pcdev\] PASS rtc-date'
+expect "vmx: COM1's THRE interrupt arrives at I/O APIC pin 4" "$log" '\[pcdev\] PASS com1-thre-irq-pin4'
 expect "vmx: NMI sent through the xAPIC reaches the guest" "$log" '\[nmi\] PASS nmi-delivered'
 expect "vmx: a second NMI waits for IRET (NMI window)" "$log" '\[nmi\] PASS nmi-after-iret'
 for item in x87 xmm ymm mxcsr dr cr2 msrs; do
@@ -271,6 +291,10 @@ expect "vmx: VMX instructions raise #UD in the guest" "$log" \
 reject "vmx: VMX guest reports no failure" "$log" '\[vmx\] FAIL'
 expect "vmx: real UART/PIC/PCI/reset ports are contained" "$log" '\[ports\] PASS survived'
 expect "vmx: contained port accesses are logged" "$log" "${PL}partition 'ports': write to port 0x"
+reject "vmx: writes beside the reset registers do not reboot the partition" "$log" \
+	"${PL}partition 'ports'( rebooting|: guest reset)"
+expect "vmx: a sleep state other than S5 is refused and logged" "$log" \
+	"${PL}partition 'ports': sleep state SLP_TYP 0 refused"
 reject "vmx: no hostile guest escaped" "$log" '\] FAIL contained'
 reject "vmx: Plinth itself never faulted" "$log" "${PL}EXCEPTION"
 expect "vmx: every partition stopped and Plinth exited normally" "$log" "${PL}test exit: SUCCESS"

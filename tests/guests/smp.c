@@ -8,6 +8,9 @@
  *   NMIs one after another. Each must arrive and the AP must keep making
  *   progress: a host that cannot take the kick IPI behind an NMI freezes the
  *   AP in an exit/entry loop.
+ *   ap_reset=1: on the first boot the AP resets the partition through 0xcf9
+ *   while the BSP spins; on the second (byte 0 of the test port device
+ *   remembers) the BSP starts the AP again and powers off.
  */
 #include "guest.h"
 #include "smp.h"
@@ -29,6 +32,9 @@
 #define ICR_STARTUP 0x00004600	/* Start-up, level assert */
 #define ICR_PENDING (1u << 12)
 #define AP_STACK_SIZE 16384
+#define BOOT_STATE_PORT GUEST_TESTDEV_PORT
+#define CF9_PORT 0xcf9
+#define CF9_HARD_RESET 0x06 /* SYS_RST | RST_CPU */
 
 extern const char ap_tramp_start[], ap_tramp_end[];
 extern const char ap_cr3[], ap_efer[], ap_stack[], ap_entry[];
@@ -40,6 +46,7 @@ extern const char ap_cr3[], ap_efer[], ap_stack[], ap_entry[];
 
 static volatile uint32_t ap_counter;
 static volatile bool ap_spin;
+static volatile bool ap_reset;
 static volatile uint64_t ap_progress;
 static volatile uint32_t ap_nmis;
 static uint8_t ap_stack_area[AP_STACK_SIZE] __aligned(16);
@@ -53,6 +60,8 @@ void ap_main(void)
 	/* Print first, count second: the BSP reports as soon as it sees the count. */
 	pass("ap-started");
 	__atomic_fetch_add(&ap_counter, 1, __ATOMIC_SEQ_CST);
+	if (ap_reset)
+		outb(CF9_PORT, CF9_HARD_RESET);
 	while (ap_spin)
 		__atomic_fetch_add(&ap_progress, 1, __ATOMIC_SEQ_CST);
 	for (;;)
@@ -157,6 +166,7 @@ static void kick_running_ap(bool x2apic)
 void guest_main(const struct boot_block *bb)
 {
 	bool kick = cmdline_get("kick") != NULL;
+	bool reset_test = cmdline_get("ap_reset") != NULL;
 
 	size_t len = (size_t)(ap_tramp_end - ap_tramp_start);
 	const char *t = cmdline_get("smp_timeout_ms");
@@ -171,6 +181,13 @@ void guest_main(const struct boot_block *bb)
 	*tramp_var(ap_stack) = (uintptr_t)(ap_stack_area + AP_STACK_SIZE);
 	*tramp_var(ap_entry) = (uintptr_t)ap_main;
 	ap_spin = kick;
+	if (reset_test) {
+		/* The first boot ends in the AP's reset; the second checks the AP comes up again. */
+		ap_reset = inb(BOOT_STATE_PORT) == 0;
+		if (!ap_reset)
+			pass("ap-reset-rebooted");
+		outb(BOOT_STATE_PORT, 1);
+	}
 	set_irq_handler(2, ap_nmi);
 	asm volatile("" ::: "memory");
 
@@ -202,6 +219,11 @@ void guest_main(const struct boot_block *bb)
 	uint32_t n = __atomic_load_n(&ap_counter, __ATOMIC_SEQ_CST);
 
 	check(n == 1, "smp", "AP counter %u after %lu ms, want 1", n, timeout_ms);
+	if (ap_reset && n == 1) {
+		/* The reset comes from the AP: this vCPU is stopped wherever it is. */
+		delay_us(timeout_ms * 1000);
+		fail("ap-reset", "still running %lu ms after the AP's reset", timeout_ms);
+	}
 	if (kick && n == 1)
 		kick_running_ap(x2apic);
 }

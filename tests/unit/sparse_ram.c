@@ -68,8 +68,9 @@ int sparse_ram_write(void *ctx, gpa_t dst, const void *src, size_t len)
 	const uint8_t *s = src;
 	uint64_t a = dst.v;
 
-	if (!guest_layout_is_ram(r->layout, dst, len))
-		fail_msg("write of %zu bytes at 0x%llx is outside guest RAM",
+	/* Plinth's loaders also write the (backed) firmware area. */
+	if (!guest_layout_is_backed(r->layout, dst, len))
+		fail_msg("write of %zu bytes at 0x%llx is outside guest memory",
 			 len, (unsigned long long)dst.v);
 	r->writes++;
 	if (r->fail_on && r->writes == r->fail_on)

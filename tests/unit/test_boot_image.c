@@ -9,6 +9,7 @@
 
 #include <plinth/errno.h>
 #include <plinth/string.h>
+#include <vmm/acpi_build.h>
 #include <vmm/boot_image.h>
 #include <vmm/platform.h>
 
@@ -88,12 +89,38 @@ static uint32_t rd32(uint64_t a)
 	return (uint32_t)rd64(a) & 0xffffffffu;
 }
 
-static void assert_untouched(uint64_t from, uint64_t to)
+/* Bytes of ACPI tables for n vCPUs, as boot_image_load() writes them at 0xe0000. */
+static size_t acpi_len(unsigned int n)
 {
+	struct acpi_build_config c;
+	struct acpi_build_result r;
+
+	acpi_build_config_default(&c, n);
+	assert_int_equal(acpi_build(&c, NULL, 0, GUEST_FIRMWARE_START, &r), -ENOSPC);
+	return r.size;
+}
+
+/* Never written, except for the ACPI tables (n vCPUs, RSDP checked) at 0xe0000. */
+static void assert_untouched_acpi(uint64_t from, uint64_t to, unsigned int n)
+{
+	uint64_t t0 = GUEST_FIRMWARE_START, t1 = t0 + acpi_len(n);
+	uint8_t sum = 0;
+
 	for (uint64_t a = from; a < to; a++)
-		if (ram.mem[a] != DIRT)
+		if (ram.mem[a] != DIRT && (a < t0 || a >= t1))
 			fail_msg("byte at 0x%llx was written",
 				 (unsigned long long)a);
+	if (from > t0 || to < t1)
+		return;
+	assert_memory_equal(ram.mem + t0, "RSD PTR ", 8);
+	for (unsigned int i = 0; i < 36; i++)
+		sum = (uint8_t)(sum + ram.mem[t0 + i]);
+	assert_int_equal(sum, 0);
+}
+
+static void assert_untouched(uint64_t from, uint64_t to)
+{
+	assert_untouched_acpi(from, to, 1);
 }
 
 static void check_seg(const char *name, const struct segment *a,
@@ -307,9 +334,9 @@ static void check_longmode(uint64_t entry, size_t size, const uint8_t *img,
 	assert_memory_equal(ram.mem + 0x7010, cmdline, clen);
 	for (size_t i = clen; i < 512; i++)
 		assert_int_equal(ram.mem[0x7010 + i], 0);
-	assert_untouched(0x7210, entry);
+	assert_untouched_acpi(0x7210, entry, vcpus);
 	assert_memory_equal(ram.mem + entry, img, size);
-	assert_untouched(entry + size, ram.size);
+	assert_untouched_acpi(entry + size, ram.size, vcpus);
 
 	check_gprs(&regs, entry, 0x7000);
 	assert_int_equal(regs.rip, entry);

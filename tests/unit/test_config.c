@@ -38,6 +38,7 @@ static const char full_config[] =
 	"entry_addr = 0x100000\n"
 	"time_limit = 2500\n"
 	"exit_port = 0xf4\n"
+	"on_crash = restart\n"
 	"cmdline = a=\"x # y\" b#c\n"
 	"\n"
 	"[partition rm]\n"
@@ -91,6 +92,7 @@ static void test_full_config(void **state)
 	assert_int_equal(p->entry_addr, 0);
 	assert_int_equal(p->time_limit_ms, 0);
 	assert_int_equal(p->exit_port, 0);
+	assert_int_equal(p->on_crash, ON_CRASH_STOP);
 	assert_int_equal(p->line, 11);
 
 	p = &cfg.partitions[1];
@@ -106,6 +108,7 @@ static void test_full_config(void **state)
 	assert_int_equal(p->entry_addr, 0x100000);
 	assert_int_equal(p->time_limit_ms, 2500);
 	assert_int_equal(p->exit_port, 0xf4);
+	assert_int_equal(p->on_crash, ON_CRASH_RESTART);
 	assert_int_equal(p->line, 21);
 
 	p = &cfg.partitions[2];
@@ -115,7 +118,7 @@ static void test_full_config(void **state)
 	assert_int_equal(p->vcpus, 3);
 	assert_int_equal(p->cpu_mask, 0xe0);
 	assert_int_equal(p->entry, ENTRY_REALMODE);
-	assert_int_equal(p->line, 30);
+	assert_int_equal(p->line, 31);
 
 	p = &cfg.partitions[3];
 	assert_string_equal(p->name, "mb");
@@ -123,7 +126,7 @@ static void test_full_config(void **state)
 	assert_int_equal(p->entry, ENTRY_MULTIBOOT);
 	assert_string_equal(p->initrd, "");
 	assert_string_equal(p->cmdline, "");
-	assert_int_equal(p->line, 35);
+	assert_int_equal(p->line, 36);
 }
 
 static void test_defaults(void **state)
@@ -261,6 +264,8 @@ static const struct bad_case bad_cases[] = {
 	{ P "time_limit = 86400001\n", 4, "out of range for 'time_limit'" },
 	{ P "exit_port = 0\n", 4, "value '0' out of range for 'exit_port' (1..65535)" },
 	{ P "exit_port = 0x10000\n", 4, "out of range for 'exit_port'" },
+	{ P "on_crash = reboot\n", 4, "bad on_crash 'reboot' (expected stop|restart)" },
+	{ P "on_crash =\n", 4, "missing value for 'on_crash'" },
 	{ "[partition web0]\nkernel =  # nothing\n", 2, "missing value for 'kernel'" },
 	{ "[partition web0]\nkernel = \"\"\n", 2, "missing value for 'kernel'" },
 	{ P "disk = \"\\a\\b\n", 4, "unterminated quote" },

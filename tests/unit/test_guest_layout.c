@@ -9,6 +9,8 @@
 
 #define HOLE GUEST_MMIO_HOLE_START
 #define HOLE_END GUEST_MMIO_HOLE_END
+#define FW GUEST_FIRMWARE_START
+#define FW_END GUEST_FIRMWARE_END
 
 static struct guest_layout l;
 
@@ -41,6 +43,49 @@ static void assert_not_ram_offset(uint64_t a)
 	assert_int_equal(off, 0xdead);
 }
 
+static bool backed(uint64_t a, uint64_t len)
+{
+	return guest_layout_is_backed(&l, gpa(a), len);
+}
+
+/*
+ * Regions 0..2 for low_end bytes of low RAM: base memory, the firmware area
+ * (reserved but backed, at backing offset = gpa), RAM from 1 MiB.
+ */
+static void check_low(uint64_t low_end)
+{
+	uint64_t off = 0xdead;
+
+	check_region(0, 0, FW, GUEST_REGION_RAM);
+	check_region(1, FW, FW_END - FW, GUEST_REGION_RESERVED);
+	check_region(2, FW_END, low_end - FW_END, GUEST_REGION_RAM);
+	assert_true(ram(0, FW));
+	assert_true(ram(FW, 0));	/* empty, at the end of base memory */
+	assert_true(ram(FW_END, 0));	/* empty, at the start of RAM from 1 MiB */
+	assert_false(ram(FW, 1));
+	assert_false(ram(FW_END - 1, 1));
+	assert_false(ram(FW - 1, 2));
+	assert_false(ram(0, FW_END));
+	assert_true(ram(FW_END, low_end - FW_END));
+	assert_true(backed(FW, FW_END - FW));
+	assert_true(backed(0, FW));
+	/* Across the firmware area's edges: backed, and one run in the backing. */
+	assert_true(backed(FW - 1, 2));
+	assert_true(backed(FW_END - 1, 2));
+	assert_true(backed(0, low_end));
+	assert_false(backed(0, low_end + 1));
+	assert_false(backed(FW, UINT64_MAX));	/* wraps */
+	assert_not_ram_offset(FW);
+	assert_not_ram_offset(FW_END - 1);
+	assert_int_equal(guest_layout_backing_offset(&l, gpa(FW + 0x123), &off), 0);
+	assert_int_equal(off, FW + 0x123);
+	assert_int_equal(guest_layout_backing_offset(&l, gpa(FW_END - 1), &off), 0);
+	assert_int_equal(off, FW_END - 1);
+	assert_int_equal(offset_of(FW_END), FW_END);
+	assert_int_equal(offset_of(FW - 1), FW - 1);
+	assert_int_equal(guest_layout_find(&l, gpa(FW))->type, GUEST_REGION_RESERVED);
+}
+
 /* The hole and the devices in it are never RAM, whatever the size. */
 static void check_hole_never_ram(void)
 {
@@ -61,6 +106,9 @@ static void check_hole_never_ram(void)
 	assert_false(ram(HOLE - 8, 16));
 	assert_false(ram(HOLE - 8, HOLE_END - HOLE + 16));
 	assert_false(ram(0, UINT64_MAX));
+	assert_false(backed(HOLE, 1));
+	assert_false(backed(GUEST_LAPIC_BASE, 4));
+	assert_int_equal(guest_layout_backing_offset(&l, gpa(HOLE), &(uint64_t){ 0 }), -EFAULT);
 }
 
 static void test_below_3g(void **state)
@@ -68,14 +116,14 @@ static void test_below_3g(void **state)
 	(void)state;
 	assert_int_equal(guest_layout_build(&l, MIB(8)), 0);
 	assert_int_equal(l.ram_size, MIB(8));
-	assert_int_equal(l.count, 2);
-	check_region(0, 0, MIB(8), GUEST_REGION_RAM);
-	check_region(1, HOLE, HOLE_END - HOLE, GUEST_REGION_MMIO_HOLE);
-	assert_true(ram(0, MIB(8)));
+	assert_int_equal(l.count, 4);
+	check_low(MIB(8));
+	check_region(3, HOLE, HOLE_END - HOLE, GUEST_REGION_MMIO_HOLE);
+	assert_true(ram(FW_END, MIB(8) - FW_END));
 	assert_true(ram(MIB(8) - 1, 1));
 	assert_false(ram(MIB(8), 1));
 	assert_false(ram(MIB(8) - 1, 2)); /* straddles the end of RAM */
-	assert_false(ram(0, MIB(8) + 1));
+	assert_false(ram(FW_END, MIB(8) - FW_END + 1));
 	assert_true(ram(MIB(8), 0));	  /* empty, at the end */
 	assert_false(ram(MIB(8) + 1, 0));
 	assert_int_equal(offset_of(0), 0);
@@ -96,10 +144,10 @@ static void test_exactly_3g(void **state)
 {
 	(void)state;
 	assert_int_equal(guest_layout_build(&l, GIB(3)), 0);
-	assert_int_equal(l.count, 2);
-	check_region(0, 0, GIB(3), GUEST_REGION_RAM);
-	check_region(1, HOLE, HOLE_END - HOLE, GUEST_REGION_MMIO_HOLE);
-	assert_true(ram(0, GIB(3)));
+	assert_int_equal(l.count, 4);
+	check_low(GIB(3));
+	check_region(3, HOLE, HOLE_END - HOLE, GUEST_REGION_MMIO_HOLE);
+	assert_true(ram(FW_END, GIB(3) - FW_END));
 	assert_true(ram(HOLE - 1, 1));
 	assert_true(ram(HOLE, 0));
 	assert_int_equal(offset_of(HOLE - 1), HOLE - 1);
@@ -115,11 +163,11 @@ static void test_above_3g(void **state)
 	(void)state;
 	assert_int_equal(guest_layout_build(&l, GIB(8)), 0);
 	assert_int_equal(l.ram_size, GIB(8));
-	assert_int_equal(l.count, 3);
-	check_region(0, 0, GIB(3), GUEST_REGION_RAM);
-	check_region(1, HOLE, HOLE_END - HOLE, GUEST_REGION_MMIO_HOLE);
-	check_region(2, HOLE_END, GIB(5), GUEST_REGION_RAM);
-	assert_true(ram(0, GIB(3)));
+	assert_int_equal(l.count, 5);
+	check_low(GIB(3));
+	check_region(3, HOLE, HOLE_END - HOLE, GUEST_REGION_MMIO_HOLE);
+	check_region(4, HOLE_END, GIB(5), GUEST_REGION_RAM);
+	assert_true(ram(FW_END, GIB(3) - FW_END));
 	assert_true(ram(HOLE_END, GIB(5)));
 	assert_true(ram(high_end - 1, 1));
 	assert_true(ram(high_end, 0));
@@ -132,6 +180,7 @@ static void test_above_3g(void **state)
 	assert_int_equal(offset_of(HOLE_END), GIB(3));
 	assert_int_equal(offset_of(HOLE_END + 0x1234), GIB(3) + 0x1234);
 	assert_int_equal(offset_of(high_end - 1), GIB(8) - 1);
+	assert_true(backed(HOLE_END, GIB(5)));
 	assert_not_ram_offset(high_end);
 	check_hole_never_ram();
 }
@@ -141,8 +190,8 @@ static void test_one_page_above_3g(void **state)
 {
 	(void)state;
 	assert_int_equal(guest_layout_build(&l, GIB(3) + PAGE_SIZE), 0);
-	assert_int_equal(l.count, 3);
-	check_region(2, HOLE_END, PAGE_SIZE, GUEST_REGION_RAM);
+	assert_int_equal(l.count, 5);
+	check_region(4, HOLE_END, PAGE_SIZE, GUEST_REGION_RAM);
 	assert_true(ram(HOLE_END, PAGE_SIZE));
 	assert_false(ram(HOLE_END, PAGE_SIZE + 1));
 	assert_int_equal(offset_of(HOLE_END + PAGE_SIZE - 1), GIB(3) + PAGE_SIZE - 1);
@@ -152,7 +201,7 @@ static void test_one_page_above_3g(void **state)
 static void test_iterate(void **state)
 {
 	const struct guest_region *r;
-	uint64_t ram_bytes = 0, prev_end = 0;
+	uint64_t ram_bytes = 0, backed_bytes = 0, prev_end = 0;
 	unsigned int n = 0;
 
 	(void)state;
@@ -162,10 +211,14 @@ static void test_iterate(void **state)
 		prev_end = r->start.v + r->size;
 		if (r->type == GUEST_REGION_RAM)
 			ram_bytes += r->size;
+		if (guest_region_backed(r))
+			backed_bytes += r->size;
 		n++;
 	}
-	assert_int_equal(n, 3);
-	assert_int_equal(ram_bytes, GIB(4));
+	assert_int_equal(n, 5);
+	/* ram_size counts the backing: the firmware area takes its share. */
+	assert_int_equal(backed_bytes, GIB(4));
+	assert_int_equal(ram_bytes, GIB(4) - (FW_END - FW));
 	assert_null(guest_layout_next(NULL, NULL));
 }
 
@@ -188,6 +241,16 @@ static void test_bad_sizes(void **state)
 	assert_int_equal(l.count, 0);
 	assert_int_equal(guest_layout_build(&l, PAGE_SIZE), 0);
 	assert_true(ram(0, PAGE_SIZE));
+	assert_int_equal(l.count, 2);	/* no firmware area below its start */
+	/* A partition ending inside the firmware area gets what fits of it. */
+	assert_int_equal(guest_layout_build(&l, FW + PAGE_SIZE), 0);
+	assert_int_equal(l.count, 3);
+	check_region(1, FW, PAGE_SIZE, GUEST_REGION_RESERVED);
+	assert_false(backed(FW, PAGE_SIZE + 1));
+	assert_int_equal(guest_layout_build(&l, FW_END), 0);
+	assert_int_equal(l.count, 3);
+	check_region(1, FW, FW_END - FW, GUEST_REGION_RESERVED);
+	check_region(2, HOLE, HOLE_END - HOLE, GUEST_REGION_MMIO_HOLE);
 	assert_int_equal(guest_layout_build(&l, top), 0);
 	assert_true(ram(GUEST_PHYS_LIMIT - 1, 1));
 	assert_int_equal(offset_of(GUEST_PHYS_LIMIT - 1), top - 1);

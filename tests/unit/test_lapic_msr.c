@@ -174,6 +174,40 @@ static void test_x2apic_gp_cases(void **state)
 	assert_int_equal(fx_msr_rd(0x828), 0);
 }
 
+/*
+ * SDM "x2APIC Register Address Space" / "Logical Destination Mode in x2APIC
+ * Mode": the ID register holds the whole 32-bit x2APIC ID, the LDR is
+ * derived from it (cluster ID[19:4] in 31:16, 1 << ID[3:0] in 15:0) and is
+ * read-only, and the xAPIC page stops answering.
+ */
+static void test_x2apic_id_ldr_and_page(void **state)
+{
+	struct lapic_config cfg = fx_config();
+	uint32_t v32 = 0;
+
+	(void)state;
+	cfg.apic_id = 0x123;
+	assert_int_equal(lapic_init(&fx, &cfg), 0);
+	fx_sw_enable();
+	/* xAPIC: the ID register shows the low 8 bits in 31:24. */
+	assert_int_equal(fx_rd(LAPIC_REG_ID), 0x23u << 24);
+	fx_to_x2apic();
+	assert_int_equal(fx_msr_rd(0x802), 0x123);
+	assert_int_equal(fx_msr_rd(0x80d), (0x12u << 16) | (1u << 3));
+	assert_int_equal(lapic_msr_write(&fx, 0x80d, 0x10001), -EINVAL);
+	assert_int_equal(lapic_msr_write(&fx, 0x802, 0x5), -EINVAL);
+	assert_int_equal(fx_msr_rd(0x80d), (0x12u << 16) | (1u << 3));
+	/* MMIO-only registers have no MSR: DFR, ICR high half, APR, RRD. */
+	assert_int_equal(lapic_msr_write(&fx, 0x80e, 0xffffffff), -EINVAL);
+	assert_int_equal(lapic_msr_write(&fx, 0x831, 0), -EINVAL);
+	/* The page is gone in x2APIC mode: the bus then treats it as unclaimed. */
+	assert_int_equal(lapic_mmio_read(&fx, LAPIC_REG_ID, 4, &v32), -ENODEV);
+	assert_int_equal(lapic_mmio_write(&fx, LAPIC_REG_TPR, 4, 0x10), -ENODEV);
+	/* The BSP's APIC_BASE keeps BSP; EXTD and EN read back as written. */
+	assert_int_equal(fx_msr_rd(LAPIC_MSR_APIC_BASE) & (LAPIC_BASE_EN | LAPIC_BASE_EXTD),
+			 LAPIC_BASE_EN | LAPIC_BASE_EXTD);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -183,6 +217,7 @@ int main(void)
 		cmocka_unit_test_setup(test_xapic_to_x2apic_keeps_state, fx_setup),
 		cmocka_unit_test_setup(test_x2apic_msrs_need_x2apic_mode, fx_setup),
 		cmocka_unit_test_setup(test_x2apic_gp_cases, fx_setup),
+		cmocka_unit_test_setup(test_x2apic_id_ldr_and_page, fx_setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

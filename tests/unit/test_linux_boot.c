@@ -184,6 +184,15 @@ static void check_e820(void)
 		n++;
 	}
 	assert_int_equal(sparse_ram_byte(&ram, BP + LINUX_BP_E820_ENTRIES), n);
+	/* Base memory, then the firmware area (ACPI tables) as reserved. */
+	assert_int_equal(sparse_ram_rd64(&ram, BP + LINUX_BP_E820_TABLE), 0);
+	assert_int_equal(sparse_ram_rd64(&ram, BP + LINUX_BP_E820_TABLE + 8), 0xe0000);
+	assert_int_equal(sparse_ram_rd32(&ram, BP + LINUX_BP_E820_TABLE + 16), 1);
+	assert_int_equal(sparse_ram_rd64(&ram, BP + LINUX_BP_E820_TABLE + 20), 0xe0000);
+	assert_int_equal(sparse_ram_rd64(&ram, BP + LINUX_BP_E820_TABLE + 28), 0x20000);
+	assert_int_equal(sparse_ram_rd32(&ram, BP + LINUX_BP_E820_TABLE + 36), 2);
+	assert_int_equal(sparse_ram_rd64(&ram, BP + LINUX_BP_E820_TABLE + 40), 0x100000);
+	assert_int_equal(sparse_ram_rd32(&ram, BP + LINUX_BP_E820_TABLE + 56), 1);
 	assert_fill(BP + LINUX_BP_E820_TABLE + n * LINUX_E820_ENTRY,
 		    BP + PAGE_SIZE, 0);
 }
@@ -241,8 +250,12 @@ static void check_boot(uint64_t kernel, uint64_t rd, uint64_t rd_size,
 	memset(&H(LINUX_HDR_SETUP_DATA), 0, 8);
 #undef H
 	assert_fill(0, BP, SPARSE_DIRT);
+	/* acpi_rsdp_addr: the tables at the start of the firmware area. */
+	assert_fill(BP, BP + LINUX_BP_ACPI_RSDP_ADDR, 0);
+	assert_int_equal(sparse_ram_rd64(&ram, BP + LINUX_BP_ACPI_RSDP_ADDR), 0xe0000);
+	assert_int_equal(sparse_ram_rd64(&ram, 0xe0000), 0x2052545020445352ULL); /* "RSD PTR " */
 	/* ext_* fields are 0 too: everything sits below 4 GiB. */
-	assert_fill(BP, BP + LINUX_BP_E820_ENTRIES, 0);
+	assert_fill(BP + LINUX_BP_ACPI_RSDP_ADDR + 8, BP + LINUX_BP_E820_ENTRIES, 0);
 	assert_fill(BP + LINUX_BP_E820_ENTRIES + 1, BP + LINUX_HDR_START, 0);
 	assert_ram(BP + LINUX_HDR_START, hdr, sizeof(hdr));
 	assert_fill(BP + HDR_END, BP + LINUX_BP_E820_TABLE, 0);
@@ -546,7 +559,7 @@ static void test_high_memory(void **state)
 	build_image(PM_SIZE);
 	w32(LINUX_HDR_INITRD_ADDR_MAX, 0xffffffff);
 	ram_setup(GIB(5) + MIB(6));
-	assert_int_equal(layout.count, 3);
+	assert_int_equal(layout.count, 5);
 	p = params();
 	p.module = initrd;
 	p.module_size = sizeof(initrd);
@@ -554,11 +567,11 @@ static void test_high_memory(void **state)
 	/* Highest in low RAM: right below the MMIO hole. */
 	rd = (GIB(3) - sizeof(initrd)) & ~0xfffULL;
 	check_boot(0x1000000, rd, sizeof(initrd), "", GIB(6) + MIB(6));
-	assert_int_equal(sparse_ram_rd64(&ram, BP + LINUX_BP_E820_TABLE + 40),
+	assert_int_equal(sparse_ram_rd64(&ram, BP + LINUX_BP_E820_TABLE + 80),
 			 GIB(4));
-	assert_int_equal(sparse_ram_rd64(&ram, BP + LINUX_BP_E820_TABLE + 48),
+	assert_int_equal(sparse_ram_rd64(&ram, BP + LINUX_BP_E820_TABLE + 88),
 			 GIB(2) + MIB(6));
-	assert_int_equal(sparse_ram_rd32(&ram, BP + LINUX_BP_E820_TABLE + 36),
+	assert_int_equal(sparse_ram_rd32(&ram, BP + LINUX_BP_E820_TABLE + 76),
 			 2);	/* the hole, reserved */
 
 	/* More RAM than the page-table area can map. */

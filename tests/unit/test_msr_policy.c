@@ -27,7 +27,10 @@ static void test_init(void **state)
 	assert_int_equal(s.misc_enable, 0x1801);
 	assert_int_equal(s.maxphyaddr, 52);
 	assert_int_equal(s.efer, 0);
-	assert_int_equal(s.mtrr_def_type, 0);
+	/* MTRRs on, default write-back: what firmware leaves, so Linux keeps PAT. */
+	assert_int_equal(s.mtrr_def_type, 0x806);
+	assert_int_equal(s.tsc_offset, 0);
+	assert_int_equal(s.tsc_adjust, 0);
 	assert_false(s.ibpb_pending);
 	msr_state_init(NULL); /* must not crash */
 }
@@ -38,12 +41,13 @@ static void test_lookup(void **state)
 				       0xc0000082, 0xc0000083, 0xc0000084,
 				       0xc0000100, 0xc0000101, 0xc0000102,
 				       0xc0000103 };
-	static const uint32_t rw[] = { 0x48, 0x8b, 0x17a, 0x1a0, 0x1d9,
+	static const uint32_t rw[] = { 0x10, 0x3b, 0x48, 0x8b, 0x17a, 0x1a0, 0x1d9,
 				       0x200, 0x20f, 0x250, 0x258, 0x259,
 				       0x268, 0x26f, 0x277, 0x2ff,
 				       0xc0000080 };
-	static const uint32_t ro[] = { 0x3a, 0xce, 0xfe, 0x179 };
-	static const uint32_t deny[] = { 0, 0x10, 0x1a, 0x1b, 0x1c, 0x3b, 0x47, 0x4a,
+	static const uint32_t ro[] = { 0x17, 0x34, 0x3a, 0xce, 0xfe, 0x179 };
+	static const uint32_t deny[] = { 0, 0x11, 0x16, 0x18, 0x1a, 0x1b, 0x1c, 0x33, 0x35,
+					 0x3c, 0x47, 0x4a,
 					 0x79, 0x10a, 0x10b, 0x173, 0x177,
 					 0x178, 0x17b, 0x1ff, 0x210, 0x24f,
 					 0x251, 0x257, 0x25a, 0x267, 0x270,
@@ -91,8 +95,8 @@ static void test_deny_and_bad_args(void **state)
 	msr_state_init(&s);
 	assert_int_equal(msr_emulate_read(&s, 0x480, &v), -EPERM);
 	assert_int_equal(msr_emulate_write(&s, 0x480, 0), -EPERM);
-	assert_int_equal(msr_emulate_read(&s, 0x10, &v), -EPERM);
-	assert_int_equal(msr_emulate_write(&s, 0x10, 0), -EPERM);
+	assert_int_equal(msr_emulate_read(&s, 0x11, &v), -EPERM);
+	assert_int_equal(msr_emulate_write(&s, 0x11, 0), -EPERM);
 	assert_int_equal(msr_emulate_read(&s, 0xffffffff, &v), -EPERM);
 	assert_int_equal(v, 7);
 	/* Passthrough MSRs never exit: emulating them is a caller bug. */
@@ -197,6 +201,112 @@ static void test_pat(void **state)
 						   (0x86ULL << (8 * byte))), -EPERM);
 	}
 	assert_int_equal(rd(&s, 0x277), 0x0706050401000100ULL);
+}
+
+/* IA32_TSC and IA32_TSC_ADJUST move together (SDM Vol. 3B 17.17.3). */
+static void test_tsc(void **state)
+{
+	struct msr_vcpu_state s;
+
+	(void)state;
+	msr_state_init(&s);
+	s.host_tsc = 1000000;
+	assert_int_equal(rd(&s, 0x10), 1000000);
+	assert_int_equal(rd(&s, 0x3b), 0);
+	/* Writing the TSC: it reads the new value, TSC_ADJUST takes the difference. */
+	assert_int_equal(msr_emulate_write(&s, 0x10, 5000), 0);
+	assert_int_equal(s.tsc_offset, (uint64_t)(5000 - 1000000));
+	assert_int_equal(rd(&s, 0x10), 5000);
+	assert_int_equal(rd(&s, 0x3b), (uint64_t)(5000 - 1000000));
+	s.host_tsc += 300;
+	assert_int_equal(rd(&s, 0x10), 5300);	/* and keeps counting */
+	/* Writing TSC_ADJUST back to 0 moves the TSC by as much: host TSC again. */
+	assert_int_equal(msr_emulate_write(&s, 0x3b, 0), 0);
+	assert_int_equal(s.tsc_offset, 0);
+	assert_int_equal(rd(&s, 0x10), 1000300);
+	/* TSC_ADJUST + 10: the TSC is 10 ahead of the host's. */
+	assert_int_equal(msr_emulate_write(&s, 0x3b, 10), 0);
+	assert_int_equal(rd(&s, 0x10), 1000310);
+	assert_int_equal(rd(&s, 0x3b), 10);
+	/* Negative adjustments and wrapping are plain 64-bit arithmetic. */
+	assert_int_equal(msr_emulate_write(&s, 0x3b, (uint64_t)-2000000), 0);
+	assert_int_equal(rd(&s, 0x10), (uint64_t)(1000300 - 2000000));
+	assert_int_equal(msr_emulate_write(&s, 0x10, UINT64_MAX), 0);
+	s.host_tsc += 1;
+	assert_int_equal(rd(&s, 0x10), 0);
+	/* A reset puts both back: the guest's TSC is the host's. */
+	msr_state_init(&s);
+	s.host_tsc = 77;
+	assert_int_equal(rd(&s, 0x10), 77);
+	assert_int_equal(rd(&s, 0x3b), 0);
+}
+
+/*
+ * What Linux 6.1 reads or writes while booting on an Intel CPU with the
+ * CPUID Plinth offers, and the answer each gets: emulated (0) or #GP (-EPERM).
+ * A #GP is right where CPUID hides the feature the MSR belongs to.
+ */
+static void test_linux_boot_msrs(void **state)
+{
+	static const struct { uint32_t msr; int rd, wr; } msrs[] = {
+		{ 0x10, 0, 0 },		/* IA32_TSC */
+		{ 0x17, 0, -EPERM },	/* PLATFORM_ID: read-only */
+		{ 0x34, 0, -EPERM },	/* SMI_COUNT: read-only, no SMIs */
+		{ 0x3a, 0, -EPERM },	/* FEATURE_CONTROL: locked */
+		{ 0x3b, 0, 0 },		/* TSC_ADJUST (CPUID.7.0:EBX[1]) */
+		{ 0x8b, 0, 0 },		/* BIOS_SIGN_ID */
+		{ 0xce, 0, -EPERM },	/* PLATFORM_INFO: read-only */
+		{ 0xfe, 0, -EPERM },	/* MTRRCAP: read-only */
+		{ 0x179, 0, -EPERM },	/* MCG_CAP: read-only, 0 banks */
+		{ 0x17a, 0, 0 },	/* MCG_STATUS */
+		{ 0x17b, -EPERM, -EPERM }, /* MCG_CTL: MCG_CAP.CTL_P is clear */
+		{ 0x400, -EPERM, -EPERM }, /* MC0_CTL: no banks */
+		{ 0x280, -EPERM, -EPERM }, /* MC0_CTL2: no CMCI */
+		{ 0x1a0, 0, 0 },	/* MISC_ENABLE (same value back) */
+		{ 0x1b0, -EPERM, -EPERM }, /* ENERGY_PERF_BIAS: leaf 6 hidden */
+		{ 0x19b, -EPERM, -EPERM }, /* THERM_INTERRUPT: ACPI/TM hidden */
+		{ 0x19c, -EPERM, -EPERM }, /* THERM_STATUS */
+		{ 0x1b1, -EPERM, -EPERM }, /* PACKAGE_THERM_STATUS */
+		{ 0x198, -EPERM, -EPERM }, /* PERF_STATUS: EST hidden */
+		{ 0x199, -EPERM, -EPERM }, /* PERF_CTL */
+		{ 0xe7, -EPERM, -EPERM },  /* MPERF: leaf 6 hidden */
+		{ 0xe8, -EPERM, -EPERM },  /* APERF */
+		{ 0xc1, -EPERM, -EPERM },  /* PERFCTR0: no PMU (leaf 0xA hidden) */
+		{ 0x186, -EPERM, -EPERM }, /* PERFEVTSEL0 */
+		{ 0x38d, -EPERM, -EPERM }, /* FIXED_CTR_CTRL */
+		{ 0x38f, -EPERM, -EPERM }, /* PERF_GLOBAL_CTRL */
+		{ 0x345, -EPERM, -EPERM }, /* PERF_CAPABILITIES: PDCM hidden */
+		{ 0x10a, -EPERM, -EPERM }, /* ARCH_CAPABILITIES: CPUID.7.0:EDX[29] hidden */
+		{ 0x122, -EPERM, -EPERM }, /* TSX_CTRL: TSX hidden */
+		{ 0x140, -EPERM, -EPERM }, /* MISC_FEATURES_ENABLES: probed with rdmsr_safe */
+		{ 0x33, -EPERM, -EPERM },  /* TEST_CTRL: no split-lock detection offered */
+		{ 0x4e, -EPERM, -EPERM },  /* PPIN_CTL */
+		{ 0x1fc, -EPERM, -EPERM }, /* POWER_CTL */
+		{ 0x1a2, -EPERM, -EPERM }, /* TEMPERATURE_TARGET */
+		{ 0x606, -EPERM, -EPERM }, /* RAPL_POWER_UNIT */
+		{ 0x770, -EPERM, -EPERM }, /* PM_ENABLE: HWP hidden */
+		{ 0xda0, -EPERM, -EPERM }, /* XSS: XSAVES hidden */
+		{ 0x277, 0, 0 },	/* PAT */
+		{ 0x2ff, 0, 0 },	/* MTRR_DEF_TYPE */
+		{ 0x200, 0, 0 },	/* MTRR_PHYSBASE0 */
+		{ 0x250, 0, 0 },	/* MTRR_FIX64K_00000 */
+	};
+	struct msr_vcpu_state s;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(msrs) / sizeof(msrs[0]); i++) {
+		uint64_t v = 0;
+
+		msr_state_init(&s);
+		assert_int_equal(msr_emulate_read(&s, msrs[i].msr, &v), msrs[i].rd);
+		/* Writing back what was read: the only write Linux makes to most of them. */
+		assert_int_equal(msr_emulate_write(&s, msrs[i].msr, v), msrs[i].wr);
+	}
+	/* The MSRs this test reads as 0 really answer 0. */
+	msr_state_init(&s);
+	assert_int_equal(rd(&s, 0x17), 0);
+	assert_int_equal(rd(&s, 0x34), 0);
+	assert_int_equal(rd(&s, 0x179), 0);
 }
 
 static void test_mtrr_def_type(void **state)
@@ -473,6 +583,8 @@ int main(void)
 		cmocka_unit_test(test_mcg_status),
 		cmocka_unit_test(test_misc_enable),
 		cmocka_unit_test(test_pat),
+		cmocka_unit_test(test_tsc),
+		cmocka_unit_test(test_linux_boot_msrs),
 		cmocka_unit_test(test_mtrr_def_type),
 		cmocka_unit_test(test_mtrr_fixed),
 		cmocka_unit_test(test_mtrr_var),

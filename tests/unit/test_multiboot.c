@@ -226,7 +226,7 @@ static void check_regs(uint32_t entry)
 	assert_int_equal(regs.ldtr.base, 0);
 	assert_int_equal(regs.ldtr.limit, 0);
 	assert_true(regs.ldtr.unusable);
-	assert_int_equal(regs.gdtr.base, 0x90e8);
+	assert_int_equal(regs.gdtr.base, 0xa200);
 	assert_int_equal(regs.gdtr.limit, 23);
 	assert_int_equal(regs.idtr.base, 0);
 	assert_int_equal(regs.idtr.limit, 0);
@@ -251,7 +251,7 @@ static void check_info(const char *cmdline, bool module, uint32_t mod_start,
 	assert_int_equal(rd32(0x9014), module ? 1 : 0);
 	assert_int_equal(rd32(0x9018), 0x9080);
 	assert_fill(0x901c, 0x902c, 0);
-	assert_int_equal(rd32(0x902c), 48);
+	assert_int_equal(rd32(0x902c), 72);
 	assert_int_equal(rd32(0x9030), 0x90a0);
 	assert_fill(0x9034, 0x9080, 0);
 
@@ -268,17 +268,25 @@ static void check_info(const char *cmdline, bool module, uint32_t mod_start,
 	assert_int_equal(rd64(0x90a4), 0);
 	assert_int_equal(rd64(0x90ac), 0x9fc00);
 	assert_int_equal(rd32(0x90b4), 1);
+	/* The firmware area (ACPI tables), reserved. */
 	assert_int_equal(rd32(0x90b8), 20);
-	assert_int_equal(rd64(0x90bc), 0x100000);
-	assert_int_equal(rd64(0x90c4), ram.size - 0x100000);
-	assert_int_equal(rd32(0x90cc), 1);
-	assert_fill(0x90d0, 0x90e8, 0);
-	assert_memory_equal(ram.mem + 0x90e8, gdt, sizeof(gdt));
+	assert_int_equal(rd64(0x90bc), 0xe0000);
+	assert_int_equal(rd64(0x90c4), 0x20000);
+	assert_int_equal(rd32(0x90cc), 2);
+	assert_int_equal(rd32(0x90d0), 20);
+	assert_int_equal(rd64(0x90d4), 0x100000);
+	assert_int_equal(rd64(0x90dc), ram.size - 0x100000);
+	assert_int_equal(rd32(0x90e4), 1);
+	assert_fill(0x90e8, 0x9100, 0);
 
 	assert_string_equal((char *)ram.mem + 0x9100, cmdline);
 	assert_fill(0x9100 + strlen(cmdline), 0xa100, 0);
 	assert_string_equal((char *)ram.mem + 0xa100, modname);
-	assert_fill(0xa100 + strlen(modname), 0xb000, 0);
+	assert_fill(0xa100 + strlen(modname), 0xa200, 0);
+	assert_memory_equal(ram.mem + 0xa200, gdt, sizeof(gdt));
+	assert_fill(0xa218, 0xb000, 0);
+	/* The RSDP, first of the ACPI tables. */
+	assert_memory_equal(ram.mem + 0xe0000, "RSD PTR ", 8);
 }
 
 /* ---- loading ---- */
@@ -307,7 +315,9 @@ static void test_elf_with_module(void **state)
 	assert_memory_equal(ram.mem + 0x105000, modbytes, sizeof(modbytes));
 	assert_fill(0x105000 + sizeof(modbytes), MIB(4), DIRT);
 	assert_fill(0, 0x9000, DIRT);
-	assert_fill(0xb000, 0x100000, DIRT);
+	assert_fill(0xb000, 0xe0000, DIRT);
+	/* 0xe0000: the ACPI tables (test_acpi_install checks them), then nothing. */
+	assert_fill(0xe1000, 0x100000, DIRT);
 
 	check_info("console=ttyS0 quiet", true, 0x105000, sizeof(modbytes),
 		   "initrd");
@@ -593,7 +603,7 @@ static void test_elf_linked_low(void **state)
 	assert_int_equal(rd32(0x101000), 0x4d);
 	assert_string_equal((const char *)ram.mem + rd32(0x101000 + 16), "low");
 	assert_int_equal(rd32(0x101000 + 16), 0x101100);
-	assert_int_equal(regs.gdtr.base, 0x1010e8);
+	assert_int_equal(regs.gdtr.base, 0x102200);
 	/* The module goes after the moved info area, not over it. */
 	assert_int_equal(rd32(rd32(0x101000 + 24)), 0x103000);
 	assert_memory_equal(ram.mem + 0x103000, modbytes, sizeof(modbytes));
@@ -726,17 +736,19 @@ static void test_mmio_hole_memory_info(void **state)
 	assert_int_equal(boot_image_load(&mem, &p, &regs, err, sizeof(err)), 0);
 	assert_int_equal(rd32(0x9004), 640);
 	assert_int_equal(rd32(0x9008), (GIB(3) - MIB(1)) / 1024);
-	assert_int_equal(rd32(0x902c), 72);
+	assert_int_equal(rd32(0x902c), 96);
 	assert_int_equal(rd32(0x9030), 0x90a0);
 	assert_int_equal(rd64(0x90ac), 0x9fc00);
-	assert_int_equal(rd64(0x90bc), MIB(1));
-	assert_int_equal(rd64(0x90c4), GIB(3) - MIB(1));
-	assert_int_equal(rd32(0x90cc), 1);
-	assert_int_equal(rd32(0x90d0), 20);
-	assert_int_equal(rd64(0x90d4), GIB(4));
-	assert_int_equal(rd64(0x90dc), GIB(2));
+	assert_int_equal(rd64(0x90bc), 0xe0000);
+	assert_int_equal(rd32(0x90cc), 2);
+	assert_int_equal(rd64(0x90d4), MIB(1));
+	assert_int_equal(rd64(0x90dc), GIB(3) - MIB(1));
 	assert_int_equal(rd32(0x90e4), 1);
-	assert_int_equal(rd64(0x90e8), 0); /* the GDT's null descriptor follows */
+	assert_int_equal(rd32(0x90e8), 20);
+	assert_int_equal(rd64(0x90ec), GIB(4));
+	assert_int_equal(rd64(0x90f4), GIB(2));
+	assert_int_equal(rd32(0x90fc), 1);
+	assert_int_equal(rd64(0x9100), 0); /* the (empty) cmdline follows */
 	check_regs(0x100010);
 }
 

@@ -17,6 +17,7 @@
 #include <plinth/errno.h>
 #include <plinth/string.h>
 #include <vmm/acpi_build.h>
+#include <vmm/pc_wiring.h>
 #include <vmm/platform.h>
 
 #define SDT_HDR_LEN 36
@@ -82,10 +83,6 @@
 #define INTI_ACTIVE_HIGH 0x1
 #define INTI_EDGE (0x1 << 2)
 #define INTI_LEVEL (0x3 << 2)
-
-/* The PIT is wired to IOAPIC pin 2 on PCs; pin 0 carries the 8259's INTR. */
-#define ISA_IRQ_PIT 0
-#define GSI_PIT 2
 
 /* Tables the RSDT and the FADT's 32-bit fields point at must sit below this. */
 #define ACPI_32BIT_LIMIT 0x100000000ULL
@@ -412,7 +409,7 @@ static void build_madt(uint8_t *t, const struct acpi_build_config *c, size_t len
 	 * facts differ: the PIT (IRQ 0) is on pin 2, and the SCI (IRQ 9) is
 	 * level triggered active high, as the spec mandates for it.
 	 */
-	e = madt_iso(e, ISA_IRQ_PIT, GSI_PIT, INTI_ACTIVE_HIGH | INTI_EDGE);
+	e = madt_iso(e, PC_ISA_IRQ_PIT, PC_GSI_PIT, INTI_ACTIVE_HIGH | INTI_EDGE);
 	e = madt_iso(e, ACPI_SCI_IRQ, ACPI_SCI_IRQ, INTI_ACTIVE_HIGH | INTI_LEVEL);
 
 	/* LINT1 of every local APIC is the NMI input, edge active high, as on PCs. */

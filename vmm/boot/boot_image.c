@@ -12,6 +12,7 @@
 #include <plinth/log.h>
 #include <plinth/pagetable.h>
 #include <plinth/string.h>
+#include <vmm/acpi_build.h>
 #include <vmm/boot_image.h>
 
 /* VMX access rights (vcpu_state.h layout). */
@@ -60,6 +61,25 @@ int boot_write(const struct guest_mem_ops *mem, uint64_t dst, const void *src,
 	if (!guest_layout_is_ram(mem->layout, gpa(dst), len))
 		return boot_fail(err, errlen, -EFAULT,
 				 "write of %zu bytes at 0x%llx is outside guest RAM",
+				 len, (unsigned long long)dst);
+	if (!len)
+		return 0;
+	ret = mem->write(mem->ctx, gpa(dst), src, len);
+	if (ret)
+		return boot_fail(err, errlen, ret < 0 ? ret : -EIO,
+				 "guest write of %zu bytes at 0x%llx failed (%d)",
+				 len, (unsigned long long)dst, ret);
+	return 0;
+}
+
+int boot_write_firmware(const struct guest_mem_ops *mem, uint64_t dst, const void *src,
+			size_t len, char *err, size_t errlen)
+{
+	int ret;
+
+	if (!guest_layout_is_backed(mem->layout, gpa(dst), len))
+		return boot_fail(err, errlen, -EFAULT,
+				 "write of %zu bytes at 0x%llx is outside guest memory",
 				 len, (unsigned long long)dst);
 	if (!len)
 		return 0;
@@ -150,14 +170,16 @@ static int load_realmode(const struct guest_mem_ops *mem,
 		return boot_fail(err, errlen, -EINVAL,
 				 "realmode image is %zu bytes (min 16: it must hold the reset vector)",
 				 p->image_size);
-	if (!guest_layout_is_ram(mem->layout, gpa(0), BOOT_REALMODE_END)) {
+	/* The image ends at 1 MiB, in the firmware area, like a BIOS ROM. */
+	base = BOOT_REALMODE_END - p->image_size;
+	if (!guest_layout_is_backed(mem->layout, gpa(0), GUEST_FIRMWARE_START) ||
+	    !guest_layout_is_backed(mem->layout, gpa(base), p->image_size)) {
 		boot_fmt_size(ram, sizeof(ram), mem->layout->ram_size);
 		return boot_fail(err, errlen, -ENOSPC,
 				 "realmode needs at least 1 MiB of RAM (have %s)",
 				 ram);
 	}
-	base = BOOT_REALMODE_END - p->image_size;
-	ret = boot_write(mem, base, p->image, p->image_size, err, errlen);
+	ret = boot_write_firmware(mem, base, p->image, p->image_size, err, errlen);
 	if (ret)
 		return ret;
 
@@ -343,10 +365,60 @@ static int load_longmode(const struct guest_mem_ops *mem,
 	return 0;
 }
 
+/*
+ * The partition's ACPI tables, for the start of the firmware area: RSDP on a
+ * 16-byte boundary inside 0xe0000..0xfffff, where OSes without a boot
+ * protocol pointer scan for it. They describe the PC platform Plinth
+ * emulates for every partition (i8042, CMOS RTC, PM block, reset port).
+ * Built before the image is loaded (the Linux loader wants the RSDP's
+ * address), written after it, so a refused image leaves memory untouched.
+ */
+static int build_acpi(unsigned int vcpu_count, uint8_t *buf, size_t size,
+		      struct acpi_build_result *r, char *err, size_t errlen)
+{
+	struct acpi_build_config c;
+	int ret;
+
+	acpi_build_config_default(&c, vcpu_count);
+	c.has_8042 = true;
+	c.has_cmos_rtc = true;
+	ret = acpi_build(&c, buf, size, GUEST_FIRMWARE_START, r);
+	if (ret == -ENOSPC)
+		return boot_fail(err, errlen, ret,
+				 "ACPI tables for %u vCPUs need %zu bytes (max %zu)",
+				 vcpu_count, r->size, size);
+	if (ret)
+		return boot_fail(err, errlen, ret, "cannot build ACPI tables for %u vCPUs (%d)",
+				 vcpu_count, ret);
+	return 0;
+}
+
+static int load_mode(const struct guest_mem_ops *mem, const struct boot_image_params *p,
+		     uint64_t rsdp, struct vcpu_regs *bsp, char *err, size_t errlen)
+{
+	switch (p->mode) {
+	case BOOT_REALMODE:
+		return load_realmode(mem, p, bsp, err, errlen);
+	case BOOT_LONGMODE:
+		return load_longmode(mem, p, bsp, err, errlen);
+	case BOOT_MULTIBOOT:
+		return multiboot_load(mem, p, bsp, err, errlen);
+	case BOOT_LINUX:
+		return linux_load(mem, p, rsdp, bsp, err, errlen);
+	}
+	return boot_fail(err, errlen, -EINVAL, "unknown boot mode %d",
+			 (int)p->mode);
+}
+
 int boot_image_load(const struct guest_mem_ops *mem,
 		    const struct boot_image_params *p, struct vcpu_regs *bsp,
 		    char *err, size_t errlen)
 {
+	uint8_t acpi[BOOT_ACPI_MAX_SIZE];
+	struct acpi_build_result r = { 0 };
+	bool has_acpi;
+	int ret;
+
 	if (err && errlen)
 		err[0] = '\0';
 	if (!mem || !mem->write || !mem->layout || !p || !bsp)
@@ -361,20 +433,23 @@ int boot_image_load(const struct guest_mem_ops *mem,
 				 p->module_size);
 	if (p->vcpu_count == 0)
 		return boot_fail(err, errlen, -EINVAL, "vcpu_count is 0");
+	if (p->vcpu_count > ACPI_BUILD_MAX_VCPUS)
+		return boot_fail(err, errlen, -EINVAL, "vcpu_count %u is above %u",
+				 p->vcpu_count, ACPI_BUILD_MAX_VCPUS);
 	if (p->module && p->mode != BOOT_MULTIBOOT && p->mode != BOOT_LINUX)
 		return boot_fail(err, errlen, -EINVAL,
 				 "a module can only be passed in multiboot or linux mode");
 
-	switch (p->mode) {
-	case BOOT_REALMODE:
-		return load_realmode(mem, p, bsp, err, errlen);
-	case BOOT_LONGMODE:
-		return load_longmode(mem, p, bsp, err, errlen);
-	case BOOT_MULTIBOOT:
-		return multiboot_load(mem, p, bsp, err, errlen);
-	case BOOT_LINUX:
-		return linux_load(mem, p, bsp, err, errlen);
+	/* A partition too small to have the firmware area runs without ACPI. */
+	has_acpi = guest_layout_is_backed(mem->layout, gpa(GUEST_FIRMWARE_START),
+					  GUEST_FIRMWARE_END - GUEST_FIRMWARE_START);
+	if (has_acpi) {
+		ret = build_acpi(p->vcpu_count, acpi, sizeof(acpi), &r, err, errlen);
+		if (ret)
+			return ret;
 	}
-	return boot_fail(err, errlen, -EINVAL, "unknown boot mode %d",
-			 (int)p->mode);
+	ret = load_mode(mem, p, r.rsdp_gpa, bsp, err, errlen);
+	if (!ret && has_acpi)
+		ret = boot_write_firmware(mem, GUEST_FIRMWARE_START, acpi, r.size, err, errlen);
+	return ret;
 }

@@ -26,7 +26,7 @@
 _Static_assert(LINUX_BOOT_PARAMS + PAGE_SIZE <= LINUX_CMDLINE &&
 	       LINUX_CMDLINE + LINUX_CMDLINE_MAX + 1 <= LINUX_GDT &&
 	       LINUX_GDT + LINUX_GDT_LIMIT + 1 <= LINUX_PT &&
-	       LINUX_PT_END <= LINUX_KERNEL_MIN, "linux boot area overlaps");
+	       LINUX_PT_END <= GUEST_FIRMWARE_START, "linux boot area overlaps");
 _Static_assert(LINUX_HDR_SETUP_DATA + 8 <= LINUX_HDR_MIN_END,
 	       "patched header fields beyond the minimum header");
 _Static_assert(GUEST_LAYOUT_MAX_REGIONS <= LINUX_E820_MAX,
@@ -55,6 +55,7 @@ struct lx_plan {
 	uint64_t initrd_size;
 	uint64_t map_end;	/* identity map covers 0 .. map_end */
 	size_t cmdline_len;
+	uint64_t rsdp;		/* boot_params.acpi_rsdp_addr; 0 leaves it 0 */
 };
 
 /* The magic, version and the header's extent, each checked only once the
@@ -154,12 +155,12 @@ static int parse_header(const uint8_t *b, size_t size, struct lx_hdr *h,
 	return 0;
 }
 
-/* Bytes of RAM from guest-physical 0 (the low region ends at the hole). */
+/* End of the RAM region the kernel goes into: the one from 1 MiB up to the hole. */
 static uint64_t low_ram_end(const struct guest_layout *l)
 {
-	const struct guest_region *r = guest_layout_find(l, gpa(0));
+	const struct guest_region *r = guest_layout_find(l, gpa(LINUX_KERNEL_MIN));
 
-	return r && r->type == GUEST_REGION_RAM ? r->size : 0;
+	return r && r->type == GUEST_REGION_RAM ? r->start.v + r->size : 0;
 }
 
 /* init_size bytes at a, in low RAM and clear of the boot structures. */
@@ -308,7 +309,7 @@ static int write_boot_params(const struct guest_mem_ops *mem,
 			     const uint8_t *img, const struct lx_hdr *h,
 			     const struct lx_plan *pl, char *err, size_t errlen)
 {
-	uint8_t hdr[LINUX_HDR_MAX_LEN], ext[12], nr;
+	uint8_t hdr[LINUX_HDR_MAX_LEN], ext[12], rsdp[8], nr;
 	uint8_t e820[GUEST_LAYOUT_MAX_REGIONS * LINUX_E820_ENTRY];
 	size_t len = h->hdr_end - LINUX_HDR_START;
 	int ret;
@@ -331,6 +332,7 @@ static int write_boot_params(const struct guest_mem_ops *mem,
 	put_le32(ext + 4, (uint32_t)(pl->initrd_size >> 32));
 	put_le32(ext + 8, (uint32_t)(LINUX_CMDLINE >> 32));
 	nr = (uint8_t)build_e820(mem->layout, e820);
+	put_le64(rsdp, pl->rsdp);
 
 	ret = boot_zero(mem, LINUX_BOOT_PARAMS, PAGE_SIZE, err, errlen);
 	if (!ret)
@@ -339,6 +341,10 @@ static int write_boot_params(const struct guest_mem_ops *mem,
 	if (!ret)
 		ret = boot_write(mem, LINUX_BOOT_PARAMS + LINUX_BP_EXT_RAMDISK_IMAGE,
 				 ext, sizeof(ext), err, errlen);
+	/* Saves the kernel its scan of the BIOS area (the tables are there too). */
+	if (!ret && pl->rsdp)
+		ret = boot_write(mem, LINUX_BOOT_PARAMS + LINUX_BP_ACPI_RSDP_ADDR,
+				 rsdp, sizeof(rsdp), err, errlen);
 	if (!ret)
 		ret = boot_write(mem, LINUX_BOOT_PARAMS + LINUX_BP_E820_ENTRIES,
 				 &nr, 1, err, errlen);
@@ -378,12 +384,12 @@ static int write_boot_area(const struct guest_mem_ops *mem,
 }
 
 int linux_load(const struct guest_mem_ops *mem,
-	       const struct boot_image_params *p, struct vcpu_regs *bsp,
+	       const struct boot_image_params *p, uint64_t rsdp, struct vcpu_regs *bsp,
 	       char *err, size_t errlen)
 {
 	const uint8_t *img = p->image;
 	struct lx_hdr h = { 0 };
-	struct lx_plan pl = { 0 };
+	struct lx_plan pl = { .rsdp = rsdp };
 	int ret;
 
 	ret = parse_header(img, p->image_size, &h, err, errlen);

@@ -29,12 +29,15 @@
 
 #define MB_MBI_SIZE 0x80	/* 116 bytes of spec fields, rounded */
 #define MB_MMAP_ENTRY 24
-#define MB_MMAP_MAX 3		/* what fits between MB_INFO_MMAP and MB_INFO_GDT */
+#define MB_MMAP_MAX 4		/* what fits between MB_INFO_MMAP and MB_INFO_CMDLINE */
 #define MB_LOW_RAM_END 0x9fc00ULL
+#define MB_MMAP_RAM 1
+#define MB_MMAP_RESERVED 2
 #define ADDR32_END (1ULL << 32)
 
-_Static_assert(MB_INFO_MMAP + MB_MMAP_MAX * MB_MMAP_ENTRY <= MB_INFO_GDT &&
-	       MB_INFO_GDT + 24 <= MB_INFO_CMDLINE, "multiboot info area overlaps");
+_Static_assert(MB_INFO_MMAP + MB_MMAP_MAX * MB_MMAP_ENTRY <= MB_INFO_CMDLINE &&
+	       MB_INFO_GDT + 24 <= MB_INFO_END, "multiboot info area overlaps");
+_Static_assert(MB_LOW_RAM_END <= GUEST_FIRMWARE_START, "base memory runs into the firmware area");
 
 #define AR_CODE32 (SEG_G | SEG_DB | SEG_P | SEG_S | 0xb)
 #define AR_DATA32 (SEG_G | SEG_DB | SEG_P | SEG_S | 0x3)
@@ -376,7 +379,7 @@ static int place_module(struct mb_ctx *c, uint64_t *start)
  * The memory map straight from the layout: low RAM split around the legacy
  * 640 KiB..1 MiB area, then any RAM above the hole. Returns its size in bytes.
  */
-static size_t mmap_add(uint8_t *mmap, size_t n, uint64_t start, uint64_t size)
+static size_t mmap_add(uint8_t *mmap, size_t n, uint64_t start, uint64_t size, uint32_t type)
 {
 	/* A layout with more RAM regions than the area holds loses the top ones. */
 	if (n + MB_MMAP_ENTRY > MB_MMAP_MAX * MB_MMAP_ENTRY)
@@ -385,24 +388,23 @@ static size_t mmap_add(uint8_t *mmap, size_t n, uint64_t start, uint64_t size)
 	put_le32(mmap + n, MB_MMAP_ENTRY - 4);
 	put_le64(mmap + n + 4, start);
 	put_le64(mmap + n + 12, size);
-	put_le32(mmap + n + 20, 1);	/* available RAM */
+	put_le32(mmap + n + 20, type);
 	return n + MB_MMAP_ENTRY;
 }
 
+/* Base memory stops at 640 KiB, as on PCs; the MMIO hole is left out as before. */
 static size_t build_mmap(const struct guest_layout *l, uint8_t *mmap)
 {
 	const struct guest_region *r;
 	size_t n = 0;
 
 	guest_layout_for_each(l, r) {
-		if (r->type != GUEST_REGION_RAM)
-			continue;
-		if (r->start.v == 0) {
-			n = mmap_add(mmap, n, 0, MB_LOW_RAM_END);
-			n = mmap_add(mmap, n, MIB(1), r->size - MIB(1));
-		} else {
-			n = mmap_add(mmap, n, r->start.v, r->size);
-		}
+		if (r->type == GUEST_REGION_RESERVED)
+			n = mmap_add(mmap, n, r->start.v, r->size, MB_MMAP_RESERVED);
+		else if (r->type == GUEST_REGION_RAM)
+			n = mmap_add(mmap, n, r->start.v,
+				     r->start.v == 0 ? MIN(r->size, MB_LOW_RAM_END) : r->size,
+				     MB_MMAP_RAM);
 	}
 	return n;
 }
@@ -413,10 +415,10 @@ static int write_info(struct mb_ctx *c, const char *cmdline,
 	static const uint64_t gdt[3] = {
 		0, 0x00cf9b000000ffffULL, 0x00cf93000000ffffULL,
 	};
-	const struct guest_region *low = guest_layout_find(c->mem->layout, gpa(0));
+	const struct guest_region *low = guest_layout_find(c->mem->layout, gpa(MIB(1)));
 	uint8_t mbi[MB_MBI_SIZE], mods[16], mmap[MB_MMAP_MAX * MB_MMAP_ENTRY], g[24];
 	/* Upper memory is the RAM from 1 MiB up to the first hole: low RAM only. */
-	uint64_t upper = (low->size - MIB(1)) / 1024;
+	uint64_t upper = low->size / 1024;
 	size_t mmap_len = build_mmap(c->mem->layout, mmap);
 	unsigned int i;
 	int ret;
@@ -508,7 +510,8 @@ int multiboot_load(const struct guest_mem_ops *mem,
 	char ram[32];
 	int ret;
 
-	if (!guest_layout_is_ram(mem->layout, gpa(0), MIB(1) + 1)) {
+	if (!guest_layout_is_ram(mem->layout, gpa(0), MB_LOW_RAM_END) ||
+	    !guest_layout_is_ram(mem->layout, gpa(MIB(1)), 1)) {
 		boot_fmt_size(ram, sizeof(ram), mem->layout->ram_size);
 		return boot_fail(err, errlen, -ENOSPC,
 				 "multiboot needs more than 1 MiB of RAM (have %s)",

@@ -220,6 +220,7 @@ static enum exit_action msr_read(struct vcpu *v, const struct virt_exit *e)
 		ret = vcpu_lapic_msr_read(v, msr, &val);
 		if (ret != -ENOENT)
 			break;
+		v->msrs.host_tsc = rdtsc();
 		ret = msr_policy_lookup(msr, false) == MSR_EMULATE
 			      ? msr_emulate_read(&v->msrs, msr, &val) : -EPERM;
 	}
@@ -242,6 +243,7 @@ static enum exit_action msr_write(struct vcpu *v, const struct virt_exit *e)
 	v->msrs.efer = virt->get_reg(&v->arch, VREG_EFER);
 	v->msrs.cr0_pg = virt->get_reg(&v->arch, VREG_CR0) & CR0_PG;
 	v->msrs.pat = virt->get_reg(&v->arch, VREG_PAT);
+	v->msrs.host_tsc = rdtsc();
 	ret = msr_policy_lookup(msr, true) == MSR_EMULATE
 		      ? msr_emulate_write(&v->msrs, msr, e->msr.value) : -EPERM;
 	if (ret < 0)
@@ -252,6 +254,8 @@ static enum exit_action msr_write(struct vcpu *v, const struct virt_exit *e)
 		virt->set_reg(&v->arch, VREG_PAT, v->msrs.pat);
 	else if (msr == GMSR_DEBUGCTL)
 		virt->set_reg(&v->arch, VREG_DEBUGCTL, v->msrs.debugctl);
+	else if (msr == GMSR_TSC || msr == GMSR_TSC_ADJUST)
+		virt->set_tsc_offset(&v->arch, v->msrs.tsc_offset);
 	else if (msr == GMSR_SPEC_CTRL &&
 		 virt->set_reg(&v->arch, VREG_SPEC_CTRL, v->msrs.spec_ctrl) < 0)
 		return inject_gp(v);
@@ -267,12 +271,14 @@ static const char *unclaimed_where(struct partition *p, gpa_t addr)
 {
 	const struct guest_region *r = guest_layout_find(&p->layout, addr);
 
-	if (!r || r->type == GUEST_REGION_RESERVED)
+	if (!r)
 		return "outside its memory and devices";
 	if (r->type == GUEST_REGION_MMIO_HOLE)
 		return "in its MMIO hole, where no device answers";
-	/* RAM is mapped RWX from creation on: an exit here is Plinth's bug. */
-	return "in its RAM, which the EPT does not map (internal error)";
+	/* RAM and the firmware area are mapped RWX from creation on: an exit there is Plinth's bug. */
+	if (r->type == GUEST_REGION_RAM)
+		return "in its RAM, which the EPT does not map (internal error)";
+	return "in its firmware area, which the EPT does not map (internal error)";
 }
 
 static enum exit_action mmio_exit(struct vcpu *v, const struct virt_exit *e)
@@ -292,6 +298,24 @@ static enum exit_action fatal_exit(struct vcpu *v, const struct virt_exit *e)
 	return EXIT_STOP;
 }
 
+/*
+ * A triple fault is the guest's crash: on a PC the chipset answers the
+ * shutdown cycle with a reset, which on_crash = restart reproduces.
+ */
+static enum exit_action shutdown_exit(struct vcpu *v, const struct virt_exit *e)
+{
+	struct partition *p = v->part;
+
+	(void)e;
+	if (p->cfg->on_crash == ON_CRASH_RESTART) {
+		pr_info("partition '%s': triple fault on vCPU %u, restarting (on_crash = restart)\n",
+			p->name, v->index);
+		return EXIT_REBOOT;
+	}
+	partition_stop(p, -EFAULT, "triple fault on vCPU %u", v->index);
+	return EXIT_STOP;
+}
+
 static const exit_handler handlers[] = {
 	[VEXIT_NONE] = nothing,
 	[VEXIT_CPUID] = cpuid_exit,
@@ -305,6 +329,7 @@ static const exit_handler handlers[] = {
 	[VEXIT_CR_READ] = cr_read,
 	[VEXIT_XSETBV] = xsetbv_exit,
 	[VEXIT_FATAL] = fatal_exit,
+	[VEXIT_SHUTDOWN] = shutdown_exit,
 };
 
 enum exit_action vcpu_handle_exit(struct vcpu *v, const struct virt_exit *e)

@@ -3,9 +3,10 @@
  * The per-partition I/O bus (vmm/include/vmm/io_bus.h).
  *
  * Each space is an unsorted array searched linearly, in registration order.
- * A partition has five ranges today and at most IO_BUS_MAX_RANGES: scanning
- * a handful of entries costs about what a binary search's compares do, on
- * data that fits in a few cache lines, and it needs no ordering invariant
+ * A partition has some twenty port ranges and four MMIO ranges today, at
+ * most IO_BUS_MAX_RANGES per space; the test devices come first. Scanning
+ * that many entries costs about what a binary search's compares do, on
+ * data in a dozen cache lines, and it needs no ordering invariant
  * that registration (and any later removal) would have to keep. The ranges
  * never overlap, so the first match is the only one.
  */

@@ -9,10 +9,12 @@
 #include <plinth/errno.h>
 #include <plinth/log.h>
 #include <plinth/time.h>
+#include <vmm/acpi_build.h>
 #include <vmm/dev/ioapic.h>
 #include <vmm/dev/lapic.h>
 #include <vmm/irq.h>
 #include <vmm/partition.h>
+#include <vmm/pc_devices.h>
 
 static uint64_t clock_now_ns(void *ctx)
 {
@@ -20,10 +22,12 @@ static uint64_t clock_now_ns(void *ctx)
 	return time_ns();
 }
 
+/* The vCPU's own TSC: the host's plus the offset its IA32_TSC/TSC_ADJUST writes set. */
 static uint64_t read_tsc(void *ctx)
 {
-	(void)ctx;
-	return rdtsc();
+	struct vcpu *v = ctx;
+
+	return rdtsc() + v->msrs.tsc_offset;
 }
 
 /* A start-up IPI only means something to a vCPU still waiting for one. */
@@ -137,13 +141,41 @@ static void ioapic_deliver_cb(void *ctx, const struct ioapic_msg *m)
 
 int vmm_irq_init(struct partition *p)
 {
-	struct ioapic_config c = { .id = 0, .deliver = ioapic_deliver_cb, .ctx = p };
+	/* The ID the MADT gives it, so the guest's view and the register agree. */
+	struct ioapic_config c = { .id = ACPI_IOAPIC_ID, .deliver = ioapic_deliver_cb, .ctx = p };
 
 	spin_lock_init(&p->irq_lock);
-	/* The I/O APIC takes the ID after the LAPICs', as firmware assigns it. */
-	c.id = (uint8_t)p->vcpu_count;
 	ioapic_init(&p->ioapic, &c);
 	return 0;
+}
+
+void vmm_irq_reset(struct partition *p)
+{
+	spin_lock(&p->irq_lock);
+	ioapic_reset(&p->ioapic);
+	spin_unlock(&p->irq_lock);
+}
+
+void vmm_irq_set_gsi(struct partition *p, unsigned int gsi, bool level)
+{
+	spin_lock(&p->irq_lock);
+	/* The wiring table only names pins the I/O APIC has (test_pc_wiring). */
+	ioapic_set_irq(&p->ioapic, gsi, level);
+	spin_unlock(&p->irq_lock);
+}
+
+static void line_set_level(void *ctx, bool level)
+{
+	struct vmm_irq_line *line = ctx;
+
+	vmm_irq_set_gsi(line->p, line->gsi, level);
+}
+
+struct dev_irq vmm_irq_line(struct vmm_irq_line *line, struct partition *p, unsigned int gsi)
+{
+	line->p = p;
+	line->gsi = gsi;
+	return (struct dev_irq){ .set_level = line_set_level, .ctx = line };
 }
 
 int vcpu_lapic_create(struct vcpu *v)
@@ -151,11 +183,11 @@ int vcpu_lapic_create(struct vcpu *v)
 	struct lapic_config c = {
 		.apic_id = v->index,
 		.bsp = v->index == 0,
-		/* Offered exactly when CPUID offers it, which it does not yet. */
+		/* Offered exactly when CPUID offers them. */
 		.x2apic = v->part->cpuid.x2apic,
 		.clock = { .now_ns = clock_now_ns },
-		/* 0: CPUID hides TSC-deadline mode, so the LVT bit and MSR 0x6e0 #GP. */
-		.tsc_hz = 0,
+		/* 0 when CPUID hides TSC-deadline mode: the LVT bit and MSR 0x6e0 then #GP. */
+		.tsc_hz = v->part->cpuid.tsc_deadline ? tsc_hz() : 0,
 		.read_tsc = read_tsc,
 		.send_ipi = lapic_send_ipi_cb,
 		.kick = lapic_kick_cb,
@@ -190,18 +222,29 @@ static uint64_t deadline_to_tsc(uint64_t deadline, uint64_t now_ns)
 
 /*
  * One look at the LAPIC per entry, under one lock: fire an expired timer,
- * find the deliverable vector and the next timer event. The clock is read
- * only when a timer is armed, which keeps the common exit cheap.
+ * find the deliverable vector and the next timer event. vCPU 0 first fires
+ * the platform devices' due timers, outside irq_lock (their lock comes
+ * first), so an interrupt they raise is seen by the same look. The clock is
+ * read only when a timer is armed, which keeps the common exit cheap.
  */
 int vcpu_irq_poll(struct vcpu *v, uint64_t *deadline_tsc)
 {
-	uint64_t next, now_ns = 0;
+	uint64_t next, now_ns = 0, dev_next = UINT64_MAX;
 	int vec;
 
+	if (v->index == 0) {
+		dev_next = vmm_pc_devices_next_ns(&v->part->pc);
+		if (dev_next != UINT64_MAX) {
+			now_ns = time_ns();
+			if (dev_next <= now_ns)
+				dev_next = vmm_pc_devices_update(v->part, now_ns);
+		}
+	}
 	spin_lock(&v->part->irq_lock);
 	next = lapic_next_deadline_ns(&v->lapic);
 	if (next != UINT64_MAX) {
-		now_ns = time_ns();
+		if (!now_ns)
+			now_ns = time_ns();
 		if (next <= now_ns) {
 			lapic_timer_update(&v->lapic, now_ns);
 			next = lapic_next_deadline_ns(&v->lapic);
@@ -209,6 +252,7 @@ int vcpu_irq_poll(struct vcpu *v, uint64_t *deadline_tsc)
 	}
 	vec = lapic_pending_vector(&v->lapic);
 	spin_unlock(&v->part->irq_lock);
+	next = MIN(next, dev_next);
 	*deadline_tsc = next == UINT64_MAX ? 0 : deadline_to_tsc(next, now_ns);
 	return vec;
 }

@@ -58,21 +58,24 @@ static const struct pt_ops ept_ops = {
 };
 
 /*
- * Guest RAM as the vCPU reaches it, but through Plinth's direct map: the
- * layout decides what is RAM and where in the backing it lies, the chunk list
- * which frame holds it. No EPT walk per copy, and a device page mapped
- * write-back one day (a passed-through BAR) is still never memcpy'd by a
- * hypercall or the emulator, because the layout does not call it RAM.
+ * Guest memory as the vCPU reaches it, but through Plinth's direct map: the
+ * layout decides what is backed (RAM and the firmware area) and where in the
+ * backing it lies, the chunk list which frame holds it. No EPT walk per
+ * copy, and a device page mapped write-back one day (a passed-through BAR)
+ * is still never memcpy'd by a hypercall or the emulator, because the layout
+ * does not call it backed.
  */
 static int copy_ram(struct partition *p, gpa_t at, uint8_t *buf, size_t len, bool to_guest)
 {
 	uint64_t off;
 
-	if (!guest_layout_is_ram(&p->layout, at, len))
+	/* The firmware area too: the vCPU reaches it like RAM (a real-mode image runs there). */
+	if (!guest_layout_is_backed(&p->layout, at, len))
 		return -EFAULT;
 	if (!len)
 		return 0;
-	if (guest_layout_ram_offset(&p->layout, at, &off) < 0 || off >= p->chunk_count * SIZE_2M ||
+	if (guest_layout_backing_offset(&p->layout, at, &off) < 0 ||
+	    off >= p->chunk_count * SIZE_2M ||
 	    len > p->chunk_count * SIZE_2M - off)
 		return -EFAULT;
 	while (len) {
@@ -157,23 +160,23 @@ static int alloc_chunks(struct partition *p, uint64_t chunks)
 }
 
 /*
- * One RAM region of the layout onto its part of the backing, in runs of
- * host-contiguous chunks so the EPT gets large pages wherever the allocation
- * allowed them. Region starts are whole chunks of backing (the layout is
- * built from whole chunks and the hole is 1 GiB aligned).
+ * Backed guest memory r (one region or adjacent ones) onto its part of the
+ * backing, in runs of host-contiguous chunks so the EPT gets large pages
+ * wherever the allocation allowed them. r may start inside a chunk.
  */
 static int map_ram_region(struct partition *p, const struct guest_region *r)
 {
 	uint64_t base, done = 0;
-	int ret = guest_layout_ram_offset(&p->layout, r->start, &base);
+	int ret = guest_layout_backing_offset(&p->layout, r->start, &base);
 
 	while (!ret && done < r->size) {
-		uint64_t i = (base + done) / SIZE_2M, n = 1, len;
+		uint64_t i = (base + done) / SIZE_2M, in = (base + done) % SIZE_2M, n = 1, len;
 
-		while (done + n * SIZE_2M < r->size && p->chunks[i + n] == p->chunks[i] + n * SIZE_2M)
+		while (done + n * SIZE_2M - in < r->size &&
+		       p->chunks[i + n] == p->chunks[i] + n * SIZE_2M)
 			n++;
-		len = MIN(n * SIZE_2M, r->size - done);
-		ret = ept_map_ram(&p->ept, gpa(r->start.v + done), hpa(p->chunks[i]), len);
+		len = MIN(n * SIZE_2M - in, r->size - done);
+		ret = ept_map_ram(&p->ept, gpa(r->start.v + done), hpa(p->chunks[i] + in), len);
 		done += len;
 	}
 	return ret;
@@ -183,6 +186,7 @@ static int allocate_memory(struct partition *p)
 {
 	uint64_t chunks = ALIGN_UP(p->mem_size, SIZE_2M) / SIZE_2M;
 	const struct guest_region *r;
+	struct guest_region run = { 0 };
 	int ret;
 
 	ret = guest_layout_build(&p->layout, chunks * SIZE_2M);
@@ -200,10 +204,24 @@ static int allocate_memory(struct partition *p)
 	ret = alloc_contiguous(p, chunks);
 	if (ret == -ENOMEM && p->chunk_count == 0)
 		ret = alloc_chunks(p, chunks);
-	/* RAM only: the hole stays unmapped, so every access there exits as MMIO. */
-	guest_layout_for_each(&p->layout, r)
-		if (!ret && r->type == GUEST_REGION_RAM)
-			ret = map_ram_region(p, r);
+	/*
+	 * RAM and the firmware area, both read-write (the OS writes the FACS),
+	 * adjacent ones as one run so low memory keeps its large pages; the
+	 * hole stays unmapped, so every access there exits as MMIO.
+	 */
+	guest_layout_for_each(&p->layout, r) {
+		if (!guest_region_backed(r))
+			continue;
+		if (run.size && run.start.v + run.size == r->start.v) {
+			run.size += r->size;
+			continue;
+		}
+		if (run.size && !ret)
+			ret = map_ram_region(p, &run);
+		run = *r;
+	}
+	if (run.size && !ret)
+		ret = map_ram_region(p, &run);
 	if (ret == 0)
 		p->mem_size = chunks * SIZE_2M;
 	return ret;
@@ -358,8 +376,9 @@ static int create_one(const struct partition_config *cfg, const struct boot_info
 	ret = load_image(p, &bsp, err, errlen);
 	if (ret < 0)
 		goto fail;
-	cpuid_policy_init(&p->cpuid, host_max_leaf(0), host_max_leaf(0x80000000), tsc_hz() / 1000,
+	cpuid_policy_init(&p->cpuid, host_max_leaf(0), host_max_leaf(0x80000000), tsc_hz(),
 			  p->vcpu_count);
+	p->cpuid.rdtscp = virt->guest_has_rdtscp();
 	for (unsigned int i = 0; i < p->vcpu_count; i++) {
 		struct vcpu *v = kzalloc(sizeof(*v));
 
@@ -382,6 +401,9 @@ static int create_one(const struct partition_config *cfg, const struct boot_info
 			snprintf(err, errlen, "cannot set up the local APIC of vCPU %u", i);
 			goto fail;
 		}
+		/* CPUID offers the TSC-deadline timer only if the LAPIC was given the TSC rate. */
+		if (!v->lapic.cfg.tsc_hz)
+			p->cpuid.tsc_deadline = false;
 	}
 	for (unsigned int i = 0; i < p->vcpu_count; i++)
 		cpu_queue[cpus[i]][cpu_queue_len[cpus[i]]++] = p->vcpus[i];
@@ -426,6 +448,7 @@ int partition_reboot(struct partition *p)
 	pr_info("partition '%s' rebooting (reboot %u)\n", p->name, p->reboots);
 	for (uint64_t i = 0; i < p->chunk_count; i++)
 		memset(phys_to_virt(p->chunks[i]), 0, SIZE_2M);
+	vmm_devices_reset(p);
 	memset(&bsp, 0, sizeof(bsp));
 	if (load_image(p, &bsp, err, sizeof(err)) < 0) {
 		partition_stop(p, -ENOEXEC, "reboot: %s", err);

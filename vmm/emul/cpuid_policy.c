@@ -10,6 +10,7 @@
 #include <plinth/string.h>
 #include <plinth/types.h>
 #include <vmm/cpuid_policy.h>
+#include <vmm/dev/lapic.h>
 
 #define B(n) (1U << (n))
 
@@ -25,7 +26,7 @@
 #define L1C_PDCM B(15)     /* IA32_PERF_CAPABILITIES: no guest PMU */
 #define L1C_DCA B(18)      /* direct cache access: platform-wide setting */
 #define L1C_X2APIC B(21)
-#define L1C_TSC_DEADLINE B(24) /* the guest LAPIC has no TSC-deadline timer mode */
+#define L1C_TSC_DEADLINE B(24) /* the guest LAPIC's timer mode, offered with p->tsc_deadline */
 #define L1C_OSXSAVE B(27)
 #define L1C_HYPERVISOR B(31)
 
@@ -38,8 +39,8 @@
 #define L1D_PBE B(31)      /* pending-break enable: host power management */
 
 /* Leaf 7 subleaf 0 EBX: each needs an MSR or mode Plinth does not provide. */
-#define L7B_HIDE (B(1) |   /* TSC_ADJUST: MSR 0x3b not emulated */ \
-		  B(2) |   /* SGX: EPC is not partitioned */ \
+#define L7B_TSC_ADJUST B(1) /* MSR 0x3b, emulated per vCPU (msr_policy.c) */
+#define L7B_HIDE (B(2) |   /* SGX: EPC is not partitioned */ \
 		  B(4) |   /* HLE: TSX is hidden (TAA, no TSX_CTRL) */ \
 		  B(11) |  /* RTM: same */ \
 		  B(12) |  /* RDT monitoring: shared cache QoS state */ \
@@ -108,9 +109,22 @@
 #define EXT_BASE 0x80000000U
 #define EXT_FEATURES 0x80000001U
 #define EXT_ECX_SVM B(2)
+#define EXT_EDX_RDTSCP B(27)
+#define EXT_POWER 0x80000007U
+#define EXT_POWER_EDX_INVARIANT_TSC B(8)
+
+/* Leaves 0x15 and 0x16: the TSC and the LAPIC timer's clock, both Plinth's. */
+#define LEAF_TSC_CRYSTAL 0x15U
+#define LEAF_FREQ 0x16U
+#define HZ_PER_MHZ 1000000ULL
+/* Linux: crystal_khz * EBX in unsigned int (arch/x86/kernel/tsc.c, native_calibrate_tsc). */
+#define CPUID_TSC_RATIO_MAX_EBX (UINT32_MAX / (LAPIC_BUS_HZ / 1000))
+
+/* The LAPIC's limit on the TSC rate also keeps leaf 0x40000010's kHz in 32 bits. */
+_Static_assert(LAPIC_MAX_TSC_HZ / 1000 <= UINT32_MAX, "TSC kHz does not fit leaf 0x40000010");
 
 int cpuid_policy_init(struct cpuid_policy *p, uint32_t host_max_basic,
-		      uint32_t host_max_ext, uint64_t tsc_khz,
+		      uint32_t host_max_ext, uint64_t tsc_hz,
 		      unsigned int vcpus)
 {
 	int ret = 0;
@@ -120,7 +134,8 @@ int cpuid_policy_init(struct cpuid_policy *p, uint32_t host_max_basic,
 
 	memset(p, 0, sizeof(*p));
 	/* Leaves above what the host has would only echo host garbage. */
-	p->max_basic = MIN(host_max_basic, CPUID_POLICY_MAX_BASIC);
+	p->host_max_basic = MIN(host_max_basic, CPUID_POLICY_MAX_BASIC);
+	p->max_basic = p->host_max_basic;
 	/*
 	 * A host without extended leaves still answers 0x80000000 itself;
 	 * clamping to the base keeps every extended leaf above it at zero.
@@ -136,13 +151,116 @@ int cpuid_policy_init(struct cpuid_policy *p, uint32_t host_max_basic,
 	else
 		p->vcpu_count = vcpus;
 
-	if (tsc_khz > UINT32_MAX)
+	if (tsc_hz > LAPIC_MAX_TSC_HZ) {
 		ret = -EINVAL;
-	else
-		p->tsc_khz = tsc_khz;
+	} else {
+		p->tsc_hz = tsc_hz;
+		p->tsc_khz = tsc_hz / 1000;
+	}
+	/*
+	 * 0x15 and 0x16 are Plinth's answers, not the host's, so they are
+	 * offered whatever the host's highest leaf; the ones in between that
+	 * the host lacks read as zeros.
+	 */
+	if (p->tsc_hz)
+		p->max_basic = MAX(p->max_basic, LEAF_FREQ);
 
-	p->x2apic = false;
+	/* The LAPIC model has both (vmm/dev/lapic.c); the deadline mode needs a TSC rate. */
+	p->x2apic = true;
+	p->tsc_deadline = p->tsc_hz != 0;
 	return ret;
+}
+
+static uint64_t gcd64(uint64_t a, uint64_t b)
+{
+	while (b) {
+		uint64_t t = a % b;
+
+		a = b;
+		b = t;
+	}
+	return a;
+}
+
+/* |p/q - n/d| times q * d, so candidates compare without division. */
+static unsigned __int128 ratio_error(uint64_t p, uint64_t q, uint64_t n, uint64_t d)
+{
+	unsigned __int128 x = (unsigned __int128)p * d, y = (unsigned __int128)n * q;
+
+	return x > y ? x - y : y - x;
+}
+
+/*
+ * The fraction p/q closest to n/d with q <= max_q: the last continued-
+ * fraction convergent that fits, or the best semiconvergent after it if
+ * that is closer; exactly n/d when its reduced form fits. n, d, max_q >= 1.
+ */
+static void best_ratio(uint64_t n, uint64_t d, uint64_t max_q, uint64_t *p, uint64_t *q)
+{
+	uint64_t p0 = 0, q0 = 1, p1 = 1, q1 = 0, x = n, y = d, a, t, k, sp, sq;
+
+	while (y) {
+		a = x / y;
+		if (q0 + a * q1 > max_q)
+			break;
+		t = p0 + a * p1;
+		p0 = p1;
+		p1 = t;
+		t = q0 + a * q1;
+		q0 = q1;
+		q1 = t;
+		t = x - a * y;
+		x = y;
+		y = t;
+	}
+	*p = p1;
+	*q = q1;
+	if (!y)
+		return;
+	k = (max_q - q0) / q1;
+	sp = p0 + k * p1;
+	sq = q0 + k * q1;
+	if (ratio_error(sp, sq, n, d) * q1 < ratio_error(p1, q1, n, d) * sq) {
+		*p = sp;
+		*q = sq;
+	}
+}
+
+/*
+ * TSC = crystal * EBX / EAX with the crystal (ECX) the LAPIC timer's clock:
+ * Linux then takes its TSC rate and its LAPIC timer period from here
+ * without calibrating either. Linux multiplies crystal kHz by EBX in 32
+ * bits, so EBX stays at most UINT32_MAX / (crystal in kHz); within that
+ * the ratio is the reduced fraction, exact, when it fits, else the closest
+ * one (a TSC calibrated to the hertz rarely has a small ratio to 1 GHz; the
+ * error is then below Linux's own kHz rounding). A ratio no fraction fits
+ * is not enumerated (EBX 0).
+ */
+static void leaf_tsc_crystal(const struct cpuid_policy *p, struct cpuid_result *r)
+{
+	uint64_t g, num = 0, den = 0;
+
+	memset(r, 0, sizeof(*r));
+	if (!p->tsc_hz)
+		return;
+	g = gcd64(p->tsc_hz, LAPIC_BUS_HZ);
+	best_ratio(LAPIC_BUS_HZ / g, p->tsc_hz / g, CPUID_TSC_RATIO_MAX_EBX, &den, &num);
+	if (!num || !den || den > UINT32_MAX)
+		return;
+	r->eax = (uint32_t)den;
+	r->ebx = (uint32_t)num;
+	r->ecx = (uint32_t)LAPIC_BUS_HZ;
+}
+
+/* Base = maximum frequency (the TSC's, never scaled), bus = the LAPIC clock, in MHz. */
+static void leaf_freq(const struct cpuid_policy *p, struct cpuid_result *r)
+{
+	memset(r, 0, sizeof(*r));
+	if (!p->tsc_hz)
+		return;
+	r->eax = (uint32_t)(p->tsc_hz / HZ_PER_MHZ);
+	r->ebx = r->eax;
+	r->ecx = (uint32_t)(LAPIC_BUS_HZ / HZ_PER_MHZ);
 }
 
 /* Smallest n with (1 << n) >= v: the APIC-ID bits needed for v vCPUs. */
@@ -168,9 +286,11 @@ static void leaf1(const struct cpuid_policy *p,
 	r->ecx &= ~(L1C_DTES64 | L1C_MONITOR | L1C_DS_CPL | L1C_VMX | L1C_SMX |
 		    L1C_EST | L1C_TM2 | L1C_SDBG | L1C_PDCM | L1C_DCA |
 		    L1C_X2APIC | L1C_OSXSAVE | L1C_TSC_DEADLINE);
-	/* x2APIC is a property of the emulated LAPIC, not of the host. */
+	/* x2APIC and the TSC-deadline timer are the emulated LAPIC's, not the host's. */
 	if (p->x2apic)
 		r->ecx |= L1C_X2APIC;
+	if (p->tsc_deadline)
+		r->ecx |= L1C_TSC_DEADLINE;
 	/*
 	 * Hardware derives OSXSAVE from CR4 of whoever runs CPUID: here that
 	 * was the host, so it must be recomputed from the guest's CR4.
@@ -225,6 +345,8 @@ static void leaf7(uint32_t subleaf, const struct cpuid_guest_state *gs,
 		/* Only subleaf 1 has been reviewed. */
 		r->eax = MIN(r->eax, 1U);
 		r->ebx &= ~L7B_HIDE;
+		/* Emulated, so offered whether or not the host has it. */
+		r->ebx |= L7B_TSC_ADJUST;
 		r->ecx &= ~L7C_HIDE;
 		/* Like OSXSAVE, OSPKE follows the CR4 of the CPUID caller. */
 		if (gs->cr4_pke)
@@ -321,9 +443,13 @@ static void basic_leaf(const struct cpuid_policy *p, uint32_t leaf,
 		leaf1(p, gs, r);
 		break;
 	case 2:    /* legacy cache/TLB descriptors: harmless geometry */
-	case 0x15: /* TSC/crystal ratio: the TSC is not scaled */
-	case 0x16: /* nominal frequencies: informational */
 	case 0x18: /* TLB geometry: informational */
+		break;
+	case LEAF_TSC_CRYSTAL:
+		leaf_tsc_crystal(p, r);
+		break;
+	case LEAF_FREQ:
+		leaf_freq(p, r);
 		break;
 	case 4:
 		leaf4(p, r);
@@ -363,19 +489,33 @@ static void hypervisor_leaf(const struct cpuid_policy *p, uint32_t leaf,
 	} else if (leaf == CPUID_POLICY_MAX_HV) {
 		/* Saves the guest a TSC calibration against a slow timer. */
 		r->eax = (uint32_t)p->tsc_khz;
-		/* LAPIC timer frequency is not known to Plinth: 0 = unknown. */
-		r->ebx = 0;
+		/* The LAPIC timer's clock, in kHz, as this leaf's convention has it. */
+		r->ebx = (uint32_t)(LAPIC_BUS_HZ / 1000);
 	}
 }
 
 static void ext_leaf(uint32_t leaf, const struct cpuid_policy *p,
 		     struct cpuid_result *r)
 {
-	if (leaf == EXT_BASE)
+	if (leaf == EXT_BASE) {
 		r->eax = p->max_ext;
-	else if (leaf == EXT_FEATURES)
+	} else if (leaf == EXT_FEATURES) {
 		r->ecx &= ~EXT_ECX_SVM; /* no nested virtualization */
-	/* 0x80000002..8: brand string, cache/TLB, invariant TSC, sizes. */
+		/* Without the backend's RDTSCP control the instruction would #UD. */
+		if (!p->rdtscp)
+			r->edx &= ~EXT_EDX_RDTSCP;
+	} else if (leaf == EXT_POWER) {
+		/*
+		 * Only the invariant TSC: the guest's TSC is the host's plus an
+		 * offset, never scaled or stopped, so it is invariant exactly
+		 * when the host's is. The rest is host power management.
+		 */
+		r->edx &= EXT_POWER_EDX_INVARIANT_TSC;
+		r->eax = 0;
+		r->ebx = 0;
+		r->ecx = 0;
+	}
+	/* 0x80000002..6, 8: brand string, cache/TLB, address sizes. */
 }
 
 void cpuid_policy_apply(const struct cpuid_policy *p, uint32_t leaf,
@@ -399,7 +539,8 @@ void cpuid_policy_apply(const struct cpuid_policy *p, uint32_t leaf,
 	 * every guest already treats as "nothing here".
 	 */
 	if (leaf < HV_BASE) {
-		if (leaf > p->max_basic)
+		if (leaf > p->max_basic ||
+		    (leaf > p->host_max_basic && leaf != LEAF_TSC_CRYSTAL && leaf != LEAF_FREQ))
 			memset(&r, 0, sizeof(r));
 		else
 			basic_leaf(p, leaf, subleaf, gs, &r);

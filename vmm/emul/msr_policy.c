@@ -21,7 +21,11 @@ struct msr_rule {
 };
 
 static const struct msr_rule rules[] = {
+	{ GMSR_TSC, GMSR_TSC, A_R | A_W },
+	{ GMSR_PLATFORM_ID, GMSR_PLATFORM_ID, A_R },
+	{ GMSR_SMI_COUNT, GMSR_SMI_COUNT, A_R },
 	{ GMSR_FEATURE_CONTROL, GMSR_FEATURE_CONTROL, A_R },
+	{ GMSR_TSC_ADJUST, GMSR_TSC_ADJUST, A_R | A_W },
 	{ GMSR_SPEC_CTRL, GMSR_SPEC_CTRL, A_R | A_W },
 	{ GMSR_PRED_CMD, GMSR_PRED_CMD, A_W },
 	{ GMSR_BIOS_SIGN_ID, GMSR_BIOS_SIGN_ID, A_R | A_W },
@@ -77,6 +81,7 @@ void msr_state_init(struct msr_vcpu_state *s)
 	memset(s, 0, sizeof(*s));
 	s->pat = GMSR_PAT_RESET;
 	s->misc_enable = GMSR_MISC_ENABLE_RESET;
+	s->mtrr_def_type = GMSR_MTRR_DEF_TYPE_BOOT;
 	s->maxphyaddr = PHYS_BITS_MAX;
 }
 
@@ -176,6 +181,20 @@ int msr_emulate_read(struct msr_vcpu_state *s, uint32_t msr, uint64_t *value)
 	}
 
 	switch (msr) {
+	case GMSR_TSC:
+		*value = s->host_tsc + s->tsc_offset;
+		break;
+	case GMSR_TSC_ADJUST:
+		*value = s->tsc_adjust;
+		break;
+	case GMSR_PLATFORM_ID:
+		/* Bits 52:50 pick a microcode flavour; the guest loads none. */
+		*value = 0;
+		break;
+	case GMSR_SMI_COUNT:
+		/* No SMM: a partition never sees a system-management interrupt. */
+		*value = 0;
+		break;
 	case GMSR_FEATURE_CONTROL:
 		/* Locked with VMX off: guests stop probing for VMX here. */
 		*value = GMSR_FEATURE_CONTROL_VALUE;
@@ -265,6 +284,7 @@ static int write_mtrr_var(struct msr_vcpu_state *s, uint32_t msr, uint64_t v)
 
 int msr_emulate_write(struct msr_vcpu_state *s, uint32_t msr, uint64_t value)
 {
+	uint64_t delta;
 	int idx;
 	int ret = check_access(s, msr, true, &value);
 
@@ -282,6 +302,18 @@ int msr_emulate_write(struct msr_vcpu_state *s, uint32_t msr, uint64_t value)
 	}
 
 	switch (msr) {
+	case GMSR_TSC:
+		/* SDM 17.17.3: the TSC moves to value and TSC_ADJUST by as much. */
+		delta = value - (s->host_tsc + s->tsc_offset);
+		s->tsc_offset += delta;
+		s->tsc_adjust += delta;
+		return 0;
+	case GMSR_TSC_ADJUST:
+		/* And the other way round: the TSC moves by the change in TSC_ADJUST. */
+		delta = value - s->tsc_adjust;
+		s->tsc_adjust = value;
+		s->tsc_offset += delta;
+		return 0;
 	case GMSR_SPEC_CTRL:
 		if (value & ~SPEC_CTRL_VALID)
 			return -EPERM;

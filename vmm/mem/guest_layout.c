@@ -36,7 +36,12 @@ int guest_layout_build(struct guest_layout *l, uint64_t ram_size)
 	    high > GUEST_PHYS_LIMIT - GUEST_MMIO_HOLE_END)
 		return -EINVAL;
 	l->ram_size = ram_size;
-	add(l, 0, low, GUEST_REGION_RAM);
+	add(l, 0, MIN(low, GUEST_FIRMWARE_START), GUEST_REGION_RAM);
+	if (low > GUEST_FIRMWARE_START)
+		add(l, GUEST_FIRMWARE_START, MIN(low, GUEST_FIRMWARE_END) - GUEST_FIRMWARE_START,
+		    GUEST_REGION_RESERVED);
+	if (low > GUEST_FIRMWARE_END)
+		add(l, GUEST_FIRMWARE_END, low - GUEST_FIRMWARE_END, GUEST_REGION_RAM);
 	add(l, GUEST_MMIO_HOLE_START, GUEST_MMIO_HOLE_END - GUEST_MMIO_HOLE_START,
 	    GUEST_REGION_MMIO_HOLE);
 	if (high)
@@ -59,29 +64,76 @@ static const struct guest_region *lookup(const struct guest_layout *l, uint64_t 
 	return NULL;
 }
 
-bool guest_layout_is_ram(const struct guest_layout *l, gpa_t gpa, uint64_t len)
+/* [gpa, gpa + len) inside one backed region (one RAM region if ram_only). */
+static bool in_region(const struct guest_region *r, uint64_t a, uint64_t len, bool ram_only)
 {
-	const struct guest_region *r = lookup(l, gpa.v, len == 0);
-
+	if (!r || !guest_region_backed(r) || (ram_only && r->type != GUEST_REGION_RAM))
+		return false;
 	/* size - offset, never gpa + len: a guest-supplied len must not wrap. */
-	return r && r->type == GUEST_REGION_RAM && len <= r->size - (gpa.v - r->start.v);
+	return len <= r->size - (a - r->start.v);
 }
 
-int guest_layout_ram_offset(const struct guest_layout *l, gpa_t gpa, uint64_t *offset)
+static bool inside(const struct guest_layout *l, gpa_t gpa, uint64_t len, bool ram_only)
+{
+	/* An empty range at a boundary belongs to the region ending or the one starting there. */
+	if (!len && in_region(lookup(l, gpa.v, true), gpa.v, 0, ram_only))
+		return true;
+	return in_region(lookup(l, gpa.v, false), gpa.v, len, ram_only);
+}
+
+bool guest_layout_is_ram(const struct guest_layout *l, gpa_t gpa, uint64_t len)
+{
+	return inside(l, gpa, len, true);
+}
+
+/*
+ * Backed regions that touch are consecutive in the backing as well, so a
+ * range may run from one into the next: walk it region by region.
+ */
+bool guest_layout_is_backed(const struct guest_layout *l, gpa_t gpa, uint64_t len)
+{
+	uint64_t a = gpa.v;
+
+	if (inside(l, gpa, len, false))
+		return true;
+	while (len) {
+		const struct guest_region *r = lookup(l, a, false);
+		uint64_t n;
+
+		if (!r || !guest_region_backed(r))
+			return false;
+		n = MIN(len, r->size - (a - r->start.v));
+		a += n;
+		len -= n;
+	}
+	return true;
+}
+
+static int offset_in(const struct guest_layout *l, gpa_t gpa, uint64_t *offset, bool ram_only)
 {
 	const struct guest_region *r = lookup(l, gpa.v, false);
 	uint64_t below = 0;
 
 	if (!l || !offset)
 		return -EINVAL;
-	if (!r || r->type != GUEST_REGION_RAM)
+	if (!r || !guest_region_backed(r) || (ram_only && r->type != GUEST_REGION_RAM))
 		return -EFAULT;
-	/* The backing holds the RAM regions back to back: holes take none of it. */
+	/* The backing holds the backed regions back to back: holes take none of it. */
 	for (const struct guest_region *q = l->region; q < r; q++)
-		if (q->type == GUEST_REGION_RAM)
+		if (guest_region_backed(q))
 			below += q->size;
 	*offset = below + (gpa.v - r->start.v);
 	return 0;
+}
+
+int guest_layout_ram_offset(const struct guest_layout *l, gpa_t gpa, uint64_t *offset)
+{
+	return offset_in(l, gpa, offset, true);
+}
+
+int guest_layout_backing_offset(const struct guest_layout *l, gpa_t gpa, uint64_t *offset)
+{
+	return offset_in(l, gpa, offset, false);
 }
 
 const struct guest_region *guest_layout_find(const struct guest_layout *l, gpa_t gpa)

@@ -90,7 +90,9 @@ static void setup_execution_controls(struct vcpu_arch *a)
 	pin = adjust_controls(0, PIN_EXTINT_EXITING | PIN_NMI_EXITING | PIN_VIRTUAL_NMIS |
 				 PIN_PREEMPTION_TIMER, MSR_VMX_PINBASED, MSR_VMX_TRUE_PINBASED);
 	/* CR8 exits: without a TPR shadow a guest MOV CR8 would reach the real APIC. */
-	proc = adjust_controls(0, PROC_HLT_EXITING | PROC_MWAIT_EXITING | PROC_RDPMC_EXITING |
+	/* TSC offsetting: guest writes to IA32_TSC / TSC_ADJUST move its TSC (vmm's policy). */
+	proc = adjust_controls(0, PROC_USE_TSC_OFFSETTING | PROC_HLT_EXITING | PROC_MWAIT_EXITING |
+				  PROC_RDPMC_EXITING |
 				  PROC_CR8_LOAD_EXITING | PROC_CR8_STORE_EXITING |
 				  PROC_USE_IO_BITMAPS | PROC_USE_MSR_BITMAPS |
 				  PROC_MONITOR_EXITING | PROC_SECONDARY,
@@ -113,12 +115,27 @@ static void setup_execution_controls(struct vcpu_arch *a)
 	vmwrite(VMCS_IO_BITMAP_A, io_bitmap_a);
 	vmwrite(VMCS_IO_BITMAP_B, io_bitmap_b);
 	vmwrite(VMCS_MSR_BITMAP, msr_bitmap);
+	vmwrite(VMCS_TSC_OFFSET, 0);
 	vmwrite(VMCS_EPT_POINTER, a->eptp);
 	vmwrite(VMCS_VPID, a->vpid);
 	vmwrite(VMCS_LINK_POINTER, ~0ULL);
 	/* NE must stay set and VMXE is ours: the guest sees its own values in the shadows. */
 	vmwrite(VMCS_CR0_MASK, GUEST_CR0_OWNED);
 	vmwrite(VMCS_CR4_MASK, GUEST_CR4_OWNED);
+}
+
+/*
+ * RDTSCP is enabled above whenever the CPU allows it; without it the guest's
+ * RDTSCP raises #UD, so CPUID must not offer the instruction.
+ */
+bool vmx_guest_has_rdtscp(void)
+{
+	bool has_true = vmx_caps.basic & (1ULL << 55);
+	uint64_t proc = rdmsr(has_true ? MSR_VMX_TRUE_PROCBASED : MSR_VMX_PROCBASED);
+
+	if (!((proc >> 32) & PROC_SECONDARY))
+		return false;
+	return (rdmsr(MSR_VMX_PROCBASED2) >> 32) & PROC2_RDTSCP;
 }
 
 static void setup_exit_entry_controls(void)

@@ -198,7 +198,9 @@ static void exception_or_nmi(struct vcpu_arch *a, uint64_t q, struct virt_exit *
 static void triple_fault(struct vcpu_arch *a, uint64_t q, struct virt_exit *e)
 {
 	(void)q;
-	fatal(e, -EFAULT, "triple fault on vCPU %u", a->index);
+	(void)a;
+	/* vmm decides: the partition's on_crash says stop or restart. */
+	e->kind = VEXIT_SHUTDOWN;
 }
 
 static void task_switch(struct vcpu_arch *a, uint64_t q, struct virt_exit *e)

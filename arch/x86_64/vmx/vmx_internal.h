@@ -19,6 +19,7 @@ extern struct vmx_caps vmx_caps;
 int vmx_check_support(void);
 int vmx_cpu_enable(void);
 bool vmx_host_has_xsave(void);
+bool vmx_guest_has_rdtscp(void);
 
 /* Control-register bits Plinth owns: the guest sees its own values in the read shadows. */
 /*

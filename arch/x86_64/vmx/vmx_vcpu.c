@@ -52,12 +52,25 @@ static void vpid_put(uint16_t vpid)
  * then belong to this vCPU for as long as it runs on this CPU (Plinth itself
  * never uses them), so they are loaded here once instead of on every entry.
  */
-static void vmx_vcpu_reset(struct vcpu_arch *a)
+static void reset_regs(struct vcpu_arch *a)
 {
 	a->xcr0 = 1;
 	a->spec_ctrl = 0;
 	a->reinject_info = 0;
 	vmx_guest_regs_load_clean(a->xcr0);
+}
+
+/* After vcpu_init, on the vCPU's own CPU, its VMCS current: the TSC is the host's again. */
+static void vmx_vcpu_reset(struct vcpu_arch *a)
+{
+	reset_regs(a);
+	vmwrite(VMCS_TSC_OFFSET, 0);
+}
+
+static void vmx_set_tsc_offset(struct vcpu_arch *a, uint64_t offset)
+{
+	(void)a;
+	vmwrite(VMCS_TSC_OFFSET, offset);
 }
 
 static int vmx_vcpu_init(struct vcpu_arch *a, const struct virt_vcpu_config *c)
@@ -74,7 +87,7 @@ static int vmx_vcpu_init(struct vcpu_arch *a, const struct virt_vcpu_config *c)
 	ret = vpid_get(&a->vpid);
 	if (ret < 0)
 		return ret;
-	vmx_vcpu_reset(a);
+	reset_regs(a);
 	ret = vmcs_setup(a);
 	if (ret < 0)
 		return ret;
@@ -356,6 +369,8 @@ const struct virt_ops vmx_ops = {
 	.irq_window = vmx_irq_window,
 	.nmi_window = vmx_nmi_window,
 	.set_time_slice = vmx_set_time_slice,
+	.set_tsc_offset = vmx_set_tsc_offset,
+	.guest_has_rdtscp = vmx_guest_has_rdtscp,
 	.set_xcr0 = vmx_set_xcr0,
 	.branch_barrier = vmx_branch_barrier,
 	.dump = vmx_dump,

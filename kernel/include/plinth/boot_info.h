@@ -11,7 +11,7 @@
 #include <plinth/types.h>
 
 #define BOOT_INFO_MAGIC 0x4f464e4948544e50ULL /* "PNTHINFO" */
-#define BOOT_INFO_VERSION 1
+#define BOOT_INFO_VERSION 2
 
 #define BOOT_MAX_MEM_RANGES 1024
 #define BOOT_MAX_MODULES 128 /* three files for each of 32 partitions, and room */
@@ -42,6 +42,22 @@ struct boot_module {
 	uint64_t size;
 };
 
+/*
+ * The firmware's wall clock (UEFI GetTime) as read just before boot services
+ * ended: the date and time its RTC showed, in whatever zone the firmware
+ * keeps it (a PC's CMOS clock usually holds local time), without conversion.
+ */
+struct boot_wall_clock {
+	uint16_t year; /* 0: the firmware gave no time */
+	uint8_t month; /* 1..12 */
+	uint8_t day;   /* 1..31 */
+	uint8_t hour;
+	uint8_t minute;
+	uint8_t second;
+	uint8_t reserved;
+	uint64_t tsc; /* the TSC when it was read */
+};
+
 struct boot_info {
 	uint64_t magic;
 	uint32_t version;
@@ -61,6 +77,7 @@ struct boot_info {
 
 	uint64_t tsc_loader_start; /* for boot-time measurement */
 	uint64_t tsc_exit_boot_services;
+	struct boot_wall_clock wall_clock;
 
 	uint32_t mem_count;
 	uint32_t module_count;

@@ -27,6 +27,12 @@ enum partition_entry {
 	ENTRY_MULTIBOOT,
 };
 
+/* What a guest crash (a triple fault) does to its partition. */
+enum partition_on_crash {
+	ON_CRASH_STOP,    /* stop it, with the reason logged (the default) */
+	ON_CRASH_RESTART, /* reboot it, as a PC resets on a shutdown cycle */
+};
+
 struct partition_config {
 	char name[CONFIG_NAME_MAX];
 	uint64_t memory;		/* bytes, a multiple of 1 MiB */
@@ -40,6 +46,7 @@ struct partition_config {
 	uint64_t entry_addr;
 	uint64_t time_limit_ms; /* 0: none; the partition is stopped after this long */
 	uint64_t exit_port;     /* 0: none; else a port whose write ends the partition with a status */
+	enum partition_on_crash on_crash;
 	unsigned int line;		/* line of the [partition] header */
 };
 
@@ -109,6 +116,7 @@ enum config_key {
 	CONFIG_KEY_ENTRY_ADDR,
 	CONFIG_KEY_TIME_LIMIT,
 	CONFIG_KEY_EXIT_PORT,
+	CONFIG_KEY_ON_CRASH,
 	CONFIG_KEY_COUNT,
 };
 

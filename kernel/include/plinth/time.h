@@ -2,6 +2,7 @@
 #ifndef PLINTH_TIME_H
 #define PLINTH_TIME_H
 
+#include <plinth/boot_info.h>
 #include <plinth/types.h>
 
 #define NSEC_PER_SEC ((uint64_t)1000000000)
@@ -13,6 +14,13 @@ uint64_t time_ns(void);
 uint64_t tsc_hz(void);
 void time_init(uint64_t tsc_frequency, uint64_t tsc_at_zero);
 uint64_t tsc_to_ns(uint64_t ticks);
+/*
+ * The firmware's wall clock as the UEFI stage read it (after time_init()).
+ * time_wall_clock() gives those fields and the time_ns() at which they were
+ * read, or false if the firmware had no clock.
+ */
+void time_wall_init(const struct boot_wall_clock *w);
+bool time_wall_clock(struct boot_wall_clock *w, uint64_t *read_ns);
 /* Busy-waits using the TSC; valid once calibrated. */
 void udelay(uint64_t us);
 

@@ -58,8 +58,9 @@ struct acpi_build_result {
 };
 
 /*
- * Fills *c with the defaults above for vcpu_count vCPUs and the devices
- * Plinth emulates today (no 8042, VGA or CMOS RTC).
+ * Fills *c with the defaults above for vcpu_count vCPUs and no optional
+ * device (no 8042, VGA or CMOS RTC); boot_image_load() then adds the ones
+ * every partition has (8042, CMOS RTC) before it installs the tables.
  */
 void acpi_build_config_default(struct acpi_build_config *c, unsigned int vcpu_count);
 

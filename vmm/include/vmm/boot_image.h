@@ -39,8 +39,15 @@ struct boot_image_params {
 	const void *module;	/* multiboot module / linux initrd; NULL = none */
 	size_t module_size;
 	const char *module_name; /* may be NULL (passed as "") */
-	unsigned int vcpu_count; /* >= 1; reported in the longmode boot block */
+	unsigned int vcpu_count; /* 1..ACPI_BUILD_MAX_VCPUS; longmode boot block, ACPI MADT */
 };
+
+/*
+ * Bytes of ACPI tables boot_image_load() builds (on the stack) at
+ * GUEST_FIRMWARE_START: enough for ACPI_BUILD_MAX_VCPUS, whose MADT alone
+ * takes 2 KiB.
+ */
+#define BOOT_ACPI_MAX_SIZE 3072
 
 /* Realmode: the image ends here, the reset vector is its last 16 bytes. */
 #define BOOT_REALMODE_END 0x100000ULL
@@ -70,9 +77,9 @@ struct boot_block {
 
 /*
  * Multiboot v1 layout. The info area holds, in this order, the mbi, the
- * module list, the memory map (up to 3 entries: below 640 KiB, the rest of
- * low RAM from 1 MiB, RAM above the MMIO hole), a flat 32-bit GDT and the
- * strings. It sits at MB_INFO_BASE unless the kernel's own segments cover
+ * module list, the memory map (up to 4 entries: RAM below 640 KiB, the
+ * firmware area as reserved, the rest of low RAM from 1 MiB, RAM above the
+ * MMIO hole), the strings and a flat 32-bit GDT. It sits at MB_INFO_BASE unless the kernel's own segments cover
  * that; then it moves, page-aligned, right after the image (EBX says where;
  * the offsets inside stay the same). Modules go page-aligned after both.
  */
@@ -82,11 +89,11 @@ struct boot_block {
 #define MB_INFO_BASE 0x9000ULL
 #define MB_INFO_MODS (MB_INFO_BASE + 0x80)
 #define MB_INFO_MMAP (MB_INFO_BASE + 0xa0)
-#define MB_INFO_GDT (MB_INFO_BASE + 0xe8)
 #define MB_INFO_CMDLINE (MB_INFO_BASE + 0x100)
 #define MB_CMDLINE_MAX 4096	/* including the NUL */
 #define MB_INFO_MODNAME (MB_INFO_CMDLINE + MB_CMDLINE_MAX)
 #define MB_MODNAME_MAX 256	/* including the NUL */
+#define MB_INFO_GDT (MB_INFO_MODNAME + MB_MODNAME_MAX)
 #define MB_INFO_END 0xb000ULL	/* exclusive */
 
 /* mbi.flags bits Plinth sets. */
@@ -148,6 +155,7 @@ struct boot_block {
 #define LINUX_HDR_PREF_ADDRESS 0x258
 #define LINUX_HDR_INIT_SIZE 0x260
 #define LINUX_HDR_MIN_END 0x264	/* init_size is the last field read */
+#define LINUX_BP_ACPI_RSDP_ADDR 0x070	/* u64, read whatever the protocol version */
 #define LINUX_BP_EXT_RAMDISK_IMAGE 0x0c0
 #define LINUX_BP_EXT_RAMDISK_SIZE 0x0c4
 #define LINUX_BP_EXT_CMD_LINE_PTR 0x0c8
@@ -165,10 +173,13 @@ struct boot_block {
 #define LINUX_ENTRY64_OFFSET 0x200
 
 /*
- * Loads p->image for p->mode and fills *bsp. Returns 0, or a negative errno
+ * Loads p->image for p->mode and fills *bsp. First, in every mode, the ACPI
+ * tables for p->vcpu_count vCPUs go to the firmware area (GUEST_FIRMWARE_START,
+ * RSDP first), unless the partition's memory does not reach it; a Linux
+ * kernel also gets the RSDP's address in boot_params.acpi_rsdp_addr. Returns 0, or a negative errno
  * with a NUL-terminated reason in err (if errlen > 0; err may be NULL when
  * errlen is 0):
- *   -EINVAL  bad parameters (NULL pointers, vcpu_count 0, unknown mode,
+ *   -EINVAL  bad parameters (NULL pointers, vcpu_count 0 or above 255, unknown mode,
  *            empty image, entry_addr below 0x8000, a module outside
  *            multiboot and linux mode, a cmdline in realmode, strings too
  *            long, a linux cmdline longer than the kernel's cmdline_size)
@@ -199,8 +210,9 @@ void vcpu_regs_sipi(struct vcpu_regs *r, uint8_t vector);
 int multiboot_load(const struct guest_mem_ops *mem,
 		   const struct boot_image_params *p, struct vcpu_regs *bsp,
 		   char *err, size_t errlen);
+/* rsdp: the ACPI RSDP's guest address for boot_params.acpi_rsdp_addr, 0 for none. */
 int linux_load(const struct guest_mem_ops *mem,
-	       const struct boot_image_params *p, struct vcpu_regs *bsp,
+	       const struct boot_image_params *p, uint64_t rsdp, struct vcpu_regs *bsp,
 	       char *err, size_t errlen);
 
 /*
@@ -233,5 +245,8 @@ int boot_write(const struct guest_mem_ops *mem, uint64_t dst, const void *src,
 	       size_t len, char *err, size_t errlen);
 int boot_zero(const struct guest_mem_ops *mem, uint64_t dst, uint64_t len,
 	      char *err, size_t errlen);
+/* boot_write for Plinth's own firmware data: anywhere backed, the firmware area included. */
+int boot_write_firmware(const struct guest_mem_ops *mem, uint64_t dst, const void *src,
+			size_t len, char *err, size_t errlen);
 
 #endif

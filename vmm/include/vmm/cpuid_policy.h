@@ -29,15 +29,24 @@ struct cpuid_result {
 
 struct cpuid_policy {
 	uint32_t max_basic;      /* leaf 0 EAX reported to the guest */
+	uint32_t host_max_basic; /* basic leaves above it that Plinth does not make up are 0 */
 	uint32_t max_ext;        /* leaf 0x80000000 EAX reported to the guest */
+	uint64_t tsc_hz;         /* leaves 0x15 (exact ratio to LAPIC_BUS_HZ) and 0x16 */
 	uint64_t tsc_khz;        /* leaf 0x40000010 EAX */
 	unsigned int vcpu_count; /* 1 .. CPUID_POLICY_MAX_VCPUS */
 	/*
-	 * Expose x2APIC (leaf 1 ECX[21]). Off by default: the MSR policy does
-	 * not emulate the x2APIC MSR range, so only turn it on together with
-	 * an x2APIC-capable LAPIC emulation.
+	 * Features of Plinth's own models, set by cpuid_policy_init(): x2APIC
+	 * (leaf 1 ECX[21]; the LAPIC model is created with it exactly when
+	 * this is set) and the TSC-deadline timer (leaf 1 ECX[24]; its LAPIC
+	 * must then be given the TSC rate).
 	 */
 	bool x2apic;
+	bool tsc_deadline;
+	/*
+	 * RDTSCP (0x80000001 EDX[27], with the host's): only when the backend
+	 * lets the guest execute it. Off after init; the caller sets it.
+	 */
+	bool rdtscp;
 };
 
 /* Guest state that changes what CPUID reports, sampled at the CPUID exit. */
@@ -48,13 +57,15 @@ struct cpuid_guest_state {
 };
 
 /*
- * Fill @p for a partition with @vcpus vCPUs. Returns 0, or -EINVAL for a
- * NULL @p, zero or too many vCPUs, or a TSC frequency that does not fit
- * leaf 0x40000010 EAX (in which case @p is left as a 1-vCPU policy with
- * tsc_khz 0, so a caller that ignores the error still gets sane CPUID).
+ * Fill @p for a partition with @vcpus vCPUs whose TSC runs at @tsc_hz (0:
+ * unknown; then no 0x15/0x16 leaves and no TSC-deadline timer). Returns 0,
+ * or -EINVAL for a NULL @p, zero or too many vCPUs, or a TSC frequency that
+ * does not fit leaf 0x40000010 EAX in kHz or is above LAPIC_MAX_TSC_HZ (in
+ * which case @p is left as a 1-vCPU policy with no TSC rate, so a caller
+ * that ignores the error still gets sane CPUID).
  */
 int cpuid_policy_init(struct cpuid_policy *p, uint32_t host_max_basic,
-		      uint32_t host_max_ext, uint64_t tsc_khz,
+		      uint32_t host_max_ext, uint64_t tsc_hz,
 		      unsigned int vcpus);
 
 /*

@@ -8,14 +8,24 @@
  * that needs the answer (EPT builder, boot loaders, guest memory copies,
  * exit reports, later e820 and ACPI), so they cannot disagree.
  *
- *   0 .. min(ram, 3 GiB)            RAM (low)
+ *   0 .. 0xe0000                    RAM (base memory)
+ *   0xe0000 .. 0x100000             reserved: the firmware area, where the
+ *                                   ACPI tables go (an OS scanning the BIOS
+ *                                   area for the RSDP looks here)
+ *   1 MiB .. min(ram, 3 GiB)        RAM (low)
  *   3 GiB .. 4 GiB                  MMIO hole: LAPIC, test device, later PCI
  *                                   BARs, IOAPIC, HPET; never RAM
  *   4 GiB .. 4 GiB + (ram - 3 GiB)  RAM (high), only when ram > 3 GiB
  *
+ * The firmware area is backed like RAM (the EPT maps it read-write: the
+ * FACS in it is written by the OS, a real-mode image's reset vector sits
+ * in it) but the memory maps call it reserved, so an OS does not allocate
+ * over its tables. A partition smaller than 1 MiB has only what fits.
+ *
  * The host backing is one contiguous run of ram_size bytes (as far as the
- * guest can tell): low RAM is backing offset 0.., high RAM continues at
- * backing offset 3 GiB.
+ * guest can tell) holding the backed regions (RAM and reserved) back to
+ * back: everything below 3 GiB is backing offset = gpa, high RAM continues
+ * at backing offset 3 GiB.
  */
 #include <asm/ept_format.h>
 #include <plinth/types.h>
@@ -27,8 +37,12 @@
 enum guest_region_type {
 	GUEST_REGION_RAM,
 	GUEST_REGION_MMIO_HOLE,	/* device space: accesses exit as MMIO */
-	GUEST_REGION_RESERVED,	/* neither RAM nor devices (firmware tables later) */
+	GUEST_REGION_RESERVED,	/* backed like RAM, but the OS's memory map says reserved */
 };
+
+/* The firmware area (reserved, backed): the BIOS area of a PC. */
+#define GUEST_FIRMWARE_START 0xe0000ULL
+#define GUEST_FIRMWARE_END 0x100000ULL
 
 struct guest_region {
 	gpa_t start;
@@ -36,10 +50,10 @@ struct guest_region {
 	enum guest_region_type type;
 };
 
-#define GUEST_LAYOUT_MAX_REGIONS 4
+#define GUEST_LAYOUT_MAX_REGIONS 5
 
 struct guest_layout {
-	uint64_t ram_size;	/* bytes of RAM in all RAM regions together */
+	uint64_t ram_size;	/* bytes of backing: RAM and reserved regions together */
 	unsigned int count;
 	struct guest_region region[GUEST_LAYOUT_MAX_REGIONS]; /* by start, disjoint */
 };
@@ -65,6 +79,22 @@ bool guest_layout_is_ram(const struct guest_layout *l, gpa_t gpa, uint64_t len);
  * -EFAULT if gpa is not RAM, -EINVAL for NULL arguments.
  */
 int guest_layout_ram_offset(const struct guest_layout *l, gpa_t gpa, uint64_t *offset);
+
+/* Whether the region is backed by the partition's memory (RAM or reserved). */
+static inline bool guest_region_backed(const struct guest_region *r)
+{
+	return r->type == GUEST_REGION_RAM || r->type == GUEST_REGION_RESERVED;
+}
+
+/*
+ * As guest_layout_is_ram() and guest_layout_ram_offset(), for any backed
+ * region: what the EPT maps and Plinth may copy to and from (boot images,
+ * firmware tables, the emulator's and hypercalls' guest accesses). A range
+ * may run across backed regions that touch (RAM into the firmware area):
+ * they are consecutive in the backing too.
+ */
+bool guest_layout_is_backed(const struct guest_layout *l, gpa_t gpa, uint64_t len);
+int guest_layout_backing_offset(const struct guest_layout *l, gpa_t gpa, uint64_t *offset);
 
 /* The region holding gpa, or NULL when it lies in none (above the map, or
  * between the end of low RAM and the hole). */

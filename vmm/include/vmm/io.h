@@ -11,6 +11,11 @@ struct partition;
 
 /* Places the platform's device models on a new partition's I/O bus; 0 or <0. */
 int vmm_devices_init(struct partition *p);
+/*
+ * Power-on state of every device but the test devices (whose state a
+ * reboot keeps), for partition_reboot(): UART, PC platform, I/O APIC.
+ */
+void vmm_devices_reset(struct partition *p);
 /* Port I/O: unclaimed ports read as all ones and drop writes, like an empty bus. */
 void vmm_port_io(struct vcpu *v, uint16_t port, unsigned int size, bool in, uint32_t *value);
 /* MMIO: -ENOENT when no device claims the address (the partition is then stopped). */

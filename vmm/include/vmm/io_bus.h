@@ -14,8 +14,8 @@
  */
 #include <plinth/types.h>
 
-/* Enough for today's seven ranges with room to grow; no heap needed. */
-#define IO_BUS_MAX_RANGES 16
+/* Per space: the PC platform's fourteen port ranges and the test devices, with room to grow. */
+#define IO_BUS_MAX_RANGES 32
 #define IO_PORT_SPACE_END 0x10000ULL /* ports are 16-bit */
 
 enum io_space {

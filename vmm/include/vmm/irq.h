@@ -16,8 +16,20 @@
  * hold times are a few hundred instructions. The callbacks run with the lock
  * held and only set request bits and send host kick IPIs, which take no
  * other lock.
+ *
+ * Device models drive I/O APIC pins through vmm_irq_set_gsi(), which takes
+ * p->irq_lock inside whatever lock serialises the model. The partition's
+ * lock order is therefore:
+ *
+ *   p->pc.lock (PC platform devices) -> p->irq_lock
+ *   p->uart_lock (COM1)              -> p->irq_lock
+ *   p->uart_lock                     -> p->lock (console output)
+ *
+ * Nothing takes a device lock while holding irq_lock: the I/O APIC's EOI
+ * path ends in the I/O APIC model, never in a device.
  */
 #include <plinth/types.h>
+#include <vmm/dev/dev.h>
 #include <vmm/io_bus.h>
 
 struct vcpu;
@@ -25,6 +37,20 @@ struct partition;
 
 /* The partition's I/O APIC; called from vmm_devices_init(). */
 int vmm_irq_init(struct partition *p);
+/* Power-on state of the I/O APIC (partition reboot): every pin masked. */
+void vmm_irq_reset(struct partition *p);
+/* A device drives I/O APIC pin gsi to level (asserted as the device sees it). */
+void vmm_irq_set_gsi(struct partition *p, unsigned int gsi, bool level);
+
+/* One interrupt line from a device model to an I/O APIC pin. */
+struct vmm_irq_line {
+	struct partition *p;
+	unsigned int gsi;
+};
+
+/* Sets up *line and returns the dev_irq a model drives it through. */
+struct dev_irq vmm_irq_line(struct vmm_irq_line *line, struct partition *p, unsigned int gsi);
+
 /* The vCPU's LAPIC (APIC ID = index); called once when the vCPU is created. */
 int vcpu_lapic_create(struct vcpu *v);
 /* Power-on state of the vCPU's LAPIC (vcpu_reset()). */
@@ -35,7 +61,10 @@ void vcpu_irq_edge(struct vcpu *v, uint8_t vector);
 /*
  * The highest vector the LAPIC would deliver now, or -1 (expired timers fire
  * first), and in *deadline_tsc the TSC value at which its timer next needs
- * the vCPU (0 for none).
+ * the vCPU (0 for none). On vCPU 0 it first services the PC platform
+ * devices' due timers (vmm/pc_devices.h), whose next event then bounds
+ * *deadline_tsc too: vCPU 0 keeps the PIT, RTC and PM timer going even
+ * while every vCPU is halted.
  */
 int vcpu_irq_poll(struct vcpu *v, uint64_t *deadline_tsc);
 /* The vector was injected: IRR -> ISR. */

@@ -18,8 +18,12 @@
 #include <asm/cpu.h>
 #include <plinth/types.h>
 
+#define GMSR_TSC 0x10U
+#define GMSR_PLATFORM_ID 0x17U
 #define GMSR_APIC_BASE 0x1bU
+#define GMSR_SMI_COUNT 0x34U
 #define GMSR_FEATURE_CONTROL 0x3aU
+#define GMSR_TSC_ADJUST 0x3bU
 #define GMSR_SPEC_CTRL MSR_SPEC_CTRL
 #define GMSR_PRED_CMD 0x49U
 #define GMSR_BIOS_SIGN_ID 0x8bU /* also known as IA32_UCODE_REV */
@@ -58,6 +62,12 @@
 #define GMSR_MTRR_VAR_COUNT 8
 #define GMSR_MTRR_FIXED_COUNT 11
 #define GMSR_PAT_RESET 0x0007040600070406ULL
+/*
+ * MTRRs as firmware hands them over: enabled, default type write-back, no
+ * ranges. Under EPT they change no memory type; they are there so that an
+ * OS sees MTRRs in use (Linux 6.1 turns PAT off when they are not).
+ */
+#define GMSR_MTRR_DEF_TYPE_BOOT 0x806ULL
 /* Fast strings on; BTS and PEBS reported unavailable (no debug store). */
 #define GMSR_MISC_ENABLE_RESET ((1ULL << 0) | (1ULL << 11) | (1ULL << 12))
 
@@ -90,6 +100,16 @@ struct msr_vcpu_state {
 	uint64_t spec_ctrl;     /* to be loaded into the real MSR at VM entry */
 	uint64_t mcg_status;
 	uint64_t mtrr_def_type;
+	/*
+	 * The guest's TSC is the host's plus tsc_offset (the backend applies
+	 * it to RDTSC/RDTSCP). Writing IA32_TSC or IA32_TSC_ADJUST moves both
+	 * tsc_offset and tsc_adjust by the same amount, as on hardware; the
+	 * caller fills host_tsc before each call and, after a write to
+	 * either, loads tsc_offset into the backend.
+	 */
+	uint64_t tsc_offset;
+	uint64_t tsc_adjust;
+	uint64_t host_tsc;
 	/* 0x250, 0x258, 0x259, 0x268 .. 0x26f in that order. */
 	uint64_t mtrr_fixed[GMSR_MTRR_FIXED_COUNT];
 	/* [2n] = PHYSBASEn, [2n + 1] = PHYSMASKn. */

@@ -13,6 +13,7 @@
 #include <vmm/ept.h>
 #include <vmm/guest_layout.h>
 #include <vmm/io_bus.h>
+#include <vmm/pc_devices.h>
 #include <vmm/vcpu.h>
 
 #define PARTITION_MAX_VCPUS 64
@@ -61,6 +62,8 @@ struct partition {
 	/* Interrupt routing: the I/O APIC and every vCPU's LAPIC (vmm/include/vmm/irq.h). */
 	spinlock_t irq_lock;
 	struct ioapic ioapic;
+	/* PIT, RTC, ACPI PM, PCI host, i8042, reset control, 8259s (vmm/include/vmm/pc_devices.h). */
+	struct pc_devices pc;
 	uint8_t testdev_port[TESTDEV_PORT_BYTES];
 	uint8_t testdev_mmio[TESTDEV_MMIO_BYTES];
 	uint64_t testdev_mmio_accesses;

@@ -8,6 +8,9 @@
  * RAM is guest-physical 0 .. min(memory, 3 GiB), and the rest of it, if any,
  * from 4 GiB up (vmm/include/vmm/guest_layout.h): 3 GiB .. 4 GiB is the MMIO
  * hole, never RAM whatever `memory =` says, so every device below lives there.
+ * Besides these, every partition has the PC platform's devices at their
+ * usual ports (PIT, RTC, ACPI PM, PCI host, i8042, reset control, 8259s:
+ * vmm/include/vmm/pc_devices.h).
  */
 #define GUEST_MMIO_HOLE_START 0xc0000000ULL  /* 3 GiB: low RAM ends here at the latest */
 #define GUEST_MMIO_HOLE_END 0x100000000ULL   /* 4 GiB: RAM above the hole resumes here */
@@ -18,11 +21,12 @@
 #define GUEST_TESTDEV_MMIO_SIZE 0x1000
 #define GUEST_TIMER_PORT 0x510         /* write u32 microseconds: one interrupt after that delay */
 #define GUEST_TIMER_VECTOR_PORT 0x514  /* write u8 vector used by the timer (default 0x30) */
-#define GUEST_IOAPIC_BASE 0xfec00000ULL /* I/O APIC, 24 pins, none wired to a device yet */
+/* I/O APIC, 24 pins; the PC devices' ISA IRQs reach it as vmm/include/vmm/pc_wiring.h says. */
+#define GUEST_IOAPIC_BASE 0xfec00000ULL
 #define GUEST_LAPIC_BASE 0xfee00000ULL  /* each vCPU sees its own local APIC here */
 
 /* CPUID leaves Plinth answers for its guests. */
 #define PLINTH_CPUID_SIGNATURE 0x40000000 /* EBX,ECX,EDX = "PlinthPlinth" */
-#define PLINTH_CPUID_TSC_KHZ 0x40000010   /* EAX = TSC kHz, EBX = 0 */
+#define PLINTH_CPUID_TSC_KHZ 0x40000010   /* EAX = TSC kHz, EBX = LAPIC timer clock kHz */
 
 #endif

@@ -30,6 +30,7 @@ enum virt_exit_kind {
 	VEXIT_CR_READ,    /* MOV from CR8 */
 	VEXIT_XSETBV,
 	VEXIT_FATAL,      /* the partition cannot go on; reason says why */
+	VEXIT_SHUTDOWN,   /* the guest shut its CPU down: a triple fault */
 };
 
 /* What made an access to guest-physical memory that is not RAM. */
@@ -134,6 +135,13 @@ struct virt_ops {
 	void (*irq_window)(struct vcpu_arch *a, bool on);
 	void (*nmi_window)(struct vcpu_arch *a, bool on);
 	void (*set_time_slice)(struct vcpu_arch *a, uint64_t tsc_ticks);
+	/*
+	 * The guest's RDTSC/RDTSCP read the host TSC plus offset (mod 2^64).
+	 * 0 after vcpu_init and after every vcpu_reset.
+	 */
+	void (*set_tsc_offset)(struct vcpu_arch *a, uint64_t offset);
+	/* Whether guests may execute RDTSCP (else it raises #UD): CPUID follows it. */
+	bool (*guest_has_rdtscp)(void);
 	/* Checked by vmm against the guest's CPUID; -EFAULT if the CPU still refuses it. */
 	int (*set_xcr0)(struct vcpu_arch *a, uint64_t xcr0);
 	void (*branch_barrier)(void); /* IBPB where the CPU has it */
