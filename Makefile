@@ -43,7 +43,7 @@ LOADER_SHARED := kernel/config.c kernel/config_values.c kernel/lib/vsnprintf.c \
 LOADER_SRCS := $(wildcard boot/*.c boot/*.S) $(LOADER_SHARED)
 LOADER_OBJS := $(patsubst %,$(BUILD)/loader/%.o,$(LOADER_SRCS)) $(BUILD)/loader/string-weak.o
 
-.PHONY: all kernel deps run test unit clean esp
+.PHONY: all kernel deps run test unit clean
 all: $(BUILD)/plinth.efi
 
 deps:
@@ -96,19 +96,10 @@ include tests/unit/unit.mk
 include tests/fuzz/fuzz.mk
 include tests/guests/guests.mk
 
-# ESP tree for `make run`: the image as \EFI\BOOT\BOOTX64.EFI and a plinth.cfg.
-RUN_CFG ?= tests/boot/run.cfg
-esp: $(BUILD)/plinth.efi
-	@mkdir -p $(BUILD)/esp-run/EFI/BOOT
-	cp $(BUILD)/plinth.efi $(BUILD)/esp-run/EFI/BOOT/BOOTX64.EFI
-	cp $(RUN_CFG) $(BUILD)/esp-run/plinth.cfg
-
-run:
-	@tools/deps.sh
-	@$(MAKE) --no-print-directory esp
-	qemu-system-x86_64 -accel tcg -cpu max -smp 4 -m 512 -machine pc \
-		-bios /usr/share/ovmf/OVMF.fd -drive format=raw,file=fat:rw:$(BUILD)/esp-run \
-		-nographic -no-reboot
+# `make run`: a demo partition running Debian's stock kernel, this terminal at its shell
+# (tools/run-demo: QEMU with KVM where nested VT-x exists, Bochs otherwise).
+run: all
+	@tools/run-demo
 
 unit: unit-build
 	@tests/unit/run.sh

@@ -62,6 +62,8 @@ done
 	# Types on Plinth's console through Bochs's COM1 socket (tests/boot/serial-driver.py).
 	BOCHS_SERIAL_SCRIPT=tests/boot/echo.script \
 		tests/boot/bochs.sh bochs-echo tests/boot/echo.cfg 300 3 "${guest_files[@]}"
+	# Debian's kernel to its init and back to power-off (tests/linux/boot.sh; ~2.5 wall minutes).
+	[ "$linux_ok" = 1 ] && tests/linux/boot.sh bochs-linux 1200 >"$logs/bochs-linux.boot.log" 2>&1
 ) &
 bochs_pid=$!
 (
@@ -69,12 +71,6 @@ bochs_pid=$!
 	# AVX-512 state needs the Skylake-X model.
 	BOCHS_MODEL=corei7_skylake_x \
 		tests/boot/bochs.sh bochs-harden-cpu tests/boot/harden-cpu.cfg 600 2 "${guest_files[@]}"
-	[ "$linux_ok" = 1 ] && tests/boot/bochs.sh bochs-linux-entry tests/boot/linux-entry.cfg 600 2 \
-		build/linux/vmlinuz:linux/vmlinuz tests/guests/mb-module.txt:linux/initrd.img
-	# The full Linux boot (tests/linux/boot.sh): off until the PC platform devices, ACPI tables
-	# and CPUID are in; LINUX_BOOT_TEST=1 switches it on (about half an hour of wall clock).
-	[ "$linux_ok" = 1 ] && [ "${LINUX_BOOT_TEST:-0}" = 1 ] &&
-		tests/linux/boot.sh bochs-linux 3600 >"$logs/bochs-linux.boot.log" 2>&1
 ) &
 bochs_vmx_pid=$!
 
@@ -339,23 +335,18 @@ reject "harden-cpu: Plinth itself never faulted" "$log" "${PL}EXCEPTION"
 expect "harden-cpu: every partition stopped and Plinth exited normally" "$log" "${PL}test exit: SUCCESS"
 
 if [ "$linux_ok" = 1 ]; then
-	echo "== Bochs: Debian's kernel entered through the Linux boot protocol"
-	log=$logs/bochs-linux-entry.serial.log
-	expect "linux: the bzImage is loaded and its partition starts" "$log" \
-		"${PL}partition 'linux': 256 MiB, 1 vCPU\\(s\\) on cpu1, image .linux.vmlinuz"
-	# Printed by the kernel's own decompressor, from the command line the loader passed.
-	expect "linux: the kernel runs and reads its command line" "$log" '\[linux\] KASLR disabled: .nokaslr. on cmdline'
-	reject "linux: Plinth itself never faulted" "$log" "${PL}EXCEPTION"
-	expect "linux: the partition stops at its limit and Plinth exits normally" "$log" "${PL}test exit: SUCCESS"
-fi
-
-if [ "$linux_ok" = 1 ] && [ "${LINUX_BOOT_TEST:-0}" = 1 ]; then
 	echo "== Bochs: Debian's kernel boots to its init on 2 vCPUs (tests/linux/init)"
 	log=$logs/bochs-linux.serial.log
 	expect "linux-boot: built the initramfs from Debian's busybox-static" build/linux/BUSYBOX-VERSION \
 		'^initramfs-sha256 '
 	expect "linux-boot: the partition starts with 2 vCPUs" "$log" \
 		"${PL}partition 'linux': 256 MiB, 2 vCPU\\(s\\)"
+	expect "linux-boot: the kernel finds the ACPI tables Plinth built" "$log" \
+		'\[linux\] \[ *[0-9.]+\] ACPI: RSDP 0x00000000000E0000 '
+	expect "linux-boot: the kernel takes the TSC frequency from CPUID" "$log" \
+		'\[linux\] \[ *[0-9.]+\] tsc: Detected [0-9.]+ MHz TSC'
+	reject "linux-boot: ... and does not calibrate it" "$log" '\[linux\] .*tsc: (Fast TSC calibration|Unable to calibrate)'
+	expect "linux-boot: both vCPUs come up" "$log" '\[linux\] \[ *[0-9.]+\] smp: Brought up 1 node, 2 CPUs'
 	expect "linux-boot: the kernel runs /init" "$log" '\[linux\] PLINTH-LINUX-START '
 	for t in nproc-2 memory- rtc-date- clocksource-tsc tsc-stable busy-all-cpus console-input; do
 		expect "linux-boot: init check $t" "$log" "\\[linux\\] PLINTH-PASS $t"
@@ -367,6 +358,7 @@ if [ "$linux_ok" = 1 ] && [ "${LINUX_BOOT_TEST:-0}" = 1 ]; then
 	# The power-off text of the ACPI PM device (vmm/core/pc_devices.c, PC platform devices).
 	expect "linux-boot: poweroff -f ends the partition through ACPI S5" "$log" \
 		"${PL}partition 'linux' stopped: guest powered off \\(ACPI S5\\)"
+	expect "linux-boot: Plinth reports the boot's VM exits" "$log" "${PL}partition 'linux' VM exits [0-9]+: "
 	reject "linux-boot: Plinth itself never faulted" "$log" "${PL}EXCEPTION"
 	expect "linux-boot: Plinth exits normally" "$log" "${PL}test exit: SUCCESS"
 fi

@@ -7,6 +7,7 @@
 # port (Bochs waits for the client before it runs) and tests/boot/serial-driver.py plays FILE
 # against the output while writing the same serial log; its own report lands in
 # build/boot/NAME/serial-driver.log and its exit status in build/boot/NAME/serial-driver-status.
+# BOCHS_SERIAL_INTERACTIVE=1 joins this terminal to COM1 instead (make run; Ctrl-] leaves).
 set -u
 cd "$(dirname "$0")/../.."
 name=$1 cfg=$2 limit=$3 cpus=${4:-2}
@@ -21,10 +22,13 @@ dd if=/dev/zero of="$work/esp.img" bs=516096 count=130 status=none
 mformat -i "$work/esp.img" -t 130 -h 16 -s 63 ::
 mcopy -s -i "$work/esp.img" "$work"/esp/* ::/
 com1="com1: enabled=1, mode=file, dev=$log"
-if [ -n "${BOCHS_SERIAL_SCRIPT:-}" ]; then
+interactive=${BOCHS_SERIAL_INTERACTIVE:-0}
+if [ -n "${BOCHS_SERIAL_SCRIPT:-}" ] || [ "$interactive" = 1 ]; then
 	# A port free right now; nothing else on this machine binds ports at random in between.
 	port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 	com1="com1: enabled=1, mode=socket-server, dev=127.0.0.1:$port"
+fi
+if [ -n "${BOCHS_SERIAL_SCRIPT:-}" ]; then
 	python3 tests/boot/serial-driver.py --port "$port" --log "$log" --script "$BOCHS_SERIAL_SCRIPT" \
 		--timeout 120 2>"$work/serial-driver.log" &
 	driver_pid=$!
@@ -47,6 +51,18 @@ debug: action=ignore
 RC
 echo c >"$work/cont"
 start=$(date +%s.%N)
+if [ "$interactive" = 1 ]; then
+	# make run: Bochs in the background, this terminal joined to COM1 until Ctrl-] or power-off.
+	(cd "$work" && exec timeout "$limit" script -qc "bochs -q -f bochsrc -rc cont" /dev/null \
+		</dev/null >"$work/bochs.out" 2>&1) &
+	bochs_pid=$!
+	python3 tests/boot/serial-driver.py --port "$port" --log "$log" --interactive --timeout 120
+	for p in $(pgrep -x bochs-bin) $(pgrep -x bochs); do
+		[ "$(readlink "/proc/$p/cwd")" = "$work" ] && kill "$p" 2>/dev/null
+	done
+	wait "$bochs_pid"
+	exit 0
+fi
 (cd "$work" && timeout --foreground "$limit" script -qc "bochs -q -f bochsrc -rc cont" /dev/null \
 	</dev/null >"$work/bochs.out" 2>&1)
 rc=$?

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""serial-driver.py --port PORT --log FILE --script FILE [--timeout SECONDS]
+"""serial-driver.py --port PORT --log FILE (--script FILE | --interactive) [--timeout SECONDS]
 
 The far end of an emulator's serial port for tests that type on Plinth's console: connects to
 the emulator's TCP server for COM1 (Bochs: com1: mode=socket-server, which waits for us before
@@ -12,13 +12,22 @@ and plays a script against what it receives. Script lines:
   sleep SECONDS   pause the script (wall clock)
 Blank lines and lines starting with # are ignored. Exits when the emulator closes the
 connection: status 0 when the whole script ran, 1 (naming the step it waited at) otherwise,
-2 when it could not connect within --timeout seconds."""
+2 when it could not connect within --timeout seconds.
+
+--interactive joins the serial port to this terminal instead (make run): what the emulator
+sends is shown and logged, keys go to it unchanged (Plinth's Ctrl-A escapes included), and
+Ctrl-] leaves, as in telnet."""
 import argparse
+import os
 import re
 import select
 import socket
 import sys
+import termios
 import time
+import tty
+
+QUIT_KEY = b"\x1d"  # Ctrl-]
 
 
 def load_script(path):
@@ -52,19 +61,51 @@ def connect(port, timeout):
             time.sleep(0.1)
 
 
+def bridge(sock, log_path):
+    """Copies between the socket and the terminal until either side ends or Ctrl-] is typed."""
+    fd = sys.stdin.fileno()
+    saved = termios.tcgetattr(fd) if os.isatty(fd) else None
+    if saved:
+        tty.setraw(fd)
+    try:
+        with open(log_path, "wb") as log:
+            while True:
+                ready, _, _ = select.select([sock, fd], [], [])
+                if sock in ready:
+                    data = sock.recv(65536)
+                    if not data:
+                        return 0
+                    os.write(sys.stdout.fileno(), data)
+                    log.write(data)
+                    log.flush()
+                if fd in ready:
+                    keys = os.read(fd, 1024)
+                    if not keys or QUIT_KEY in keys:
+                        sock.sendall(keys.split(QUIT_KEY)[0])
+                        return 0
+                    sock.sendall(keys)
+    finally:
+        if saved:
+            termios.tcsetattr(fd, termios.TCSADRAIN, saved)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--port", type=int, required=True)
     ap.add_argument("--log", required=True)
-    ap.add_argument("--script", required=True)
+    mode = ap.add_mutually_exclusive_group(required=True)
+    mode.add_argument("--script")
+    mode.add_argument("--interactive", action="store_true")
     ap.add_argument("--timeout", type=float, default=60)
     args = ap.parse_args()
-    steps = load_script(args.script)
+    steps = [] if args.interactive else load_script(args.script)
 
     sock = connect(args.port, args.timeout)
     if sock is None:
         print(f"serial-driver: nothing listens on port {args.port}", file=sys.stderr)
         return 2
+    if args.interactive:
+        return bridge(sock, args.log)
     sock.setblocking(False)
     text = ""   # everything received, \r removed, for the waits
     pos = 0     # where the next wait starts looking

@@ -27,6 +27,7 @@ enum pc_dev {
 	PC_DEV_RTC,
 	PC_DEV_RESET,
 	PC_DEV_ELCR,
+	PC_DEV_POST,
 	PC_DEV_PM,
 	PC_DEV_PCI, /* 0xcf8-0xcff, split by pc_cf8_decode() */
 };
@@ -48,6 +49,7 @@ static const struct pc_port_desc pc_ports[] = {
 	{ RTC_PORT_INDEX, 2, PC_DEV_RTC, "rtc" },
 	{ RESET_CTL_PORT_A, 1, PC_DEV_RESET, "port-a" },
 	{ PC_ELCR_PORT, PC_ELCR_LEN, PC_DEV_ELCR, "elcr" },
+	{ PC_POST_PORT, 1, PC_DEV_POST, "post" },
 	{ ACPI_PM1A_EVT_PORT, ACPI_PM1A_EVT_LEN, PC_DEV_PM, "pm1a-evt" },
 	{ ACPI_PM1A_CNT_PORT, ACPI_PM1A_CNT_LEN, PC_DEV_PM, "pm1a-cnt" },
 	{ ACPI_PM_TMR_PORT, ACPI_PM_TMR_LEN, PC_DEV_PM, "pm-tmr" },
@@ -186,6 +188,8 @@ static uint8_t byte_read(struct pc_devices *pc, enum pc_dev dev, uint16_t port)
 		return reset_ctl_read(&pc->rst, port);
 	case PC_DEV_ELCR:
 		return (uint8_t)(pc->elcr >> (8 * (port - PC_ELCR_PORT)));
+	case PC_DEV_POST:
+		return pc->post;
 	default:
 		return 0xff;
 	}
@@ -217,6 +221,9 @@ static void byte_write(struct pc_devices *pc, enum pc_dev dev, uint16_t port, ui
 		pc->elcr = (uint16_t)((pc->elcr & ~mask) | ((v << shift) & mask));
 		break;
 	}
+	case PC_DEV_POST:
+		pc->post = v;
+		break;
 	default:
 		break;
 	}
@@ -373,6 +380,7 @@ static void models_init(struct partition *p, int64_t unix_secs)
 	reset_ctl_init(&pc->rst, &rst);
 	pic8259_init(&pc->pic, pic_unmasked, p);
 	pc->elcr = pc_elcr_power_on();
+	pc->post = 0;
 	pc->action = PC_ACTION_NONE;
 	/* Lines a model held when it was reset are released with it. */
 	for (unsigned int i = 0; i < PC_IRQ_COUNT; i++)

@@ -52,7 +52,7 @@ struct pc_port_range {
 	const struct pc_port_desc *desc;
 };
 
-#define PC_PORT_RANGES 13
+#define PC_PORT_RANGES 14
 
 struct pc_devices {
 	spinlock_t lock;
@@ -64,6 +64,7 @@ struct pc_devices {
 	struct reset_ctl rst;
 	struct pic8259 pic;
 	uint16_t elcr;
+	uint8_t post; /* the last byte written to the POST/delay port */
 	struct vmm_irq_line lines[PC_IRQ_COUNT];
 	struct pc_port_range ranges[PC_PORT_RANGES];
 	/*

@@ -22,6 +22,13 @@
 /* The MADT's interrupt source override: ISA IRQ 0 arrives at I/O APIC pin 2. */
 #define PC_GSI_PIT 2
 
+/*
+ * The POST code port: firmware writes progress codes to it and Linux's
+ * outb_p() writes it as an I/O delay. Nothing decodes it on a PC but a POST
+ * card; it reads back the last byte, as many chipsets do.
+ */
+#define PC_POST_PORT 0x80
+
 /* Edge/level control registers (PIIX/ICH ELCR1 and ELCR2): bit n is ISA IRQ n, 1 = level. */
 #define PC_ELCR_PORT 0x4d0
 #define PC_ELCR_LEN 2
