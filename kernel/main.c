@@ -18,6 +18,7 @@
 #include <plinth/console.h>
 #include <plinth/log.h>
 #include <plinth/mm.h>
+#include <plinth/sched.h>
 #include <plinth/selftest.h>
 #include <plinth/service.h>
 #include <plinth/smp.h>
@@ -87,48 +88,39 @@ static unsigned int services_active(void)
 	return n;
 }
 
-static void ack_wait_timer(struct trap_frame *tf)
-{
-	(void)tf;
-	lapic_eoi();
-}
-
 /*
- * The boot CPU runs no vCPUs: it sleeps here until the services are done
- * (until_done, a test run) or for good. The services wake it with a kick
- * when something ends, and its own one-shot LAPIC timer wakes it when a
- * service asked to be polled: the console router reads the serial input
- * this way, since Plinth drives no host interrupt controller line for the
- * UART. Nothing hands the boot CPU work (smp_run_on), so unlike the other
- * CPUs' idle loop it does not look for any.
+ * Plinth's service poller, a thread on SCHED_SERVICE_CPU: calls every
+ * service's poll hook and sleeps until the earliest time one asked to be
+ * called again (none: until woken). The console router reads the serial
+ * input this way, since Plinth drives no host interrupt line for the UART.
  */
-static void boot_cpu_wait(bool until_done)
+static void service_poller(void *arg)
 {
-	irq_register(VEC_LAPIC_TIMER, ack_wait_timer);
+	(void)arg;
 	for (;;) {
 		uint64_t next = 0;
 
-		irq_disable();
-		if (until_done && !services_active())
-			break;
 		for_each_service(s) {
 			uint64_t ns = s->poll ? s->poll() : 0;
 
 			if (ns && (!next || ns < next))
 				next = ns;
 		}
-		if (next) {
-			uint64_t ticks = next * boot_timer.lapic_hz / NSEC_PER_SEC + 1;
-
-			lapic_timer_start((uint32_t)MIN(ticks, 0xffffffffULL), VEC_LAPIC_TIMER, false);
-		}
-		cpu_idle_wait();
-		irq_disable();
-		if (next)
-			lapic_timer_stop();
+		sched_block(next ? rdtsc() + next * tsc_hz() / NSEC_PER_SEC + 1 : 0);
 	}
-	lapic_timer_stop();
-	irq_enable();
+}
+
+static void start_service_poller(void)
+{
+	const struct thread_spec spec = {
+		.name = "service-poll",
+		.fn = service_poller,
+		.cpu = SCHED_SERVICE_CPU,
+	};
+	struct thread *t = thread_create(&spec);
+
+	if (!t || thread_start(t) < 0)
+		pr_err("services: cannot start the poller thread: no console input\n");
 }
 
 static void __noreturn finish_boot(const struct boot_info *bi, unsigned int failed)
@@ -141,15 +133,17 @@ static void __noreturn finish_boot(const struct boot_info *bi, unsigned int fail
 	pr_info("Plinth ready\n");
 	for_each_service(s)
 		s->start();
+	start_service_poller();
 	if (config.test_exit) {
 		/* Test runs end once every service is done; they wake us as they finish. */
-		boot_cpu_wait(true);
+		while (services_active())
+			sched_wait();
 		pr_info("all partitions stopped\n");
 		pr_info("test exit: %s\n", failed ? "FAILURE" : "SUCCESS");
 		machine_exit(failed ? 1 : 0, true);
 	}
-	boot_cpu_wait(false);
-	cpu_park();
+	/* From here on CPU 0 runs Plinth's service threads (plinth/sched.h). */
+	sched_idle();
 }
 
 static void __noreturn kernel_main_late(void *arg)

@@ -56,6 +56,7 @@ done
 (
 	tests/boot/bochs.sh bochs-smp tests/boot/selftest.cfg 600 2
 	tests/boot/bochs.sh bochs-refuse tests/boot/vmx-refuse.cfg 600 2 "${guest_files[@]}"
+	tests/boot/bochs.sh bochs-sched tests/boot/sched.cfg 300 3 "${guest_files[@]}"
 	# SMAP needs a newer CPU model than the default Haswell.
 	BOCHS_MODEL=${BOCHS_PRIV_MODEL:-corei7_skylake_x} \
 		tests/boot/bochs.sh bochs-harden-priv tests/boot/harden-priv.cfg 600 3 "${guest_files[@]}"
@@ -67,7 +68,7 @@ done
 ) &
 bochs_pid=$!
 (
-	tests/boot/bochs.sh bochs-vmx tests/boot/vmx.cfg 900 3 "${guest_files[@]}"
+	tests/boot/bochs.sh bochs-vmx tests/boot/vmx.cfg 900 4 "${guest_files[@]}"
 	# AVX-512 state needs the Skylake-X model.
 	BOCHS_MODEL=corei7_skylake_x \
 		tests/boot/bochs.sh bochs-harden-cpu tests/boot/harden-cpu.cfg 600 2 "${guest_files[@]}"
@@ -146,6 +147,32 @@ expect "refuse: an exit port on another device's port" "$log" "${PL}partition 'e
 expect "refuse: the clash is named" "$log" "partition 'exitclash': exit_port 0x501 is taken by another device"
 expect "refuse: the partition that fits still runs" "$log" "${PL}partition 'fits' stopped: powered off by the guest \\(status 0\\)"
 
+echo "== Bochs: partitions sharing a CPU (3 CPUs: five partitions and a vCPU of a sixth on CPU 2)"
+log=$logs/bochs-sched.serial.log
+# ran_ms NAME VCPU: the CPU time Plinth reports for that vCPU when it left (empty if none).
+ran_ms() { tr -d '\r' <"$log" | sed -nE "s/.*partition '$1': vCPU $2 ran ([0-9]+) ms of.*/\1/p" | head -1; }
+# within NAME VALUE LO HI: one check that LO <= VALUE <= HI.
+within() {
+	if [ -n "$2" ] && [ "$2" -ge "$3" ] && [ "$2" -le "$4" ]; then pass "$1 ($2)"; else fail "$1 (${2:-none}, want $3..$4)" "$log"; fi
+}
+for g in hlt-a hlt-b pair; do
+	expect "sched: $g finishes its checks while sharing CPU 2" "$log" \
+		"${PL}partition '$g' stopped: powered off by the guest \\(status 0\\)"
+	reject "sched: $g reports no failure" "$log" "\\[$g\\] FAIL"
+done
+expect "sched: a start-up IPI from CPU 1 wakes the AP blocked on CPU 2" "$log" '\[pair\] PASS ap-started'
+for g in spin-a spin-b; do
+	expect "sched: spinner $g is stopped at its own limit" "$log" \
+		"${PL}partition '$g' stopped: time limit of 2000 ms reached"
+	# Alone it would have had all of its 2000 ms; sharing, each gets part and both get some.
+	within "sched: $g had a share of CPU 2, not all of it" "$(ran_ms $g 0)" 200 1500
+done
+expect "sched: the halted guest is stopped at its limit" "$log" \
+	"${PL}partition 'sleeper' stopped: time limit of 2000 ms reached"
+within "sched: the halted vCPU took almost no CPU time (ms of its 2000)" "$(ran_ms sleeper 0)" 0 150
+reject "sched: Plinth itself never faulted" "$log" "${PL}EXCEPTION"
+expect "sched: every partition stopped and Plinth exited normally" "$log" "${PL}test exit: SUCCESS"
+
 echo "== Bochs: privilege hardening (3 CPUs, Skylake-X for SMEP/SMAP; hostile guests on CPU 2)"
 log=$logs/bochs-harden-priv.serial.log
 for g in user neighbour-exceptions neighbour-portio neighbour-mmio; do
@@ -207,7 +234,7 @@ for g in echo1 echo2; do
 done
 expect "console: Plinth exited normally" "$log" "${PL}test exit: SUCCESS"
 
-echo "== Bochs: VT-x partitions (3 CPUs: good guests on CPU 1, hostile ones on CPU 2)"
+echo "== Bochs: VT-x partitions (4 CPUs: good guests on CPU 1, hostile ones on CPU 2)"
 wait $bochs_vmx_pid
 log=$logs/bochs-vmx.serial.log
 for g in smp smp-kick modeswitch multiboot leakw leakr nmi cpuid msr portio mmio hlt-timer apic exceptions pcdev; do
@@ -344,7 +371,7 @@ if [ "$linux_ok" = 1 ]; then
 	expect "linux-boot: the kernel finds the ACPI tables Plinth built" "$log" \
 		'\[linux\] \[ *[0-9.]+\] ACPI: RSDP 0x00000000000E0000 '
 	expect "linux-boot: the kernel takes the TSC frequency from CPUID" "$log" \
-		'\[linux\] \[ *[0-9.]+\] tsc: Detected [0-9.]+ MHz TSC'
+		'\[linux\] \[ *[0-9.]+\] tsc: Detected [0-9.]+ MHz processor'
 	reject "linux-boot: ... and does not calibrate it" "$log" '\[linux\] .*tsc: (Fast TSC calibration|Unable to calibrate)'
 	expect "linux-boot: both vCPUs come up" "$log" '\[linux\] \[ *[0-9.]+\] smp: Brought up 1 node, 2 CPUs'
 	expect "linux-boot: the kernel runs /init" "$log" '\[linux\] PLINTH-LINUX-START '
@@ -359,6 +386,11 @@ if [ "$linux_ok" = 1 ]; then
 	expect "linux-boot: poweroff -f ends the partition through ACPI S5" "$log" \
 		"${PL}partition 'linux' stopped: guest powered off \\(ACPI S5\\)"
 	expect "linux-boot: Plinth reports the boot's VM exits" "$log" "${PL}partition 'linux' VM exits [0-9]+: "
+	expect "linux-boot: a test guest time-sharing CPU 1 with Linux's vCPU 0 passes its checks" "$log" \
+		"${PL}partition 'apic' stopped: powered off by the guest \\(status 0\\)"
+	reject "linux-boot: ... and reports no failure" "$log" '\[apic\] FAIL'
+	expect "linux-boot: ... while Linux's vCPU 0 shared the CPU with it" "$log" \
+		"${PL}partition 'apic': vCPU 0 ran [0-9]+ ms of [0-9]+ on cpu1"
 	reject "linux-boot: Plinth itself never faulted" "$log" "${PL}EXCEPTION"
 	expect "linux-boot: Plinth exits normally" "$log" "${PL}test exit: SUCCESS"
 fi

@@ -128,13 +128,19 @@ static bool wait_for(volatile uint32_t *counter, uint32_t want, uint64_t us)
 	return __atomic_load_n(counter, __ATOMIC_SEQ_CST) >= want;
 }
 
-/* How far the AP's loop gets in us microseconds. */
+/*
+ * How far the AP's loop gets in us microseconds, scaled to the time the
+ * window really took: this vCPU may wait for its turn on a shared CPU in
+ * the middle of it, and the AP runs on meanwhile.
+ */
 static uint64_t ap_rate(uint64_t us)
 {
-	uint64_t before = __atomic_load_n(&ap_progress, __ATOMIC_SEQ_CST);
+	uint64_t before = __atomic_load_n(&ap_progress, __ATOMIC_SEQ_CST), t0 = rdtsc(), t1, n;
 
 	delay_us(us);
-	return __atomic_load_n(&ap_progress, __ATOMIC_SEQ_CST) - before;
+	n = __atomic_load_n(&ap_progress, __ATOMIC_SEQ_CST) - before;
+	t1 = rdtsc();
+	return t1 > t0 ? n * tsc_ticks_us(us) / (t1 - t0) : n;
 }
 
 /*

@@ -5,6 +5,8 @@
  *   itself writes when a partition succeeds, to check that the test oracle
  *   reads only Plinth's own lines. exitport=P: end through the partition's
  *   exit port P (a 32-bit OUT of the status) instead of the hypercall.
+ *   halt=1: halt with interrupts off for good, until the partition's time
+ *   limit: a halted vCPU must cost its CPU no time meanwhile.
  */
 #include "guest.h"
 
@@ -14,6 +16,11 @@ void guest_main(const struct boot_block *bb)
 	uint64_t status = s ? parse_u64(s, 0, NULL) : 0;
 
 	(void)bb;
+	if (cmdline_get("halt")) {
+		gprintf("INFO halting with interrupts off\n");
+		for (;;)
+			asm volatile("cli\n\thlt" ::: "memory");
+	}
 	if (cmdline_get("forge")) {
 		gprintf("partition 'forger' stopped: powered off by the guest (status 0)\n");
 		gprintf("[   99.000000] cpu1 INFO  partition 'forger' stopped: powered off by the guest (status 0)\n");

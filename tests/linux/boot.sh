@@ -13,4 +13,5 @@ mkdir -p build/boot
 sed "s/@TODAY@/$(date -u +%Y-%m-%d)/" tests/boot/linux.cfg >"build/boot/$name.cfg"
 BOCHS_IPS=100000000 BOCHS_SERIAL_SCRIPT=tests/linux/console.script \
 	tests/boot/bochs.sh "$name" "build/boot/$name.cfg" "$limit" 3 \
-	build/linux/vmlinuz:linux/vmlinuz build/linux/initramfs.cpio.gz:linux/initramfs.gz
+	build/linux/vmlinuz:linux/vmlinuz build/linux/initramfs.cpio.gz:linux/initramfs.gz \
+	build/guests/apic.bin:guests/apic.bin

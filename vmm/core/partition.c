@@ -3,8 +3,9 @@
  * Partitions: created at boot from plinth.cfg, each with its own zeroed
  * memory behind its own EPT, its vCPUs pinned to CPUs Plinth does not use
  * itself (CPU 0 stays Plinth's). A partition that cannot be created is
- * refused with a message naming it; the others still start. Partitions
- * pinned to the same CPU run on it one after another, in config order.
+ * refused with a message naming it; the others still start. Every vCPU is
+ * a kernel thread on its CPU (plinth/sched.h): vCPUs of partitions that
+ * share a CPU take turns there in time slices, and halted ones take no time.
  */
 #include <asm/cpu.h>
 #include <asm/cpufeatures.h>
@@ -14,6 +15,7 @@
 #include <plinth/errno.h>
 #include <plinth/log.h>
 #include <plinth/mm.h>
+#include <plinth/sched.h>
 #include <plinth/service.h>
 #include <plinth/smp.h>
 #include <plinth/string.h>
@@ -24,14 +26,12 @@
 #include <vmm/partition.h>
 
 #define MAX_PARTITIONS CONFIG_MAX_PARTITIONS
-#define MAX_QUEUED (MAX_PARTITIONS * 4)
 
 static struct partition *partitions[MAX_PARTITIONS];
 static unsigned int partition_count;
 static unsigned int refused_count;
-/* Per CPU, the vCPUs to run there, in order. */
-static struct vcpu *cpu_queue[MAX_CPUS][MAX_QUEUED];
-static unsigned int cpu_queue_len[MAX_CPUS];
+/* Per CPU, how many vCPUs are pinned there: the least loaded CPUs take unpinned ones. */
+static unsigned int cpu_vcpus[MAX_CPUS];
 
 static int ept_alloc_table(void *ctx, paddr_t *pa)
 {
@@ -118,11 +118,38 @@ static const struct boot_module *find_module(const struct boot_info *bi, const c
 	return NULL;
 }
 
-static void free_memory(struct partition *p)
+/*
+ * Zeroing runs on the partition's own CPUs, in pieces that take a few
+ * milliseconds each, giving the CPU up between them when another thread
+ * waits there: scrubbing a large partition never stalls its neighbours.
+ */
+#define SCRUB_PIECE (256 * 1024)
+
+static void scrub_chunk(paddr_t chunk)
+{
+	for (uint64_t off = 0; off < SIZE_2M; off += SCRUB_PIECE) {
+		memset((uint8_t *)phys_to_virt(chunk) + off, 0, SCRUB_PIECE);
+		if (sched_should_yield())
+			sched_yield();
+	}
+}
+
+/* Every @of-th chunk from @index on: vCPU @index's share of the partition's RAM. */
+static void scrub_share(struct partition *p, unsigned int index, unsigned int of)
+{
+	for (uint64_t i = index; i < p->chunk_count; i += of)
+		scrub_chunk(p->chunks[i]);
+}
+
+/*
+ * The frames go back zeroed: by the vCPUs on their CPUs (scrub_share()), or
+ * here with @scrub when set-up failed before any vCPU ran.
+ */
+static void free_memory(struct partition *p, bool scrub)
 {
 	for (uint64_t i = 0; i < p->chunk_count; i++) {
-		/* Scrubbed before the frames go back: the next owner sees zeros. */
-		memset(phys_to_virt(p->chunks[i]), 0, SIZE_2M);
+		if (scrub)
+			memset(phys_to_virt(p->chunks[i]), 0, SIZE_2M);
 		frame_free_pages(&phys_frames, p->chunks[i], SIZE_2M / PAGE_SIZE);
 	}
 	p->chunk_count = 0;
@@ -140,8 +167,7 @@ static int alloc_contiguous(struct partition *p, uint64_t chunks)
 	for (uint64_t i = 0; i < chunks; i++)
 		p->chunks[i] = base + i * SIZE_2M;
 	p->chunk_count = chunks;
-	memset(phys_to_virt(base), 0, bytes);
-	return 0;
+	return 0; /* zeroed by the vCPUs before the partition runs: partition_vcpu_ready() */
 }
 
 /* Fragmented memory: 2 MiB runs wherever they are. */
@@ -154,7 +180,6 @@ static int alloc_chunks(struct partition *p, uint64_t chunks)
 		if (ret < 0)
 			return ret;
 		p->chunk_count++;
-		memset(phys_to_virt(p->chunks[i]), 0, SIZE_2M);
 	}
 	return 0;
 }
@@ -296,7 +321,7 @@ static int assign_cpus(struct partition *p, unsigned int *cpus, char *err, size_
 				continue;
 			for (unsigned int k = 0; k < n; k++)
 				taken |= cpus[k] == cpu;
-			if (!taken && (!best || cpu_queue_len[cpu] < cpu_queue_len[best]))
+			if (!taken && (!best || cpu_vcpus[cpu] < cpu_vcpus[best]))
 				best = cpu;
 		}
 		cpus[n] = best;
@@ -314,9 +339,12 @@ static uint32_t host_max_leaf(uint32_t base)
 
 static void destroy(struct partition *p)
 {
-	for (unsigned int i = 0; i < p->vcpu_count; i++)
+	for (unsigned int i = 0; i < p->vcpu_count; i++) {
+		if (p->vcpus[i])
+			thread_discard(p->vcpus[i]->thread);
 		kfree(p->vcpus[i]);
-	free_memory(p);
+	}
+	free_memory(p, true);
 	ept_destroy(&p->ept);
 	kfree(p->chunks);
 	kfree(p);
@@ -372,6 +400,11 @@ static int create_one(const struct partition_config *cfg, const struct boot_info
 			 cfg->memory >> 20, frame_alloc_free_count(&phys_frames) >> 8);
 		goto fail;
 	}
+	/*
+	 * Loaded now so a bad image is refused by name before anything runs;
+	 * the memory is zeroed on the partition's CPUs and the image loaded
+	 * again before its first entry (partition_vcpu_ready()).
+	 */
 	memset(&bsp, 0, sizeof(bsp));
 	ret = load_image(p, &bsp, err, errlen);
 	if (ret < 0)
@@ -382,9 +415,17 @@ static int create_one(const struct partition_config *cfg, const struct boot_info
 	for (unsigned int i = 0; i < p->vcpu_count; i++) {
 		struct vcpu *v = kzalloc(sizeof(*v));
 
-		if (!v || cpu_queue_len[cpus[i]] == MAX_QUEUED) {
+		struct thread_spec ts = {
+			.name = p->name, .fn = vcpu_thread, .arg = v, .cpu = cpus[i],
+			.switch_in = vcpu_switch_in, .switch_out = vcpu_switch_out,
+		};
+
+		/* Created now, started by partitions_start(): a kick may need it before. */
+		if (v)
+			v->thread = thread_create(&ts);
+		if (!v || !v->thread) {
 			kfree(v);
-			snprintf(err, errlen, "cannot queue vCPU %u on cpu%u", i, cpus[i]);
+			snprintf(err, errlen, "cannot create a thread for vCPU %u on cpu%u", i, cpus[i]);
 			ret = -ENOMEM;
 			goto fail;
 		}
@@ -406,7 +447,7 @@ static int create_one(const struct partition_config *cfg, const struct boot_info
 			p->cpuid.tsc_deadline = false;
 	}
 	for (unsigned int i = 0; i < p->vcpu_count; i++)
-		cpu_queue[cpus[i]][cpu_queue_len[cpus[i]]++] = p->vcpus[i];
+		cpu_vcpus[cpus[i]]++;
 	partitions[partition_count++] = p;
 	pr_info("partition '%s': %lu MiB, %u vCPU(s) on cpu%u%s, image %s (%lu bytes)\n", p->name,
 		p->mem_size >> 20, p->vcpu_count, cpus[0], p->vcpu_count > 1 ? "..." : "",
@@ -442,12 +483,13 @@ int partition_reboot(struct partition *p)
 			partition_stop(p, -ETIMEDOUT, "reboot: the other vCPUs did not stop");
 			return -ETIMEDOUT;
 		}
-		cpu_relax();
+		/* Some of them may share this CPU: let them run to acknowledge. */
+		sched_yield();
 	}
 	p->reboots++;
 	pr_info("partition '%s' rebooting (reboot %u)\n", p->name, p->reboots);
-	for (uint64_t i = 0; i < p->chunk_count; i++)
-		memset(phys_to_virt(p->chunks[i]), 0, SIZE_2M);
+	/* The others are parked; on their CPUs other partitions go on meanwhile. */
+	scrub_share(p, 0, 1);
 	vmm_devices_reset(p);
 	memset(&bsp, 0, sizeof(bsp));
 	if (load_image(p, &bsp, err, sizeof(err)) < 0) {
@@ -508,24 +550,17 @@ int partitions_create(const struct plinth_config *cfg, const struct boot_info *b
 	return 0;
 }
 
-/* Runs, on one CPU, every vCPU queued there, one after another. */
-static void cpu_runner(void *arg)
-{
-	unsigned int cpu = (unsigned int)(uintptr_t)arg;
-
-	for (unsigned int i = 0; i < cpu_queue_len[cpu]; i++)
-		vcpu_thread(cpu_queue[cpu][i]);
-}
-
 void partitions_start(void)
 {
 	for (unsigned int i = 0; i < partition_count; i++) {
 		partitions[i]->state = PARTITION_RUNNING;
 		partitions[i]->vcpus_running = partitions[i]->vcpu_count;
 	}
-	for (unsigned int cpu = 1; cpu < MAX_CPUS; cpu++)
-		if (cpu_queue_len[cpu] && smp_run_on(cpu, cpu_runner, (void *)(uintptr_t)cpu) < 0)
-			pr_err("partitions: cpu%u did not take its work\n", cpu);
+	for (unsigned int i = 0; i < partition_count; i++)
+		for (unsigned int k = 0; k < partitions[i]->vcpu_count; k++)
+			if (thread_start(partitions[i]->vcpus[k]->thread) < 0)
+				pr_err("partition '%s': vCPU %u did not start on cpu%u\n",
+				       partitions[i]->name, k, partitions[i]->vcpus[k]->cpu);
 }
 
 struct partition *partition_get(unsigned int i)
@@ -579,15 +614,46 @@ void partition_stop(struct partition *p, int64_t status, const char *fmt, ...)
 		vcpu_request(p->vcpus[i], VCPU_REQ_STOP);
 }
 
-void partition_vcpu_exited(struct partition *p)
+int partition_vcpu_ready(struct vcpu *v)
 {
+	struct partition *p = v->part;
+	struct vcpu_regs bsp;
+	char err[160];
+
+	scrub_share(p, v->index, p->vcpu_count);
+	__atomic_fetch_add(&p->vcpus_scrubbed, 1, __ATOMIC_ACQ_REL);
+	if (v->index)
+		return 0;
+	/* The others zero their shares on their own CPUs meanwhile. */
+	while (__atomic_load_n(&p->vcpus_scrubbed, __ATOMIC_ACQUIRE) < p->vcpu_count) {
+		if (__atomic_load_n(&p->state, __ATOMIC_ACQUIRE) != PARTITION_RUNNING)
+			return -EAGAIN; /* stopped before it ran */
+		sched_yield();
+		cpu_relax();
+	}
+	memset(&bsp, 0, sizeof(bsp));
+	if (load_image(p, &bsp, err, sizeof(err)) < 0) {
+		partition_stop(p, -ENOEXEC, "%s", err);
+		return -ENOEXEC;
+	}
+	for (unsigned int i = 0; i < p->vcpu_count; i++)
+		p->vcpus[i]->boot = bsp;
+	return 0;
+}
+
+void partition_vcpu_exited(struct vcpu *v)
+{
+	struct partition *p = v->part;
+
+	/* Each vCPU zeroes its share on its own CPU, all of them at once; the last frees. */
+	scrub_share(p, v->index, p->vcpu_count);
 	if (__atomic_sub_fetch(&p->vcpus_running, 1, __ATOMIC_ACQ_REL))
 		return;
 	vmm_exit_report(p);
-	free_memory(p);
+	free_memory(p, false);
 	ept_destroy(&p->ept);
 	pr_info("partition '%s' is down (status %ld, %lu ms), its memory scrubbed and released\n",
-		p->name, p->exit_status, (time_ns() - p->start_ns) / NSEC_PER_MSEC);
+		p->name, p->exit_status, p->start_ns ? (time_ns() - p->start_ns) / NSEC_PER_MSEC : 0);
 	__atomic_store_n(&p->state, PARTITION_STOPPED, __ATOMIC_RELEASE);
 	if (cpu_table[0])
 		lapic_send_ipi(cpu_table[0]->apic_id, VEC_KICK);

@@ -12,26 +12,30 @@
 #include <asm/cpu.h>
 #include <asm/lapic.h>
 #include <asm/percpu.h>
-#include <asm/timer.h>
 #include <asm/trap.h>
 #include <plinth/errno.h>
 #include <plinth/log.h>
+#include <plinth/sched.h>
 #include <plinth/time.h>
 #include <vmm/boot_image.h>
 #include <vmm/irq.h>
 #include <vmm/partition.h>
 
-#define TIME_SLICE_MS 10
+/* The longest guest run, SCHED_SLICE_MS in TSC ticks: computed once, not on every entry. */
+static uint64_t slice_ticks;
 
 /*
- * Only a vCPU that is the current one on its CPU is interrupted. One that is
- * still queued behind another partition there finds its requests when it
- * starts, and the vCPU that does run there is left alone.
+ * A vCPU's thread is made runnable if it is blocked (halted, waiting for a
+ * SIPI), wherever it is; one that is the current one on another CPU is also
+ * interrupted, so it exits the guest and finds its requests. One queued
+ * behind another thread on its CPU finds them when it next runs.
  */
 void vcpu_kick(struct vcpu *v)
 {
 	struct percpu *pc = v->cpu < MAX_CPUS ? cpu_table[v->cpu] : NULL;
 
+	if (v->thread)
+		sched_wake(v->thread);
 	if (v->cpu == this_cpu_index() || !pc)
 		return;
 	if (__atomic_load_n(&pc->current_vcpu, __ATOMIC_SEQ_CST) == v)
@@ -67,31 +71,16 @@ void vcpu_reset(struct vcpu *v)
 static int vcpu_init(struct vcpu *v)
 {
 	struct virt_vcpu_config c = { .npt_root = hpa(v->part->ept.pt.root), .index = v->index };
-	int ret = virt->vcpu_init(&v->arch, &c);
+	int ret;
+
+	__atomic_store_n(&slice_ticks, tsc_hz() * SCHED_SLICE_MS / 1000, __ATOMIC_RELAXED);
+	ret = virt->vcpu_init(&v->arch, &c);
 
 	if (ret < 0)
 		return ret;
 	vcpu_reset(v);
 	virt->load_state(&v->arch, &v->boot);
 	return 0;
-}
-
-/* Sleeps with interrupts on until a kick, or until the TSC deadline if one is set. */
-static void wait_for_event(uint64_t deadline)
-{
-	if (deadline) {
-		uint64_t now = rdtsc();
-
-		if (now >= deadline)
-			return;
-		uint64_t ticks = (deadline - now) * boot_timer.lapic_hz / tsc_hz() + 1;
-
-		lapic_timer_start((uint32_t)MIN(ticks, 0xffffffffULL), VEC_HOST_TIMER, false);
-	}
-	cpu_idle_wait();
-	irq_disable();
-	if (deadline)
-		lapic_timer_stop();
 }
 
 static bool partition_running(struct partition *p)
@@ -159,9 +148,14 @@ static uint64_t timer_deadline(struct vcpu *v)
 	return lapic ? MIN(lapic, v->timer_deadline) : v->timer_deadline;
 }
 
+/*
+ * Bounded by the guest's own timers. Not by what is left of the thread's
+ * turn: that ends at the first exit after it is over, at most a slice late,
+ * and cutting entries to a few ticks made Bochs lose injected NMIs.
+ */
 static uint64_t next_slice(struct vcpu *v)
 {
-	uint64_t slice = tsc_hz() * TIME_SLICE_MS / 1000;
+	uint64_t slice = slice_ticks;
 	uint64_t now = rdtsc(), deadline = timer_deadline(v);
 
 	if (deadline)
@@ -212,7 +206,7 @@ static void join_reboot(struct vcpu *v)
 	__atomic_fetch_add(&p->reboot_acks, 1, __ATOMIC_ACQ_REL);
 	while (__atomic_load_n(&p->reboot_gen, __ATOMIC_ACQUIRE) == gen && partition_running(p) &&
 	       !(requests(v) & VCPU_REQ_STOP))
-		wait_for_event(0);
+		sched_block(0); /* until kicked */
 }
 
 static bool over_time_limit(struct partition *p)
@@ -278,7 +272,7 @@ static bool vcpu_step(struct vcpu *v)
 		return false;
 	if (v->state == VCPU_WAIT_SIPI) {
 		if (!(req & VCPU_REQ_SIPI)) {
-			wait_for_event(wake_deadline(v));
+			sched_block(wake_deadline(v)); /* until kicked or due: costs no CPU time */
 			return true;
 		}
 		clear_requests(v, VCPU_REQ_SIPI);
@@ -289,12 +283,21 @@ static bool vcpu_step(struct vcpu *v)
 	deliver_timer(v);
 	if (v->state == VCPU_HALTED) {
 		if (!halt_wakes(v)) {
-			wait_for_event(wake_deadline(v));
+			sched_block(wake_deadline(v)); /* until kicked or due: costs no CPU time */
 			return true;
 		}
 		v->state = VCPU_RUNNING;
 	}
 	deliver_irq(v);
+	/*
+	 * A turn ends here, with any event already in the control block: it is
+	 * the first thing the guest gets when the vCPU runs again, however late
+	 * (the step starts over and finds the injection still pending).
+	 */
+	if (sched_should_yield() && virt->preemptible(&v->arch)) {
+		sched_yield();
+		return true;
+	}
 	virt->set_time_slice(&v->arch, next_slice(v));
 	virt->run(&v->arch, &exit);
 	action = vcpu_handle_exit(v, &exit);
@@ -307,31 +310,59 @@ static bool vcpu_step(struct vcpu *v)
 	return action != EXIT_STOP;
 }
 
+/* Out of line, so what vcpu_thread() keeps around the loop costs the loop no registers. */
+static __attribute__((noinline)) void vcpu_run(struct vcpu *v)
+{
+	while (vcpu_step(v))
+		;
+}
+
+void vcpu_switch_in(void *arg)
+{
+	struct vcpu *v = arg;
+
+	/* Before the requests are read again: paired with vcpu_kick(). */
+	__atomic_store_n(&this_cpu()->current_vcpu, v, __ATOMIC_SEQ_CST);
+	virt->vcpu_load(&v->arch);
+}
+
+void vcpu_switch_out(void *arg)
+{
+	(void)arg;
+	__atomic_store_n(&this_cpu()->current_vcpu, NULL, __ATOMIC_SEQ_CST);
+}
+
 void vcpu_thread(void *arg)
 {
 	struct vcpu *v = arg;
 	struct partition *p = v->part;
-	uint64_t unset = 0;
+	uint64_t unset = 0, scrub = 0, start;
 	int ret;
 
 	irq_disable();
-	__atomic_store_n(&this_cpu()->current_vcpu, v, __ATOMIC_SEQ_CST);
-	/* The time limit runs from the moment the partition first gets a CPU. */
-	__atomic_compare_exchange_n(&p->start_ns, &unset, time_ns(), false, __ATOMIC_ACQ_REL,
-				    __ATOMIC_ACQUIRE);
 	ret = vcpu_init(v);
 	if (ret < 0) {
 		partition_stop(p, ret, "vCPU %u cannot be set up on cpu%u: %s", v->index, v->cpu,
 			       strerror(ret));
-	} else {
+	} else if (partition_vcpu_ready(v) == 0) {
+		scrub = thread_runtime(v->thread); /* zeroing its share is not the guest's time */
+		if (v->index == 0)
+			virt->load_state(&v->arch, &v->boot);
+		/* The time limit runs from the moment the partition's first vCPU is ready to run. */
+		__atomic_compare_exchange_n(&p->start_ns, &unset, time_ns(), false,
+					    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
 		if (v->index == 0)
 			pr_info("partition '%s': vCPU 0 starting on cpu%u\n", p->name, v->cpu);
-		while (vcpu_step(v))
-			;
+		vcpu_run(v);
 	}
 	virt->vcpu_destroy(&v->arch);
 	v->state = VCPU_STOPPED;
+	/* What a halted or waiting vCPU cost its CPU: only the turns it was runnable. */
+	start = started_ns(p);
+	pr_info("partition '%s': vCPU %u ran %lu ms of %lu on cpu%u\n", p->name, v->index,
+		tsc_to_ns(thread_runtime(v->thread) - scrub) / NSEC_PER_MSEC,
+		start ? (time_ns() - start) / NSEC_PER_MSEC : 0, v->cpu);
 	__atomic_store_n(&this_cpu()->current_vcpu, NULL, __ATOMIC_SEQ_CST);
 	irq_enable();
-	partition_vcpu_exited(p);
+	partition_vcpu_exited(v);
 }

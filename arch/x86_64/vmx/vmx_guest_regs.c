@@ -5,7 +5,9 @@
  * SYSCALL/SWAPGS/TSC_AUX MSRs. Plinth never touches these, so a vCPU keeps
  * them in the registers for as long as it runs on a CPU; they are loaded
  * clean when a vCPU starts or resets, and again when it leaves, so no
- * partition can read what another left behind.
+ * partition can read what another left behind. When vCPUs share a CPU, the
+ * one switched out has them saved into its vcpu_arch and the one switched in
+ * gets its own back (vmx_guest_regs_save/restore, from the vcpu_load hook).
  */
 #include <asm/cpu.h>
 #include <asm/extable.h>
@@ -27,6 +29,7 @@
 #define DR6_RESET 0xffff0ff0ULL
 
 static uint64_t xcr0_all; /* every XSAVE component the CPU has; 0 without XSAVE */
+static uint32_t xsave_size = FXSAVE_SIZE; /* of the standard-format image of all of them */
 static bool has_rdtscp;
 static bool has_spec_ctrl; /* IBRS/IBPB: CPUID.7.0:EDX[26] */
 static uint8_t *clean_area; /* an XSAVE image meaning "initial state" for everything */
@@ -56,6 +59,7 @@ int vmx_guest_regs_setup(void)
 	if (vmx_host_has_xsave()) {
 		cpuid_count(0xd, 0, &r);
 		size = r.ecx;
+		xsave_size = size;
 		xcr0_all = ((uint64_t)r.edx << 32) | r.eax;
 	}
 	clean_area = kmalloc_aligned(size, 64);
@@ -120,5 +124,78 @@ void vmx_guest_regs_load_clean(uint64_t xcr0)
 		xsetbv(0, xcr0);
 	} else {
 		__asm__ volatile("fxrstor64 (%0)" : : "r"(clean_area) : "memory");
+	}
+}
+
+/* The save area of one vCPU's registers; zeroed, as XRSTOR wants the header of a fresh image. */
+int vmx_guest_regs_alloc(struct vcpu_arch *a)
+{
+	if (a->xsave)
+		return 0;
+	a->xsave = kmalloc_aligned(xsave_size, 64);
+	if (!a->xsave)
+		return -ENOMEM;
+	memset(a->xsave, 0, xsave_size);
+	a->regs_saved = false;
+	return 0;
+}
+
+void vmx_guest_regs_free(struct vcpu_arch *a)
+{
+	kfree(a->xsave);
+	a->xsave = NULL;
+	a->regs_saved = false;
+}
+
+static const uint32_t switched_msrs[] = {
+	MSR_KERNEL_GS_BASE, MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_SFMASK, MSR_TSC_AUX,
+};
+_Static_assert(ARRAY_SIZE(switched_msrs) <= ARRAY_SIZE(((struct vcpu_arch *)0)->saved_msrs),
+	       "vcpu_arch.saved_msrs holds them all");
+
+/* The CPU is about to run another vCPU: this one's registers go into its vcpu_arch. */
+void vmx_guest_regs_save(struct vcpu_arch *a)
+{
+	if (!a->xsave)
+		return; /* never set up: nothing of it is in the registers */
+	for (unsigned int i = 0; i < ARRAY_SIZE(switched_msrs); i++)
+		if (switched_msrs[i] != MSR_TSC_AUX || has_rdtscp)
+			a->saved_msrs[i] = rdmsr(switched_msrs[i]);
+	__asm__ volatile("mov %%dr0, %0; mov %%dr1, %1; mov %%dr2, %2; mov %%dr3, %3; mov %%dr6, %4"
+			 : "=r"(a->saved_dr[0]), "=r"(a->saved_dr[1]), "=r"(a->saved_dr[2]),
+			   "=r"(a->saved_dr[3]), "=r"(a->saved_dr6));
+	a->saved_cr2 = read_cr2();
+	if (xcr0_all) {
+		/* Every component, whatever the guest enabled: those it turned off keep their values too. */
+		xsetbv(0, xcr0_all);
+		__asm__ volatile("xsave64 (%0)" : : "r"(a->xsave), "a"(~0u), "d"(~0u) : "memory");
+	} else {
+		__asm__ volatile("fxsave64 (%0)" : : "r"(a->xsave) : "memory");
+	}
+	a->regs_saved = true;
+}
+
+/* Back into the registers; a vCPU never saved gets the clean state instead. */
+void vmx_guest_regs_restore(struct vcpu_arch *a)
+{
+	/* The previous vCPU (maybe another partition's) trained the predictors. */
+	vmx_branch_barrier();
+	if (!a->regs_saved) {
+		vmx_guest_regs_load_clean(a->xcr0 ? a->xcr0 : 1);
+		return;
+	}
+	for (unsigned int i = 0; i < ARRAY_SIZE(switched_msrs); i++)
+		if (switched_msrs[i] != MSR_TSC_AUX || has_rdtscp)
+			wrmsr(switched_msrs[i], a->saved_msrs[i]);
+	__asm__ volatile("mov %0, %%dr0; mov %1, %%dr1; mov %2, %%dr2; mov %3, %%dr3; mov %4, %%dr6"
+			 : : "r"(a->saved_dr[0]), "r"(a->saved_dr[1]), "r"(a->saved_dr[2]),
+			   "r"(a->saved_dr[3]), "r"(a->saved_dr6));
+	write_cr2(a->saved_cr2);
+	if (xcr0_all) {
+		xsetbv(0, xcr0_all);
+		__asm__ volatile("xrstor64 (%0)" : : "r"(a->xsave), "a"(~0u), "d"(~0u) : "memory");
+		xsetbv(0, a->xcr0);
+	} else {
+		__asm__ volatile("fxrstor64 (%0)" : : "r"(a->xsave) : "memory");
 	}
 }

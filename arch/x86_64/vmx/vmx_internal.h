@@ -61,6 +61,10 @@ static inline void vmx_seg_from_ar(uint32_t ar, struct segment *s)
 /* vmx_guest_regs.c: registers guests use directly, which the VMCS does not switch */
 int vmx_guest_regs_setup(void);
 void vmx_guest_regs_load_clean(uint64_t xcr0);
+int vmx_guest_regs_alloc(struct vcpu_arch *a);
+void vmx_guest_regs_free(struct vcpu_arch *a);
+void vmx_guest_regs_save(struct vcpu_arch *a);
+void vmx_guest_regs_restore(struct vcpu_arch *a);
 int vmx_set_xcr0(struct vcpu_arch *a, uint64_t xcr0);
 bool vmx_has_spec_ctrl(void);
 void vmx_branch_barrier(void); /* IBPB, where the CPU has it */

@@ -48,6 +48,29 @@ static void vpid_put(uint16_t vpid)
 }
 
 /*
+ * Per CPU, the vCPU whose guest-owned registers are in the CPU (and whose
+ * VMCS is current there). Only that CPU reads or writes its slot, with
+ * interrupts off. vCPUs never move between CPUs, so a VMCS stays active on
+ * its one CPU for life: switching needs VMPTRLD, never VMCLEAR.
+ */
+static struct vcpu_arch *loaded[MAX_CPUS];
+
+static void vmx_vcpu_load(struct vcpu_arch *a)
+{
+	struct vcpu_arch **slot = &loaded[this_cpu_index()];
+
+	if (*slot == a)
+		return;
+	if (*slot)
+		vmx_guest_regs_save(*slot);
+	/* Before vcpu_init there is no VMCS yet: vmcs_setup() will make the new one current. */
+	if (a->vmcs && vmcs_load(a->vmcs) < 0)
+		pr_err("vmx: cpu%u: VMPTRLD of vCPU %u failed\n", this_cpu_index(), a->index);
+	vmx_guest_regs_restore(a);
+	*slot = a;
+}
+
+/*
  * Power-on values for everything the VMCS does not hold. Those registers
  * then belong to this vCPU for as long as it runs on this CPU (Plinth itself
  * never uses them), so they are loaded here once instead of on every entry.
@@ -80,6 +103,8 @@ static int vmx_vcpu_init(struct vcpu_arch *a, const struct virt_vcpu_config *c)
 	if (ret < 0)
 		return ret;
 	ret = vmx_guest_regs_setup();
+	if (ret == 0)
+		ret = vmx_guest_regs_alloc(a);
 	if (ret < 0)
 		return ret;
 	a->index = c->index;
@@ -101,6 +126,26 @@ static void vmx_load_state(struct vcpu_arch *a, const struct vcpu_regs *r)
 {
 	memcpy(a->gpr, r->gpr, sizeof(a->gpr));
 	vmcs_load_guest_state(r);
+}
+
+/*
+ * Bochs 2.7 loads virtual-NMI blocking on VM entry only when the VMCS says
+ * it is in effect, never clears it when the VMCS says it is not (as the SDM's
+ * VM entry does), and VM exit does not clear it either: a vCPU switched out
+ * inside its NMI handler would leave the blocking to the next vCPU entered on
+ * the CPU, which then never gets an NMI again. So such a vCPU keeps the CPU
+ * for a few more exits (a handler usually IRETs well before); one that stays
+ * inside is switched out anyway, so no guest can hold a CPU this way.
+ */
+#define NMI_SWITCH_DEFERRALS 8
+
+static bool vmx_preemptible(struct vcpu_arch *a)
+{
+	if ((vmread(VMCS_GUEST_INTERRUPTIBILITY) & INTERRUPTIBILITY_NMI) &&
+	    ++a->nmi_deferred <= NMI_SWITCH_DEFERRALS)
+		return false;
+	a->nmi_deferred = 0;
+	return true;
 }
 
 static bool vmx_can_inject_irq(struct vcpu_arch *a)
@@ -253,6 +298,9 @@ static void vmx_vcpu_destroy(struct vcpu_arch *a)
 	}
 	/* Nothing of this guest stays in the registers once it is gone. */
 	vmx_guest_regs_load_clean(1);
+	vmx_guest_regs_free(a);
+	if (loaded[this_cpu_index()] == a)
+		loaded[this_cpu_index()] = NULL;
 }
 
 static const uint32_t reg_field[VREG_COUNT] = {
@@ -354,6 +402,8 @@ const struct virt_ops vmx_ops = {
 	.vcpu_init = vmx_vcpu_init,
 	.vcpu_reset = vmx_vcpu_reset,
 	.vcpu_destroy = vmx_vcpu_destroy,
+	.vcpu_load = vmx_vcpu_load,
+	.preemptible = vmx_preemptible,
 	.load_state = vmx_load_state,
 	.run = vmx_run,
 	.get_reg = vmx_get_reg,

@@ -43,6 +43,7 @@ struct partition {
 	struct vcpu *vcpus[PARTITION_MAX_VCPUS];
 	volatile enum partition_state state;
 	volatile unsigned int vcpus_running;
+	volatile unsigned int vcpus_scrubbed; /* have zeroed their share before the first run */
 	int64_t exit_status; /* 0, a negative errno, or the guest's 64-bit power-off status */
 	volatile bool rebooting;   /* vCPU 0 is resetting the partition; the others wait */
 	volatile unsigned int reboot_acks;
@@ -80,8 +81,17 @@ struct partition *partition_get(unsigned int i);
 void partition_stop(struct partition *p, int64_t status, const char *fmt, ...) __printf(3, 4);
 /* vCPU 0 only: resets memory, image and vCPUs in place. 0, or <0 after partition_stop(). */
 int partition_reboot(struct partition *p);
-/* Called by each vCPU thread as it leaves; the last one releases the memory. */
-void partition_vcpu_exited(struct partition *p);
+/*
+ * Called by each vCPU thread on its CPU before the partition first runs: it
+ * zeroes its share of the memory; vCPU 0 then waits for the others and loads
+ * the image (v->boot of every vCPU is set). <0 if the partition stopped.
+ */
+int partition_vcpu_ready(struct vcpu *v);
+/*
+ * Called by each vCPU thread as it leaves: it zeroes its share of the
+ * partition's memory on its CPU, and the last one releases the memory.
+ */
+void partition_vcpu_exited(struct vcpu *v);
 
 /*
  * Copies between Plinth and the partition's RAM for emulation and hypercalls.

@@ -13,6 +13,7 @@
 #include <vmm/msr_policy.h>
 
 struct partition;
+struct thread;
 
 enum vcpu_state {
 	VCPU_WAIT_SIPI,  /* secondary vCPU before its start-up IPI */
@@ -39,6 +40,7 @@ struct vcpu {
 	struct partition *part;
 	unsigned int index; /* also the guest APIC ID */
 	unsigned int cpu;   /* the physical CPU it is pinned to */
+	struct thread *thread; /* its kernel thread there (plinth/sched.h), set before any runs */
 	struct vcpu_regs boot;   /* state loaded on first entry / SIPI */
 	volatile enum vcpu_state state;
 	/*
@@ -87,6 +89,9 @@ void vmm_exit_report(struct partition *p);
 
 /* vmm/core/vcpu.c */
 void vcpu_thread(void *arg);
+/* Switch hooks of a vCPU's thread (struct thread_spec): current_vcpu and the backend follow. */
+void vcpu_switch_in(void *arg);
+void vcpu_switch_out(void *arg);
 void vcpu_reset(struct vcpu *v); /* power-on MSRs and backend registers */
 void vcpu_kick(struct vcpu *v);
 /* Sets @req in @v's requests and kicks it; any CPU may call it. */

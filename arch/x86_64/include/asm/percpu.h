@@ -59,6 +59,11 @@ struct percpu {
 	void (*work_fn)(void *arg);
 	void *work_arg;
 	struct vcpu *current_vcpu;
+	/*
+	 * The scheduler's hint (kernel/sched): threads other than the running one
+	 * are queued or sleeping here. 0 lets a vCPU's exit skip the scheduler.
+	 */
+	uint32_t sched_others;
 };
 
 #define PERCPU_STACK_TOP 8

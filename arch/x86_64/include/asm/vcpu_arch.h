@@ -26,6 +26,15 @@ struct vcpu_arch {
 	uint64_t exits;
 	uint32_t windows; /* interrupt/NMI-window exiting bits now set in the VMCS */
 	unsigned int index;
+	/*
+	 * The registers the VMCS does not switch (vmx_guest_regs.c), kept here
+	 * while another vCPU has this CPU; valid once saved.
+	 */
+	uint8_t *xsave; /* XSAVE (or FXSAVE) image, 64-byte aligned */
+	uint64_t saved_cr2, saved_dr[4], saved_dr6;
+	uint64_t saved_msrs[6];
+	bool regs_saved;
+	unsigned int nmi_deferred; /* switches put off while inside an NMI handler */
 };
 
 #endif

@@ -118,6 +118,15 @@ struct virt_ops {
 	int (*vcpu_init)(struct vcpu_arch *a, const struct virt_vcpu_config *c);
 	void (*vcpu_reset)(struct vcpu_arch *a);   /* power-on state outside the control block */
 	void (*vcpu_destroy)(struct vcpu_arch *a);
+	/*
+	 * On the vCPU's CPU, interrupts off, after a switch from another thread:
+	 * makes its control block current and puts its guest-owned registers
+	 * back (saving those of the vCPU that had them). Cheap when it already
+	 * had them. Also before vcpu_init, so a new vCPU does not clobber them.
+	 */
+	void (*vcpu_load)(struct vcpu_arch *a);
+	/* Whether the CPU may go to another vCPU now (false for a few exits inside an NMI handler). */
+	bool (*preemptible)(struct vcpu_arch *a);
 	void (*load_state)(struct vcpu_arch *a, const struct vcpu_regs *r);
 	void (*run)(struct vcpu_arch *a, struct virt_exit *e); /* one entry and its exit */
 	uint64_t (*get_reg)(struct vcpu_arch *a, enum virt_reg r);
