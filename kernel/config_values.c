@@ -198,6 +198,7 @@ static const char *const key_names[CONFIG_KEY_COUNT] = {
 	[CONFIG_KEY_SERIAL] = "serial",
 	[CONFIG_KEY_BAUD] = "baud",
 	[CONFIG_KEY_CONSOLE] = "console",
+	[CONFIG_KEY_CONSOLE_RAW] = "console_raw",
 	[CONFIG_KEY_MEMORY] = "memory",
 	[CONFIG_KEY_VCPUS] = "vcpus",
 	[CONFIG_KEY_CPUS] = "cpus",
@@ -449,6 +450,8 @@ int config_set_key(struct plinth_config *cfg, struct partition_config *part,
 	case CONFIG_KEY_CONSOLE:
 		/* A partition name (checked once every section is read) or "plinth". */
 		return set_string(&st, cfg->console, sizeof(cfg->console));
+	case CONFIG_KEY_CONSOLE_RAW:
+		return set_bool(&st, &cfg->console_raw);
 	case CONFIG_KEY_MEMORY:
 		return set_memory(&st);
 	case CONFIG_KEY_VCPUS:

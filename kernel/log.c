@@ -19,6 +19,7 @@ static volatile uint32_t log_owner = NO_OWNER;
 static enum log_level max_level = LOG_INFO;
 static void (*log_sink)(const char *s, size_t len);
 static bool percpu_ready;
+static bool raw_mid_line; /* under log_lock: raw guest bytes left a line open */
 
 void log_set_sink(void (*sink)(const char *s, size_t len))
 {
@@ -88,7 +89,24 @@ void log_vwrite(enum log_level level, const char *fmt, va_list ap)
 	line[n] = '\0';
 
 	flags = log_lock_acquire(&nested);
+	if (raw_mid_line) {
+		emit((char *)"\n", 1);
+		raw_mid_line = false;
+	}
 	emit(line, n);
+	log_lock_release(flags, nested);
+}
+
+void log_guest_raw(const char *s, size_t len)
+{
+	bool nested;
+	uint64_t flags;
+
+	if (!len || !log_sink)
+		return;
+	flags = log_lock_acquire(&nested);
+	log_sink(s, len);
+	raw_mid_line = s[len - 1] != '\n';
 	log_lock_release(flags, nested);
 }
 

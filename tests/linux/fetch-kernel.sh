@@ -14,13 +14,8 @@ ver=$(apt-cache policy "$pkg" | sed -n 's/^ *Candidate: //p')
 if [ -f "$out/VERSION" ] && grep -qx "package $pkg $ver" "$out/VERSION" && [ -f "$out/vmlinuz" ]; then
 	exit 0
 fi
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-# apt's sandbox user cannot write to a private temp dir: download as ourselves.
-(cd "$work" && apt-get download -o APT::Sandbox::User=root "$pkg=$ver" >/dev/null 2>&1 ||
-	apt-get download "$pkg=$ver" >/dev/null)
-deb=$(ls "$work"/*.deb)
-dpkg-deb -x "$deb" "$work/root"
+. "$(dirname "$0")/apt-fetch.sh"
+apt_fetch "$pkg" "$ver"
 cp "$work"/root/boot/vmlinuz-* "$out/vmlinuz"
 rm -rf "$out/modules"
 mkdir -p "$out/modules"

@@ -18,13 +18,8 @@ if [ -f "$out/BUSYBOX-VERSION" ] && grep -qxF "$stamp" "$out/BUSYBOX-VERSION" &&
 	[ -f "$out/initramfs.cpio.gz" ]; then
 	exit 0
 fi
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-# apt's sandbox user cannot write to a private temp dir: download as ourselves.
-(cd "$work" && apt-get download -o APT::Sandbox::User=root "$pkg=$ver" >/dev/null 2>&1 ||
-	apt-get download "$pkg=$ver" >/dev/null)
-deb=$(ls "$work"/*.deb)
-dpkg-deb -x "$deb" "$work/root"
+. "$(dirname "$0")/apt-fetch.sh"
+apt_fetch "$pkg" "$ver"
 bb=$work/root/bin/busybox
 [ -x "$bb" ] || { echo "mkinitramfs: $deb holds no bin/busybox" >&2; exit 1; }
 # /init links the applets it needs itself (busybox --install -s); sh must exist for its #!.

@@ -326,6 +326,11 @@ static void test_console_key(void **state)
 	assert_int_equal(parse("[partition a]\nmemory=1M\nkernel=k\nconsole=a\n", &cfg, &err),
 			 -EINVAL);
 	assert_non_null(strstr(err.message, "unknown key 'console' in [partition a]"));
+	assert_false(cfg.console_raw);
+	assert_int_equal(parse("[plinth]\nconsole_raw = 1\n", &cfg, &err), 0);
+	assert_true(cfg.console_raw);
+	assert_int_equal(parse("[plinth]\nconsole_raw = maybe\n", &cfg, &err), -EINVAL);
+	assert_int_equal(err.line, 2);
 }
 
 static void test_value_too_long(void **state)

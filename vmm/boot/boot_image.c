@@ -53,15 +53,15 @@ void boot_fmt_size(char *buf, size_t len, uint64_t bytes)
 		snprintf(buf, len, "%llu bytes", (unsigned long long)bytes);
 }
 
-int boot_write(const struct guest_mem_ops *mem, uint64_t dst, const void *src,
-	       size_t len, char *err, size_t errlen)
+/* One checked write: where names what dst must lie in, for the error. */
+static int write_where(const struct guest_mem_ops *mem, bool inside, const char *where,
+		       uint64_t dst, const void *src, size_t len, char *err, size_t errlen)
 {
 	int ret;
 
-	if (!guest_layout_is_ram(mem->layout, gpa(dst), len))
-		return boot_fail(err, errlen, -EFAULT,
-				 "write of %zu bytes at 0x%llx is outside guest RAM",
-				 len, (unsigned long long)dst);
+	if (!inside)
+		return boot_fail(err, errlen, -EFAULT, "write of %zu bytes at 0x%llx is outside %s",
+				 len, (unsigned long long)dst, where);
 	if (!len)
 		return 0;
 	ret = mem->write(mem->ctx, gpa(dst), src, len);
@@ -72,23 +72,18 @@ int boot_write(const struct guest_mem_ops *mem, uint64_t dst, const void *src,
 	return 0;
 }
 
+int boot_write(const struct guest_mem_ops *mem, uint64_t dst, const void *src,
+	       size_t len, char *err, size_t errlen)
+{
+	return write_where(mem, guest_layout_is_ram(mem->layout, gpa(dst), len), "guest RAM", dst,
+			   src, len, err, errlen);
+}
+
 int boot_write_firmware(const struct guest_mem_ops *mem, uint64_t dst, const void *src,
 			size_t len, char *err, size_t errlen)
 {
-	int ret;
-
-	if (!guest_layout_is_backed(mem->layout, gpa(dst), len))
-		return boot_fail(err, errlen, -EFAULT,
-				 "write of %zu bytes at 0x%llx is outside guest memory",
-				 len, (unsigned long long)dst);
-	if (!len)
-		return 0;
-	ret = mem->write(mem->ctx, gpa(dst), src, len);
-	if (ret)
-		return boot_fail(err, errlen, ret < 0 ? ret : -EIO,
-				 "guest write of %zu bytes at 0x%llx failed (%d)",
-				 len, (unsigned long long)dst, ret);
-	return 0;
+	return write_where(mem, guest_layout_is_backed(mem->layout, gpa(dst), len), "guest memory",
+			   dst, src, len, err, errlen);
 }
 
 int boot_zero(const struct guest_mem_ops *mem, uint64_t dst, uint64_t len,

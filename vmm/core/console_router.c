@@ -64,7 +64,16 @@ static unsigned int partition_total(void)
 
 static void focus_on(int index)
 {
+	struct partition *old = router.focus == ROUTER_NO_FOCUS ? NULL :
+				partition_get((unsigned int)router.focus);
+
+	/* Raw output follows the focus; a line left open by the old one starts afresh. */
+	if (old)
+		__atomic_store_n(&old->console_raw, false, __ATOMIC_RELAXED);
 	router.focus = index;
+	if (index != ROUTER_NO_FOCUS && router.cfg->console_raw)
+		__atomic_store_n(&partition_get((unsigned int)index)->console_raw, true,
+				 __ATOMIC_RELAXED);
 	if (index == ROUTER_NO_FOCUS)
 		pr_info("console: input goes to Plinth only (Ctrl-A h: help)\n");
 	else

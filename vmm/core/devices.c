@@ -34,7 +34,10 @@ void partition_console_put(struct partition *p, const char *s, size_t len)
 {
 	spin_lock(&p->lock);
 	byte_ring_write(&p->console_log, s, len);
-	console_line_feed(&p->console, s, len, console_emit, p);
+	if (__atomic_load_n(&p->console_raw, __ATOMIC_RELAXED))
+		log_guest_raw(s, len);
+	else
+		console_line_feed(&p->console, s, len, console_emit, p);
 	spin_unlock(&p->lock);
 }
 

@@ -62,6 +62,11 @@ struct plinth_config {
 	 * "" for the first partition, "plinth" for none (vmm/core/console_router.c).
 	 */
 	char console[CONFIG_NAME_MAX];
+	/*
+	 * The partition that has the console shows its output raw (prompts,
+	 * echoes, no prefix) instead of as "[name] line" log lines.
+	 */
+	bool console_raw;
 	unsigned int partition_count;
 	struct partition_config partitions[CONFIG_MAX_PARTITIONS];
 };
@@ -105,6 +110,7 @@ enum config_key {
 	CONFIG_KEY_SERIAL,
 	CONFIG_KEY_BAUD,
 	CONFIG_KEY_CONSOLE,
+	CONFIG_KEY_CONSOLE_RAW,
 	CONFIG_KEY_MEMORY,	/* first [partition] key */
 	CONFIG_KEY_VCPUS,
 	CONFIG_KEY_CPUS,

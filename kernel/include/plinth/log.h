@@ -30,6 +30,12 @@ const char *log_level_name(enum log_level level);
 
 void log_set_level(enum log_level level);
 void log_set_sink(void (*sink)(const char *s, size_t len));
+/*
+ * Bytes of a guest's console shown as they come (console_raw), under the log
+ * lock. A log line that follows raw bytes not ending a line starts on a new
+ * line, so Plinth's lines keep their prefix at the start of a line.
+ */
+void log_guest_raw(const char *s, size_t len);
 /* Called once GS points at per-CPU data, so lines can carry the CPU number. */
 void log_percpu_ready(void);
 void log_write(enum log_level level, const char *fmt, ...) __printf(2, 3);

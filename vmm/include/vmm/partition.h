@@ -56,6 +56,8 @@ struct partition {
 	/* devices, placed on the bus by vmm_devices_init() */
 	struct io_bus bus;
 	struct console_line console; /* under lock */
+	/* It has the console and console_raw is set: output bypasses the line log. */
+	bool console_raw;
 	struct byte_ring console_log; /* its console output, under lock (partition_console_read) */
 	uint8_t console_log_buf[PARTITION_CONSOLE_LOG_SIZE];
 	struct vuart16550 uart;      /* COM1, under uart_lock */
