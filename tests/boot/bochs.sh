@@ -57,8 +57,14 @@ if [ "$interactive" = 1 ]; then
 		</dev/null >"$work/bochs.out" 2>&1) &
 	bochs_pid=$!
 	python3 tests/boot/serial-driver.py --port "$port" --log "$log" --interactive --timeout 120
-	for p in $(pgrep -x bochs-bin) $(pgrep -x bochs); do
-		[ "$(readlink "/proc/$p/cwd")" = "$work" ] && kill "$p" 2>/dev/null
+	# Bochs may be blocked on its socket and ignore TERM: KILL whatever is left after 5 s.
+	for sig in TERM TERM TERM TERM TERM KILL; do
+		left=0
+		for p in $(pgrep -x bochs-bin) $(pgrep -x bochs); do
+			[ "$(readlink "/proc/$p/cwd")" = "$work" ] && kill -"$sig" "$p" 2>/dev/null && left=1
+		done
+		[ "$left" = 0 ] && break
+		sleep 1
 	done
 	wait "$bochs_pid"
 	exit 0
