@@ -23,6 +23,7 @@
 #include <vmm/boot_image.h>
 #include <vmm/io.h>
 #include <vmm/irq.h>
+#include <vmm/guest_ram.h>
 #include <vmm/partition.h>
 
 #define MAX_PARTITIONS CONFIG_MAX_PARTITIONS
@@ -57,41 +58,21 @@ static const struct pt_ops ept_ops = {
 	.phys_to_virt = ept_virt,
 };
 
-/*
- * Guest memory as the vCPU reaches it, but through Plinth's direct map: the
- * layout decides what is backed (RAM and the firmware area) and where in the
- * backing it lies, the chunk list which frame holds it. No EPT walk per
- * copy, and a device page mapped write-back one day (a passed-through BAR)
- * is still never memcpy'd by a hypercall or the emulator, because the layout
- * does not call it backed.
- */
+static void *frame_virt(paddr_t pa)
+{
+	return phys_to_virt(pa);
+}
+
 static int copy_ram(struct partition *p, gpa_t at, uint8_t *buf, size_t len, bool to_guest)
 {
-	uint64_t off;
+	const struct guest_ram r = {
+		.layout = &p->layout,
+		.chunks = p->chunks,
+		.chunk_count = p->chunk_count,
+		.frame_virt = frame_virt,
+	};
 
-	/* The firmware area too: the vCPU reaches it like RAM (a real-mode image runs there). */
-	if (!guest_layout_is_backed(&p->layout, at, len))
-		return -EFAULT;
-	if (!len)
-		return 0;
-	if (guest_layout_backing_offset(&p->layout, at, &off) < 0 ||
-	    off >= p->chunk_count * SIZE_2M ||
-	    len > p->chunk_count * SIZE_2M - off)
-		return -EFAULT;
-	while (len) {
-		uint64_t in = off % SIZE_2M;
-		size_t n = MIN(len, SIZE_2M - in);
-		uint8_t *ram = (uint8_t *)phys_to_virt(p->chunks[off / SIZE_2M]) + in;
-
-		if (to_guest)
-			memcpy(ram, buf, n);
-		else
-			memcpy(buf, ram, n);
-		buf += n;
-		off += n;
-		len -= n;
-	}
-	return 0;
+	return guest_ram_copy(&r, at, buf, len, to_guest);
 }
 
 int partition_copy_from_guest(struct partition *p, void *dst, gpa_t src, size_t len)

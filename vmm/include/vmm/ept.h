@@ -59,19 +59,4 @@ uint64_t ept_eptp(const struct ept *e);
 /* Frees every table (not the mapped memory); e must be re-initialised. */
 void ept_destroy(struct ept *e);
 
-/*
- * Copy between hypervisor memory and guest-physical memory through the EPT,
- * page by page, so ranges may cross page boundaries and host discontinuities.
- * Every byte must be mapped as RAM (write-back) with read (from_guest) or
- * write (to_guest) permission, else -EFAULT; the whole range is checked
- * before anything is copied, so on error neither side changed. A range
- * beyond 48 bits or wrapping is also -EFAULT (guest-supplied addresses).
- * len 0 is a no-op. -EINVAL for NULL pointers or an uninitialised e.
- * The guest may modify its memory concurrently: validate copied data only
- * after copying it, never re-read it from the guest.
- */
-int ept_copy_from_guest(const struct ept *e, void *dst, gpa_t src, size_t len);
-int ept_copy_to_guest(const struct ept *e, gpa_t dst, const void *src,
-		      size_t len);
-
 #endif
