@@ -48,13 +48,7 @@ static const struct msr_rule rules[] = {
 	{ GMSR_FS_BASE, GMSR_TSC_AUX, A_PT },
 };
 
-#define EFER_SCE (1ULL << 0)
-#define EFER_LME (1ULL << 8)
-#define EFER_LMA (1ULL << 10)
-#define EFER_NXE (1ULL << 11)
-
 #define SPEC_CTRL_VALID 7ULL  /* IBRS, STIBP, SSBD */
-#define PRED_CMD_IBPB 1ULL
 #define MCG_STATUS_VALID 7ULL /* RIPV, EIPV, MCIP */
 #define MISC_ENABLE_FAST_STRING (1ULL << 0)
 

@@ -79,7 +79,7 @@ static void setup_host_state(void)
 	vmwrite(VMCS_HOST_SYSENTER_ESP, 0);
 	vmwrite(VMCS_HOST_SYSENTER_EIP, 0);
 	vmwrite(VMCS_HOST_EFER, rdmsr(MSR_EFER));
-	vmwrite(VMCS_HOST_PAT, rdmsr(MSR_IA32_PAT));
+	vmwrite(VMCS_HOST_PAT, rdmsr(MSR_PAT));
 	vmwrite(VMCS_HOST_RIP, (uint64_t)vmx_exit_entry);
 }
 

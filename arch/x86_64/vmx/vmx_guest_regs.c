@@ -18,14 +18,6 @@
 #include "vmx_internal.h"
 
 #define FXSAVE_SIZE 512
-#define MSR_KERNEL_GS_BASE 0xc0000102
-#define MSR_STAR 0xc0000081
-#define MSR_LSTAR 0xc0000082
-#define MSR_CSTAR 0xc0000083
-#define MSR_SFMASK 0xc0000084
-#define MSR_TSC_AUX 0xc0000103
-#define MSR_PRED_CMD 0x49
-#define PRED_CMD_IBPB 1
 #define DR6_RESET 0xffff0ff0ULL
 
 static uint64_t xcr0_all; /* every XSAVE component the CPU has; 0 without XSAVE */

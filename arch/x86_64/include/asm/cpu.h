@@ -5,13 +5,23 @@
 #include <asm/processor-flags.h>
 #include <plinth/types.h>
 
+/* Architectural MSR numbers (SDM vol. 4), one definition each for Plinth and the guest policy. */
 #define MSR_APIC_BASE 0x1b
 #define MSR_FEATURE_CONTROL 0x3a
 #define MSR_SPEC_CTRL 0x48
+#define MSR_PRED_CMD 0x49
+#define PRED_CMD_IBPB 1ULL
 #define DEBUGCTL_BTF (1ULL << 1) /* single-step on branches */
+#define MSR_PAT 0x277
 #define MSR_EFER 0xc0000080
+#define MSR_STAR 0xc0000081
+#define MSR_LSTAR 0xc0000082
+#define MSR_CSTAR 0xc0000083
+#define MSR_SFMASK 0xc0000084
 #define MSR_FS_BASE 0xc0000100
 #define MSR_GS_BASE 0xc0000101
+#define MSR_KERNEL_GS_BASE 0xc0000102
+#define MSR_TSC_AUX 0xc0000103
 #define MSR_VM_CR 0xc0010114
 
 struct cpuid_regs {

@@ -138,7 +138,6 @@
 #define MSR_VMX_TRUE_PROCBASED 0x48e
 #define MSR_VMX_TRUE_EXIT 0x48f
 #define MSR_VMX_TRUE_ENTRY 0x490
-#define MSR_IA32_PAT 0x277
 
 /* Controls */
 #define PIN_EXTINT_EXITING (1u << 0)
