@@ -44,8 +44,20 @@ const char *strerror(int err)
 		return "result out of range";
 	case ENOSYS:
 		return "function not implemented";
+	case ELOOP:
+		return "too many levels of links";
+	case EPROTO:
+		return "protocol error";
+	case EBADMSG:
+		return "bad message";
+	case EOVERFLOW:
+		return "value too large";
+	case EMSGSIZE:
+		return "message too long";
 	case ENOTSUP:
 		return "operation not supported";
+	case ENOBUFS:
+		return "no buffer space available";
 	case ETIMEDOUT:
 		return "timed out";
 	default:

@@ -30,8 +30,9 @@ static void test_every_code_named(void **state)
 {
 	static const int codes[] = { EPERM, ENOENT, EIO, E2BIG, ENOEXEC, EAGAIN,
 				     ENOMEM, EFAULT, EBUSY, EEXIST, ENODEV,
-				     EINVAL, ENOSPC, ERANGE, ENOSYS, ENOTSUP,
-				     ETIMEDOUT };
+				     EINVAL, ENOSPC, ERANGE, ENOSYS, ELOOP,
+				     EPROTO, EBADMSG, EOVERFLOW, EMSGSIZE,
+				     ENOTSUP, ENOBUFS, ETIMEDOUT };
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {

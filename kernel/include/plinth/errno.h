@@ -18,7 +18,13 @@
 #define ENOSPC 28
 #define ERANGE 34
 #define ENOSYS 38
+#define ELOOP 40
+#define EPROTO 71
+#define EBADMSG 74
+#define EOVERFLOW 75
+#define EMSGSIZE 90
 #define ENOTSUP 95
+#define ENOBUFS 105
 #define ETIMEDOUT 110
 
 #ifdef PLINTH_HOST_TEST
