@@ -167,6 +167,14 @@ static void switch_to(struct sched_cpu *sc, struct thread *prev, struct thread *
 	after_switch(sc);
 }
 
+/* The running thread goes back to the tail of the queue and the next one runs (lock held). */
+static void requeue_and_switch(struct sched_cpu *sc, struct thread *prev, uint64_t now)
+{
+	runq_put(&prev->se, now);
+	runq_enqueue(&sc->rq, &prev->se);
+	switch_to(sc, prev, pick_next(sc, now));
+}
+
 static void __noreturn thread_exit(void)
 {
 	struct sched_cpu *sc;
@@ -304,9 +312,7 @@ void sched_yield(void)
 		irq_restore(flags);
 		return;
 	}
-	runq_put(&prev->se, now);
-	runq_enqueue(&sc->rq, &prev->se);
-	switch_to(sc, prev, pick_next(sc, now));
+	requeue_and_switch(sc, prev, now);
 	irq_restore(flags);
 }
 
@@ -314,15 +320,16 @@ void sched_yield(void)
 bool sched_should_yield_slow(void)
 {
 	struct sched_cpu *sc = &sched_cpus[this_cpu_index()];
-	uint64_t flags;
+	uint64_t flags, now;
 	bool over;
 
 	if (!__atomic_load_n(&sc->ready, __ATOMIC_ACQUIRE))
 		return false;
 	flags = irq_save();
 	spin_lock(&sc->lock);
-	runq_expire(&sc->rq, rdtsc());
-	over = runq_slice_over(&sc->rq, &sc->current->se, rdtsc());
+	now = rdtsc();
+	runq_expire(&sc->rq, now);
+	over = runq_slice_over(&sc->rq, &sc->current->se, now);
 	unlock(sc);
 	irq_restore(flags);
 	return over;
@@ -414,13 +421,10 @@ void sched_wait(void)
 	spin_lock(&sc->lock);
 	now = rdtsc();
 	runq_expire(&sc->rq, now);
-	if (sc->rq.queued) {
-		runq_put(&prev->se, now);
-		runq_enqueue(&sc->rq, &prev->se);
-		switch_to(sc, prev, pick_next(sc, now));
-	} else {
+	if (sc->rq.queued)
+		requeue_and_switch(sc, prev, now);
+	else
 		idle_halt(sc);
-	}
 	irq_restore(flags);
 }
 

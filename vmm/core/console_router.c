@@ -7,9 +7,9 @@
  * key console (default: the first partition), so a user at `make run` and
  * a test typing into the guest land at the guest's console at once.
  *
- * It runs as the poll of a service on the boot CPU, which runs no vCPUs and
- * otherwise only waits (kernel/main.c): Plinth drives no host interrupt
- * line for its UART, so the input is polled, every 10 ms while nothing is
+ * It runs as the poll of a service, called by the service poller thread on
+ * CPU 0, which runs no vCPUs (kernel/main.c): Plinth drives no host
+ * interrupt line for its UART, so the input is polled, every 10 ms while nothing is
  * typed and every millisecond while input flows or waits for the guest.
  * The 16550's FIFO holds 16 bytes, so a paste faster than that on real
  * hardware can lose bytes; under Bochs the emulated UART takes the next

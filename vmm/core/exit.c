@@ -353,10 +353,10 @@ void vmm_exit_report(struct partition *p)
 	size_t len;
 
 	for (unsigned int i = 0; i < p->vcpu_count; i++)
-		for (unsigned int r = 0; r < VIRT_EXIT_REASONS; r++)
+		for (unsigned int r = 0; r < VIRT_EXIT_REASONS; r++) {
 			sum[r] += p->vcpus[i]->exit_counts[r];
-	for (unsigned int r = 0; r < VIRT_EXIT_REASONS; r++)
-		total += sum[r];
+			total += p->vcpus[i]->exit_counts[r];
+		}
 	n = rank_desc(sum, VIRT_EXIT_REASONS, idx, EXIT_REPORT_TOP);
 	len = (size_t)snprintf(line, sizeof(line), "%lu", total);
 	for (unsigned int i = 0; i < n && len < sizeof(line); i++)

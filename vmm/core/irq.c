@@ -22,6 +22,8 @@ static uint64_t clock_now_ns(void *ctx)
 	return time_ns();
 }
 
+const struct dev_clock vmm_device_clock = { .now_ns = clock_now_ns };
+
 /* The vCPU's own TSC: the host's plus the offset its IA32_TSC/TSC_ADJUST writes set. */
 static uint64_t read_tsc(void *ctx)
 {
@@ -185,7 +187,7 @@ int vcpu_lapic_create(struct vcpu *v)
 		.bsp = v->index == 0,
 		/* Offered exactly when CPUID offers them. */
 		.x2apic = v->part->cpuid.x2apic,
-		.clock = { .now_ns = clock_now_ns },
+		.clock = vmm_device_clock,
 		/* 0 when CPUID hides TSC-deadline mode: the LVT bit and MSR 0x6e0 then #GP. */
 		.tsc_hz = v->part->cpuid.tsc_deadline ? tsc_hz() : 0,
 		.read_tsc = read_tsc,

@@ -445,12 +445,29 @@ static void enable_virt(void *arg)
 	virt->cpu_enable();
 }
 
+/*
+ * Loads the image into the zeroed memory again and gives every vCPU its
+ * boot registers; a failure stops the partition (reason after @what).
+ */
+static int reload_image(struct partition *p, const char *what)
+{
+	struct vcpu_regs bsp;
+	char err[160];
+
+	memset(&bsp, 0, sizeof(bsp));
+	if (load_image(p, &bsp, err, sizeof(err)) < 0) {
+		partition_stop(p, -ENOEXEC, "%s%s", what, err);
+		return -ENOEXEC;
+	}
+	for (unsigned int i = 0; i < p->vcpu_count; i++)
+		p->vcpus[i]->boot = bsp;
+	return 0;
+}
+
 int partition_reboot(struct partition *p)
 {
 	struct vcpu *v0 = p->vcpus[0];
 	uint64_t deadline = time_ns() + NSEC_PER_SEC;
-	struct vcpu_regs bsp;
-	char err[160];
 
 	/*
 	 * The acknowledgement count is only ever reset at the end of a reboot, so
@@ -472,15 +489,10 @@ int partition_reboot(struct partition *p)
 	/* The others are parked; on their CPUs other partitions go on meanwhile. */
 	scrub_share(p, 0, 1);
 	vmm_devices_reset(p);
-	memset(&bsp, 0, sizeof(bsp));
-	if (load_image(p, &bsp, err, sizeof(err)) < 0) {
-		partition_stop(p, -ENOEXEC, "reboot: %s", err);
+	if (reload_image(p, "reboot: ") < 0)
 		return -ENOEXEC;
-	}
-	for (unsigned int i = 0; i < p->vcpu_count; i++)
-		p->vcpus[i]->boot = bsp;
 	vcpu_reset(v0);
-	virt->load_state(&v0->arch, &bsp);
+	virt->load_state(&v0->arch, &v0->boot);
 	virt->irq_window(&v0->arch, false);
 	__atomic_store_n(&p->reboot_acks, 0, __ATOMIC_RELEASE);
 	__atomic_store_n(&p->rebooting, false, __ATOMIC_RELEASE);
@@ -598,8 +610,6 @@ void partition_stop(struct partition *p, int64_t status, const char *fmt, ...)
 int partition_vcpu_ready(struct vcpu *v)
 {
 	struct partition *p = v->part;
-	struct vcpu_regs bsp;
-	char err[160];
 
 	scrub_share(p, v->index, p->vcpu_count);
 	__atomic_fetch_add(&p->vcpus_scrubbed, 1, __ATOMIC_ACQ_REL);
@@ -612,14 +622,7 @@ int partition_vcpu_ready(struct vcpu *v)
 		sched_yield();
 		cpu_relax();
 	}
-	memset(&bsp, 0, sizeof(bsp));
-	if (load_image(p, &bsp, err, sizeof(err)) < 0) {
-		partition_stop(p, -ENOEXEC, "%s", err);
-		return -ENOEXEC;
-	}
-	for (unsigned int i = 0; i < p->vcpu_count; i++)
-		p->vcpus[i]->boot = bsp;
-	return 0;
+	return reload_image(p, "");
 }
 
 void partition_vcpu_exited(struct vcpu *v)

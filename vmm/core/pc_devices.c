@@ -58,14 +58,6 @@ static const struct pc_port_desc pc_ports[] = {
 };
 _Static_assert(ARRAY_SIZE(pc_ports) == PC_PORT_RANGES, "one pc_port_range per port range");
 
-static uint64_t clock_now_ns(void *ctx)
-{
-	(void)ctx;
-	return time_ns();
-}
-
-static const struct dev_clock pc_clock = { .now_ns = clock_now_ns };
-
 static struct pc_devices *pc_of(struct partition *p)
 {
 	return &p->pc;
@@ -372,9 +364,9 @@ static void models_init(struct partition *p, int64_t unix_secs)
 	};
 	struct reset_ctl_config rst = { .reset = reset_ctl_cb, .ctx = p };
 
-	pit_init(&pc->pit, &pc_clock, &pit_irq);
-	rtc_cmos_init(&pc->rtc, &pc_clock, &rtc_irq, unix_secs);
-	acpi_pm_init(&pc->pm, &pm, &pc_clock, &sci);
+	pit_init(&pc->pit, &vmm_device_clock, &pit_irq);
+	rtc_cmos_init(&pc->rtc, &vmm_device_clock, &rtc_irq, unix_secs);
+	acpi_pm_init(&pc->pm, &pm, &vmm_device_clock, &sci);
 	pci_host_init(&pc->pci);
 	i8042_init(&pc->kbc, &kbc);
 	reset_ctl_init(&pc->rst, &rst);

@@ -81,6 +81,9 @@ void vcpu_cr8_write(struct vcpu *v, uint64_t cr8);
 int vcpu_lapic_msr_read(struct vcpu *v, uint32_t msr, uint64_t *value);
 int vcpu_lapic_msr_write(struct vcpu *v, uint32_t msr, uint64_t value);
 
+/* Plinth's time_ns(): the one clock every device model of every partition reads. */
+extern const struct dev_clock vmm_device_clock;
+
 extern const struct io_dev_ops vmm_lapic_ops;  /* opaque: the partition */
 extern const struct io_dev_ops vmm_ioapic_ops; /* opaque: the partition */
 
