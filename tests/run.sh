@@ -63,6 +63,8 @@ done
 	# Types on Plinth's console through Bochs's COM1 socket (tests/boot/serial-driver.py).
 	BOCHS_SERIAL_SCRIPT=tests/boot/echo.script \
 		tests/boot/bochs.sh bochs-echo tests/boot/echo.cfg 300 3 "${guest_files[@]}"
+	BOCHS_SERIAL_SCRIPT=tests/boot/echo-raw.script \
+		tests/boot/bochs.sh bochs-echo-raw tests/boot/echo-raw.cfg 300 2 "${guest_files[@]}"
 	# Debian's kernel to its init and back to power-off (tests/linux/boot.sh; ~2.5 wall minutes).
 	[ "$linux_ok" = 1 ] && tests/linux/boot.sh bochs-linux 1200 >"$logs/bochs-linux.boot.log" 2>&1
 ) &
@@ -233,6 +235,15 @@ for g in echo1 echo2; do
 		"${PL}partition '$g' stopped: powered off by the guest \\(status 0\\)"
 done
 expect "console: Plinth exited normally" "$log" "${PL}test exit: SUCCESS"
+
+echo "== Bochs: console_raw shows the partition that has the console unprefixed"
+log=$logs/bochs-echo-raw.serial.log
+expect "console-raw: the serial driver ran its whole script" build/boot/bochs-echo-raw/serial-driver-status '^0$'
+expect "console-raw: the guest's lines reach the console as it wrote them" "$log" '^GOT raw-line[[:space:]]*$'
+reject "console-raw: ... and not as prefixed log lines" "$log" '\[echo\] (ASK|GOT)'
+expect "console-raw: Plinth's own lines still start with their prefix" "$log" \
+	"${PL}partition 'echo' stopped: powered off by the guest \\(status 0\\)"
+expect "console-raw: Plinth exited normally" "$log" "${PL}test exit: SUCCESS"
 
 echo "== Bochs: VT-x partitions (4 CPUs: good guests on CPU 1, hostile ones on CPU 2)"
 wait $bochs_vmx_pid
