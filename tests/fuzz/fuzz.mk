@@ -13,7 +13,7 @@ FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS := $(addprefix build/fuzz/,$(FUZZ_TARGETS))
 
 define fuzz_rule
-build/fuzz/$(1): tests/fuzz/$(1).c $$(shell cat tests/fuzz/$(1).srcs 2>/dev/null) $$(wildcard kernel/include/plinth/*.h vmm/include/vmm/*.h vmm/include/vmm/dev/*.h vmm/include/vmm/virtio/*.h tests/unit/*.h) | build/fuzz
+build/fuzz/$(1): tests/fuzz/$(1).c $$(shell cat tests/fuzz/$(1).srcs 2>/dev/null) $$(wildcard kernel/include/plinth/*.h vmm/include/vmm/*.h vmm/include/vmm/*/*.h tests/unit/*.h) | build/fuzz
 	$$(FUZZ_CC) $$(FUZZ_CFLAGS) -o $$@ $$(filter %.c,$$^)
 endef
 $(foreach t,$(FUZZ_TARGETS),$(eval $(call fuzz_rule,$(t))))

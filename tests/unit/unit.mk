@@ -12,7 +12,7 @@ UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(addprefix build/host/,$(UNIT_TESTS))
 
 define unit_rule
-build/host/$(1): tests/unit/$(1).c $$(shell cat tests/unit/$(1).srcs 2>/dev/null) $$(wildcard kernel/include/plinth/*.h vmm/include/vmm/*.h vmm/include/vmm/dev/*.h vmm/include/vmm/virtio/*.h) | build/host
+build/host/$(1): tests/unit/$(1).c $$(shell cat tests/unit/$(1).srcs 2>/dev/null) $$(wildcard kernel/include/plinth/*.h vmm/include/vmm/*.h vmm/include/vmm/*/*.h) | build/host
 	$$(HOST_CC) $$(HOST_CFLAGS) -o $$@ $$(filter %.c,$$^) $$(HOST_LDLIBS)
 endef
 $(foreach t,$(UNIT_TESTS),$(eval $(call unit_rule,$(t))))
