@@ -105,6 +105,13 @@ static int finish_section(struct parser *p)
 		return fail(p, part->line,
 			    "missing required key 'kernel' in [partition %s]",
 			    part->name);
+	if (part->disk_readonly && !part->disk[0])
+		return fail(p, part->line, "readonly = 1 but no disk in [partition %s]",
+			    part->name);
+	if (part->has_mac && !part->net_switch[0])
+		return fail(p, part->line,
+			    "mac given but no switch in [partition %s] (the NIC is a switch port)",
+			    part->name);
 	if (!(p->seen & (1u << CONFIG_KEY_CPUS)))
 		return 0;
 

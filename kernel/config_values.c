@@ -205,6 +205,9 @@ static const char *const key_names[CONFIG_KEY_COUNT] = {
 	[CONFIG_KEY_KERNEL] = "kernel",
 	[CONFIG_KEY_INITRD] = "initrd",
 	[CONFIG_KEY_DISK] = "disk",
+	[CONFIG_KEY_READONLY] = "readonly",
+	[CONFIG_KEY_SWITCH] = "switch",
+	[CONFIG_KEY_MAC] = "mac",
 	[CONFIG_KEY_CMDLINE] = "cmdline",
 	[CONFIG_KEY_ENTRY] = "entry",
 	[CONFIG_KEY_ENTRY_ADDR] = "entry_addr",
@@ -320,6 +323,65 @@ static int set_bool(const struct setting *st, bool *out)
 	if (config_parse_bool(st->s, st->n, out))
 		return bad(st, "bad boolean '%.*s' for '%s' (expected 0/1/yes/no/true/false/on/off)",
 			   st->show, st->s, st->key);
+	return 0;
+}
+
+/* Switch names follow the rules of partition names: they appear in log lines. */
+static int set_switch(const struct setting *st)
+{
+	for (size_t i = 0; i < st->n; i++) {
+		char c = st->s[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || c == '_' || c == '-'))
+			return bad(st, "bad switch name '%.*s' (letters, digits, '_' and '-')",
+				   st->show, st->s);
+	}
+	if (!st->n)
+		return bad(st, "empty switch name");
+	return set_string(st, st->part->net_switch, sizeof(st->part->net_switch));
+}
+
+static int hex_nibble(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int config_parse_mac(const char *s, size_t n, uint8_t mac[6])
+{
+	if (n != 17)
+		return -EINVAL;
+	for (unsigned int i = 0; i < 6; i++) {
+		int hi = hex_nibble(s[3 * i]), lo = hex_nibble(s[3 * i + 1]);
+
+		if (hi < 0 || lo < 0 || (i < 5 && s[3 * i + 2] != ':'))
+			return -EINVAL;
+		mac[i] = (uint8_t)(hi << 4 | lo);
+	}
+	return 0;
+}
+
+static int set_mac(const struct setting *st)
+{
+	uint8_t mac[6];
+
+	if (config_parse_mac(st->s, st->n, mac))
+		return bad(st, "bad MAC address '%.*s' (expected six hex octets: 52:54:00:12:34:56)",
+			   st->show, st->s);
+	/* Bit 0 of the first octet makes it a group address, which no NIC may own. */
+	if (mac[0] & 1)
+		return bad(st, "MAC address '%.*s' is multicast; a NIC needs a unicast address",
+			   st->show, st->s);
+	if (!(mac[0] | mac[1] | mac[2] | mac[3] | mac[4] | mac[5]))
+		return bad(st, "MAC address 00:00:00:00:00:00 is not an address");
+	memcpy(st->part->mac, mac, 6);
+	st->part->has_mac = true;
 	return 0;
 }
 
@@ -467,6 +529,12 @@ int config_set_key(struct plinth_config *cfg, struct partition_config *part,
 		return set_string(&st, part->initrd, sizeof(part->initrd));
 	case CONFIG_KEY_DISK:
 		return set_string(&st, part->disk, sizeof(part->disk));
+	case CONFIG_KEY_READONLY:
+		return set_bool(&st, &part->disk_readonly);
+	case CONFIG_KEY_SWITCH:
+		return set_switch(&st);
+	case CONFIG_KEY_MAC:
+		return set_mac(&st);
 	case CONFIG_KEY_CMDLINE:
 		return set_string(&st, part->cmdline, sizeof(part->cmdline));
 	case CONFIG_KEY_ENTRY:

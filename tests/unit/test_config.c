@@ -28,6 +28,9 @@ static const char full_config[] =
 	"kernel = \\boot\\vmlinuz\n"
 	"initrd = \\boot\\initrd.img # trailing comment\n"
 	"disk = \\disks\\web0.img\n"
+	"readonly = yes\n"
+	"switch = lan-0\n"
+	"mac = 52:54:00:aB:cd:0f\n"
 	"cmdline = \"console=ttyS0 root=/dev/vda # not a comment\"  # comment\n"
 	"entry = linux\n"
 	"\n"
@@ -86,6 +89,10 @@ static void test_full_config(void **state)
 	assert_string_equal(p->kernel, "\\boot\\vmlinuz");
 	assert_string_equal(p->initrd, "\\boot\\initrd.img");
 	assert_string_equal(p->disk, "\\disks\\web0.img");
+	assert_true(p->disk_readonly);
+	assert_string_equal(p->net_switch, "lan-0");
+	assert_true(p->has_mac);
+	assert_memory_equal(p->mac, ((uint8_t[]){ 0x52, 0x54, 0x00, 0xab, 0xcd, 0x0f }), 6);
 	assert_string_equal(p->cmdline,
 			    "console=ttyS0 root=/dev/vda # not a comment");
 	assert_int_equal(p->entry, ENTRY_LINUX);
@@ -103,13 +110,16 @@ static void test_full_config(void **state)
 	assert_string_equal(p->kernel, "\\boot\\my kernel.bin");
 	assert_string_equal(p->initrd, "");
 	assert_string_equal(p->disk, "");
+	assert_false(p->disk_readonly);
+	assert_string_equal(p->net_switch, "");
+	assert_false(p->has_mac);
 	assert_string_equal(p->cmdline, "a=\"x # y\" b#c");
 	assert_int_equal(p->entry, ENTRY_LONGMODE);
 	assert_int_equal(p->entry_addr, 0x100000);
 	assert_int_equal(p->time_limit_ms, 2500);
 	assert_int_equal(p->exit_port, 0xf4);
 	assert_int_equal(p->on_crash, ON_CRASH_RESTART);
-	assert_int_equal(p->line, 21);
+	assert_int_equal(p->line, 24);
 
 	p = &cfg.partitions[2];
 	assert_string_equal(p->name, "rm");
@@ -118,7 +128,7 @@ static void test_full_config(void **state)
 	assert_int_equal(p->vcpus, 3);
 	assert_int_equal(p->cpu_mask, 0xe0);
 	assert_int_equal(p->entry, ENTRY_REALMODE);
-	assert_int_equal(p->line, 31);
+	assert_int_equal(p->line, 34);
 
 	p = &cfg.partitions[3];
 	assert_string_equal(p->name, "mb");
@@ -126,7 +136,7 @@ static void test_full_config(void **state)
 	assert_int_equal(p->entry, ENTRY_MULTIBOOT);
 	assert_string_equal(p->initrd, "");
 	assert_string_equal(p->cmdline, "");
-	assert_int_equal(p->line, 36);
+	assert_int_equal(p->line, 39);
 }
 
 static void test_defaults(void **state)
@@ -269,6 +279,16 @@ static const struct bad_case bad_cases[] = {
 	{ "[partition web0]\nkernel =  # nothing\n", 2, "missing value for 'kernel'" },
 	{ "[partition web0]\nkernel = \"\"\n", 2, "missing value for 'kernel'" },
 	{ P "disk = \"\\a\\b\n", 4, "unterminated quote" },
+	{ P "readonly = 1\n", 1, "readonly = 1 but no disk in [partition web0]" },
+	{ P "readonly = maybe\n", 4, "bad boolean 'maybe' for 'readonly'" },
+	{ P "switch = lan0\nmac = 01:00:5e:00:00:01\n", 5,
+	  "MAC address '01:00:5e:00:00:01' is multicast" },
+	{ P "switch = lan0\nmac = 52:54:00:12:34\n", 5, "bad MAC address '52:54:00:12:34'" },
+	{ P "switch = lan0\nmac = 52-54-00-12-34-56\n", 5, "bad MAC address" },
+	{ P "switch = lan0\nmac = 52:54:00:12:34:5g\n", 5, "bad MAC address" },
+	{ P "switch = lan0\nmac = 00:00:00:00:00:00\n", 5, "not an address" },
+	{ P "mac = 52:54:00:12:34:56\n", 1, "mac given but no switch in [partition web0]" },
+	{ P "switch = lan/0\n", 4, "bad switch name 'lan/0'" },
 	{ P "vcpus 2\n", 4, "expected '=' after 'vcpus'" },
 	{ P "= 2\n", 4, "missing key before '='" },
 	{ "[plinth]\nlog_level = info\x01\n", 2, "invalid character 0x01" },

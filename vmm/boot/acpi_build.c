@@ -10,22 +10,28 @@
  *
  * Layout (guest addresses, each table aligned as noted):
  *   RSDP (16)  XSDT (8)  RSDT (8)  FADT (8)  DSDT (8)  MADT (8)  FACS (64)
- * The XSDT and RSDT list the FADT and MADT; the FADT leads to the DSDT and
- * FACS, which are never listed in a root table.
+ *   [MCFG (8)]
+ * The XSDT and RSDT list the FADT, the MADT and (with a PCI bus) the MCFG;
+ * the FADT leads to the DSDT and FACS, which are never listed in a root
+ * table. With a PCI bus the DSDT also describes its root bridge
+ * (vmm/boot/acpi_pci.c).
  */
 #include <plinth/bytes.h>
 #include <plinth/errno.h>
 #include <plinth/string.h>
 #include <vmm/acpi_build.h>
+#include <vmm/acpi_pci.h>
 #include <vmm/pc_wiring.h>
 #include <vmm/platform.h>
 
 #define SDT_HDR_LEN 36
 #define RSDP_LEN 36
 #define RSDP_V1_LEN 20		/* what the first checksum covers */
-#define ROOT_ENTRIES 2		/* FADT, MADT */
-#define XSDT_LEN (SDT_HDR_LEN + 8 * ROOT_ENTRIES)
-#define RSDT_LEN (SDT_HDR_LEN + 4 * ROOT_ENTRIES)
+#define ROOT_ENTRIES_MAX 3	/* FADT, MADT, MCFG */
+#define XSDT_LEN(n) (SDT_HDR_LEN + 8 * (n))
+#define RSDT_LEN(n) (SDT_HDR_LEN + 4 * (n))
+#define MCFG_LEN (SDT_HDR_LEN + 8 + 16) /* reserved 8 bytes, one allocation entry */
+#define MCFG_REVISION 1
 #define FADT_LEN 276		/* revision 6 (ACPI 6.0) */
 #define FACS_LEN 64
 #define MADT_FIXED_LEN 44
@@ -115,12 +121,12 @@ static const uint8_t aml_s5[] = {
 };
 _Static_assert(sizeof(aml_s5) - 7 == 0x08, "PkgLength does not match the package");
 _Static_assert(sizeof(aml_s5) - 7 < 64, "package too long for a one-byte PkgLength");
-#define DSDT_LEN (SDT_HDR_LEN + sizeof(aml_s5))
 
 /* Offsets from buf (not from buf_gpa) of each table, and the total. */
 struct layout {
-	size_t rsdp, xsdt, rsdt, fadt, dsdt, madt, facs;
-	size_t madt_len;
+	size_t rsdp, xsdt, rsdt, fadt, dsdt, madt, facs, mcfg;
+	size_t madt_len, dsdt_len, pci_aml_len;
+	unsigned int roots;
 	size_t end;
 };
 
@@ -209,7 +215,7 @@ static int check_config(const struct acpi_build_config *c)
 	if (!c->ioapic_addr || !IS_ALIGNED(c->ioapic_addr, PAGE_SIZE) ||
 	    c->ioapic_addr == GUEST_LAPIC_BASE)
 		return -EINVAL;
-	return 0;
+	return c->pci ? acpi_pci_check(c->pci) : 0;
 }
 
 /* Offset from buf of the next address >= buf_gpa + *cur aligned to a; advances *cur. */
@@ -227,15 +233,19 @@ static void plan(const struct acpi_build_config *c, uint64_t buf_gpa, struct lay
 
 	l->madt_len = MADT_FIXED_LEN + (size_t)c->vcpu_count * MADT_LAPIC_LEN + MADT_IOAPIC_LEN +
 		      MADT_ISO_COUNT * MADT_ISO_LEN + MADT_NMI_LEN;
+	l->pci_aml_len = c->pci ? acpi_pci_dsdt_aml(c->pci, NULL, 0) : 0;
+	l->dsdt_len = SDT_HDR_LEN + sizeof(aml_s5) + l->pci_aml_len;
+	l->roots = c->pci ? 3 : 2;
 	/* The spec puts the RSDP on a 16-byte boundary; the BIOS-area scan relies on it. */
 	l->rsdp = place(&cur, buf_gpa, 16, RSDP_LEN);
-	l->xsdt = place(&cur, buf_gpa, 8, XSDT_LEN);
-	l->rsdt = place(&cur, buf_gpa, 8, RSDT_LEN);
+	l->xsdt = place(&cur, buf_gpa, 8, XSDT_LEN(l->roots));
+	l->rsdt = place(&cur, buf_gpa, 8, RSDT_LEN(l->roots));
 	l->fadt = place(&cur, buf_gpa, 8, FADT_LEN);
-	l->dsdt = place(&cur, buf_gpa, 8, DSDT_LEN);
+	l->dsdt = place(&cur, buf_gpa, 8, l->dsdt_len);
 	l->madt = place(&cur, buf_gpa, 8, l->madt_len);
 	/* The FACS must be 64-byte aligned (its global lock is used atomically). */
 	l->facs = place(&cur, buf_gpa, 64, FACS_LEN);
+	l->mcfg = c->pci ? place(&cur, buf_gpa, 8, MCFG_LEN) : 0;
 	l->end = cur;
 }
 
@@ -252,17 +262,30 @@ static void build_rsdp(uint8_t *p, uint64_t gpa_rsdt, uint64_t gpa_xsdt)
 	p[32] = checksum(p, RSDP_LEN);
 }
 
-static void build_roots(uint8_t *xsdt, uint8_t *rsdt, uint64_t gpa_fadt, uint64_t gpa_madt)
+/* Root tables listing n tables at gpa[0..n), all below 4 GiB (checked by the caller). */
+static void build_roots(uint8_t *xsdt, uint8_t *rsdt, const uint64_t *gpa, unsigned int n)
 {
-	sdt_header(xsdt, "XSDT", XSDT_LEN, XSDT_REVISION);
-	put_le64(xsdt + SDT_HDR_LEN, gpa_fadt);
-	put_le64(xsdt + SDT_HDR_LEN + 8, gpa_madt);
+	sdt_header(xsdt, "XSDT", XSDT_LEN(n), XSDT_REVISION);
+	sdt_header(rsdt, "RSDT", RSDT_LEN(n), RSDT_REVISION);
+	for (unsigned int i = 0; i < n; i++) {
+		put_le64(xsdt + SDT_HDR_LEN + 8 * i, gpa[i]);
+		put_le32(rsdt + SDT_HDR_LEN + 4 * i, (uint32_t)gpa[i]);
+	}
 	sdt_finish(xsdt);
-
-	sdt_header(rsdt, "RSDT", RSDT_LEN, RSDT_REVISION);
-	put_le32(rsdt + SDT_HDR_LEN, (uint32_t)gpa_fadt);
-	put_le32(rsdt + SDT_HDR_LEN + 4, (uint32_t)gpa_madt);
 	sdt_finish(rsdt);
+}
+
+/* PCI Firmware Specification 3.0, 4.1.2: one allocation for segment 0. */
+static void build_mcfg(uint8_t *t, const struct acpi_pci_config *pci)
+{
+	uint8_t *e = t + SDT_HDR_LEN + 8;
+
+	sdt_header(t, "MCFG", MCFG_LEN, MCFG_REVISION);
+	put_le64(e, pci->ecam_base);
+	put_le16(e + 8, 0);		/* PCI segment group */
+	e[10] = 0;			/* start bus */
+	e[11] = pci->bus_end;
+	sdt_finish(t);
 }
 
 static uint16_t boot_arch(const struct acpi_build_config *c)
@@ -355,14 +378,16 @@ static void build_facs(uint8_t *f)
 	f[32] = FACS_VERSION;
 }
 
-static void build_dsdt(uint8_t *t, const struct acpi_build_config *c)
+static void build_dsdt(uint8_t *t, const struct acpi_build_config *c, const struct layout *l)
 {
 	uint8_t *aml = t + SDT_HDR_LEN;
 
-	sdt_header(t, "DSDT", DSDT_LEN, DSDT_REVISION);
+	sdt_header(t, "DSDT", (uint32_t)l->dsdt_len, DSDT_REVISION);
 	memcpy(aml, aml_s5, sizeof(aml_s5));
 	aml[AML_S5_SLP_TYPA] = c->slp_typ_s5;
 	aml[AML_S5_SLP_TYPB] = c->slp_typ_s5;
+	if (c->pci)
+		acpi_pci_dsdt_aml(c->pci, aml + sizeof(aml_s5), l->pci_aml_len);
 	sdt_finish(t);
 }
 
@@ -437,6 +462,7 @@ void acpi_build_config_default(struct acpi_build_config *c, unsigned int vcpu_co
 int acpi_build(const struct acpi_build_config *c, void *buf, size_t size, uint64_t buf_gpa,
 	       struct acpi_build_result *out)
 {
+	uint64_t roots[ROOT_ENTRIES_MAX];
 	struct layout l;
 	uint8_t *b = buf;
 	int ret;
@@ -460,12 +486,17 @@ int acpi_build(const struct acpi_build_config *c, void *buf, size_t size, uint64
 
 	/* Padding and every field not written below must read as zero. */
 	memset(b, 0, l.end);
+	roots[0] = buf_gpa + l.fadt;
+	roots[1] = buf_gpa + l.madt;
+	roots[2] = buf_gpa + l.mcfg;
 	build_rsdp(b + l.rsdp, buf_gpa + l.rsdt, buf_gpa + l.xsdt);
-	build_roots(b + l.xsdt, b + l.rsdt, buf_gpa + l.fadt, buf_gpa + l.madt);
+	build_roots(b + l.xsdt, b + l.rsdt, roots, l.roots);
 	build_fadt(b + l.fadt, c, buf_gpa + l.dsdt, buf_gpa + l.facs);
 	build_facs(b + l.facs);
-	build_dsdt(b + l.dsdt, c);
+	build_dsdt(b + l.dsdt, c, &l);
 	build_madt(b + l.madt, c, l.madt_len);
+	if (c->pci)
+		build_mcfg(b + l.mcfg, c->pci);
 
 	out->rsdp_gpa = buf_gpa + l.rsdp;
 	out->size = l.end;

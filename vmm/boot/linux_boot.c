@@ -279,8 +279,12 @@ static int plan_cmdline(const struct boot_image_params *p,
 	return 0;
 }
 
-/* The e820 map is the layout itself: RAM regions as RAM, the MMIO hole
- * and anything reserved as reserved, so nothing is placed over devices. */
+/*
+ * The e820 map is the layout itself: RAM regions as RAM, the MMIO hole and
+ * anything reserved as reserved, so nothing is placed over devices, except
+ * the PCI memory window at the hole's start: firmware leaves BAR space out
+ * of the map, and Linux would not claim BARs inside a reserved range.
+ */
 static unsigned int build_e820(const struct guest_layout *l, uint8_t *tab)
 {
 	const struct guest_region *r;
@@ -288,11 +292,17 @@ static unsigned int build_e820(const struct guest_layout *l, uint8_t *tab)
 
 	guest_layout_for_each(l, r) {
 		uint8_t *e = tab + n * LINUX_E820_ENTRY;
+		uint64_t start = r->start.v, size = r->size;
 
-		if (!r->size)
+		if (r->type == GUEST_REGION_MMIO_HOLE && start == GUEST_PCI_MEM_BASE &&
+		    size > GUEST_PCI_MEM_SIZE) {
+			start += GUEST_PCI_MEM_SIZE;
+			size -= GUEST_PCI_MEM_SIZE;
+		}
+		if (!size)
 			continue;
-		put_le64(e, r->start.v);
-		put_le64(e + 8, r->size);
+		put_le64(e, start);
+		put_le64(e + 8, size);
 		put_le32(e + 16, r->type == GUEST_REGION_RAM ? LINUX_E820_RAM :
 							    LINUX_E820_RESERVED);
 		n++;

@@ -141,6 +141,35 @@ static void ioapic_deliver_cb(void *ctx, const struct ioapic_msg *m)
 	route(p, &ipi, NULL);
 }
 
+/*
+ * An MSI is a posted write of data to addr (SDM 11.11): address 0xFEEx_xxxx
+ * names the destination (bits 19:12, bit 2 logical), data the vector and
+ * delivery mode. A write anywhere else would be DMA into memory, which no
+ * device of ours does: it is dropped.
+ */
+void vmm_irq_msi(struct partition *p, uint64_t addr, uint32_t data)
+{
+	struct lapic_ipi ipi = {
+		.dest = (uint32_t)(addr >> MSI_ADDR_DEST_SHIFT) & 0xff,
+		.delivery = (enum lapic_delivery)((data >> MSI_DATA_DM_SHIFT) & 7),
+		.shorthand = LAPIC_SH_NONE,
+		.logical = addr & MSI_ADDR_LOGICAL,
+		.vector = (uint8_t)data,
+		.asserted = true,
+		.level_triggered = data & MSI_DATA_LEVEL_TRIGGER,
+	};
+
+	if ((addr & MSI_ADDR_BASE_MASK) != MSI_ADDR_BASE)
+		return;
+	/* ExtINT and INIT/SIPI make no sense from a device; SMI has no SMM to go to. */
+	if (ipi.delivery != LAPIC_DM_FIXED && ipi.delivery != LAPIC_DM_LOWEST &&
+	    ipi.delivery != LAPIC_DM_NMI)
+		return;
+	spin_lock(&p->irq_lock);
+	route(p, &ipi, NULL);
+	spin_unlock(&p->irq_lock);
+}
+
 int vmm_irq_init(struct partition *p)
 {
 	/* The ID the MADT gives it, so the guest's view and the register agree. */

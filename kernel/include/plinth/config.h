@@ -40,7 +40,12 @@ struct partition_config {
 	uint64_t cpu_mask;		/* pinned physical CPUs; 0 = unpinned */
 	char kernel[CONFIG_PATH_MAX];
 	char initrd[CONFIG_PATH_MAX];	/* "" when absent */
-	char disk[CONFIG_PATH_MAX];	/* "" when absent */
+	char disk[CONFIG_PATH_MAX];	/* "" when absent: a virtio-blk disk image */
+	bool disk_readonly;		/* readonly = 1: the guest's writes fail */
+	/* The virtual switch its virtio-net NIC is a port on; "" for no NIC. */
+	char net_switch[CONFIG_NAME_MAX];
+	uint8_t mac[6];			/* the NIC's MAC if has_mac, else derived from name */
+	bool has_mac;
 	char cmdline[CONFIG_CMDLINE_MAX];
 	enum partition_entry entry;
 	uint64_t entry_addr;
@@ -117,6 +122,9 @@ enum config_key {
 	CONFIG_KEY_KERNEL,
 	CONFIG_KEY_INITRD,
 	CONFIG_KEY_DISK,
+	CONFIG_KEY_READONLY,
+	CONFIG_KEY_SWITCH,
+	CONFIG_KEY_MAC,
 	CONFIG_KEY_CMDLINE,
 	CONFIG_KEY_ENTRY,
 	CONFIG_KEY_ENTRY_ADDR,
@@ -148,6 +156,8 @@ int config_parse_u64(const char *s, size_t n, uint64_t *out);
 int config_parse_size(const char *s, size_t n, uint64_t *out);
 /* 0/1/yes/no/true/false/on/off. */
 int config_parse_bool(const char *s, size_t n, bool *out);
+/* Six hex octets separated by ':' (52:54:00:12:34:56); -EINVAL otherwise. */
+int config_parse_mac(const char *s, size_t n, uint8_t mac[6]);
 /* "1,2-3" into a bit mask; -EEXIST when a CPU appears twice. */
 int config_parse_cpu_list(const char *s, size_t n, uint64_t *mask);
 

@@ -17,6 +17,8 @@
 #include <vmm/dev/ioapic.h>
 #include <vmm/dev/reset_ctl.h>
 
+struct acpi_pci_config;
+
 /*
  * The fixed ACPI hardware's ports, sizes, PM1 bits and the S5 sleep type are
  * the PM device model's (vmm/include/vmm/dev/acpi_pm.h), the reset port the
@@ -50,6 +52,8 @@ struct acpi_build_config {
 	bool has_8042;			/* keyboard controller at 0x60/0x64 */
 	bool has_vga;
 	bool has_cmos_rtc;		/* RTC/CMOS at 0x70/0x71 */
+	/* The partition's PCI bus (root bridge in the DSDT, MCFG); NULL for none. */
+	const struct acpi_pci_config *pci;
 };
 
 struct acpi_build_result {

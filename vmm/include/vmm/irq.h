@@ -42,6 +42,20 @@ void vmm_irq_reset(struct partition *p);
 /* A device drives I/O APIC pin gsi to level (asserted as the device sees it). */
 void vmm_irq_set_gsi(struct partition *p, unsigned int gsi, bool level);
 
+/* MSI address and data fields (SDM 11.11.1, 11.11.2). */
+#define MSI_ADDR_BASE 0xfee00000ULL
+#define MSI_ADDR_BASE_MASK 0xfff00000ULL
+#define MSI_ADDR_DEST_SHIFT 12
+#define MSI_ADDR_LOGICAL (1u << 2)
+#define MSI_DATA_DM_SHIFT 8
+#define MSI_DATA_LEVEL_TRIGGER (1u << 15)
+
+/*
+ * A device's message-signalled interrupt (MSI or MSI-X): delivered to the
+ * LAPICs it names like an I/O APIC message. Takes p->irq_lock.
+ */
+void vmm_irq_msi(struct partition *p, uint64_t addr, uint32_t data);
+
 /* One interrupt line from a device model to an I/O APIC pin. */
 struct vmm_irq_line {
 	struct partition *p;

@@ -21,6 +21,18 @@
 #define GUEST_TESTDEV_MMIO_SIZE 0x1000
 #define GUEST_TIMER_PORT 0x510         /* write u32 microseconds: one interrupt after that delay */
 #define GUEST_TIMER_VECTOR_PORT 0x514  /* write u8 vector used by the timer (default 0x30) */
+/*
+ * The virtual PCI bus (vmm/include/vmm/pci/vpci.h): BARs are placed in the
+ * memory window (left out of the e820 map, as firmware leaves PCI space)
+ * and the I/O window; configuration space is at 0xcf8/0xcfc and in the
+ * ECAM window (bus 0 only), which ACPI describes (MCFG, PNP0C02).
+ */
+#define GUEST_PCI_MEM_BASE 0xc0000000ULL
+#define GUEST_PCI_MEM_SIZE 0x20000000ULL
+#define GUEST_PCI_ECAM_BASE 0xe0000000ULL
+#define GUEST_PCI_ECAM_SIZE 0x100000ULL /* 1 MiB: bus 0 */
+#define GUEST_PCI_IO_BASE 0xc000
+#define GUEST_PCI_IO_SIZE 0x4000
 /* I/O APIC, 24 pins; the PC devices' ISA IRQs reach it as vmm/include/vmm/pc_wiring.h says. */
 #define GUEST_IOAPIC_BASE 0xfec00000ULL
 #define GUEST_LAPIC_BASE 0xfee00000ULL  /* each vCPU sees its own local APIC here */
