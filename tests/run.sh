@@ -84,6 +84,13 @@ read -r up uf < <(echo "$unit_out" | sed -n 's/^unit: \([0-9]*\) passed, \([0-9]
 passed=$((passed + ${up:-0}))
 failed=$((failed + ${uf:-1}))
 
+echo "== fuzzers (bounded runs on the corpora in tests/fuzz/corpus)"
+fuzz_out=$(tests/fuzz/run.sh)
+echo "$fuzz_out" | grep -v '^fuzz:'
+read -r fp ff < <(echo "$fuzz_out" | sed -n 's/^fuzz: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p')
+passed=$((passed + ${fp:-0}))
+failed=$((failed + ${ff:-1}))
+
 echo "== QEMU boot (TCG, 4 CPUs, OVMF)"
 tests/boot/qemu.sh qemu-smp tests/boot/selftest.cfg 300
 log=$logs/qemu-smp.serial.log

@@ -1,4 +1,4 @@
-# libFuzzer targets (clang only, not part of `make test`): every
+# libFuzzer targets (clang only; tests/fuzz/run.sh runs each briefly in `make test`): every
 # tests/fuzz/fuzz_NAME.c is linked like a unit test, with the sources listed
 # in tests/fuzz/fuzz_NAME.srcs. `make fuzz-build` builds them; `make fuzz`
 # also runs each for FUZZ_SECONDS, keeping its corpus in build/fuzz/.
