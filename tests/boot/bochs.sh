@@ -2,7 +2,8 @@
 # bochs.sh NAME CFG TIMEOUT CPUS [FILE:DEST ...]: boots Plinth under Bochs (VMX with EPT) + OVMF
 # from a FAT disk image; serial log in build/test-logs/NAME.serial.log. BOCHS_MODEL picks the CPU
 # (default corei7_haswell_4770; corei7_skylake_x adds AVX-512); BOCHS_IPS sets instructions per
-# emulated second (default 4000000: a Linux boot wants 100000000, or its timer ticks crowd out work).
+# emulated second (default 4000000: a Linux boot wants 100000000, or its timer ticks crowd out work);
+# BOCHS_MEGS the emulated RAM in MiB (default 512).
 # BOCHS_SERIAL_SCRIPT=FILE types on Plinth's console: COM1 becomes a TCP server on a free local
 # port (Bochs waits for the client before it runs) and tests/boot/serial-driver.py plays FILE
 # against the output while writing the same serial log; its own report lands in
@@ -36,7 +37,7 @@ fi
 cat >"$work/bochsrc" <<RC
 romimage: file=/usr/share/ovmf/OVMF.fd, address=0xffe00000
 vgaromimage: file=/usr/share/vgabios/vgabios.bin
-megs: 512
+megs: ${BOCHS_MEGS:-512}
 cpu: model=${BOCHS_MODEL:-corei7_haswell_4770}, count=$cpus, ips=${BOCHS_IPS:-4000000}
 pci: enabled=1, chipset=i440fx
 clock: sync=none, time0=local

@@ -368,8 +368,8 @@ static int load_longmode(const struct guest_mem_ops *mem,
  * Built before the image is loaded (the Linux loader wants the RSDP's
  * address), written after it, so a refused image leaves memory untouched.
  */
-static int build_acpi(unsigned int vcpu_count, uint8_t *buf, size_t size,
-		      struct acpi_build_result *r, char *err, size_t errlen)
+static int build_acpi(unsigned int vcpu_count, const struct acpi_pci_config *pci, uint8_t *buf,
+		      size_t size, struct acpi_build_result *r, char *err, size_t errlen)
 {
 	struct acpi_build_config c;
 	int ret;
@@ -377,6 +377,7 @@ static int build_acpi(unsigned int vcpu_count, uint8_t *buf, size_t size,
 	acpi_build_config_default(&c, vcpu_count);
 	c.has_8042 = true;
 	c.has_cmos_rtc = true;
+	c.pci = pci;
 	ret = acpi_build(&c, buf, size, GUEST_FIRMWARE_START, r);
 	if (ret == -ENOSPC)
 		return boot_fail(err, errlen, ret,
@@ -439,7 +440,7 @@ int boot_image_load(const struct guest_mem_ops *mem,
 	has_acpi = guest_layout_is_backed(mem->layout, gpa(GUEST_FIRMWARE_START),
 					  GUEST_FIRMWARE_END - GUEST_FIRMWARE_START);
 	if (has_acpi) {
-		ret = build_acpi(p->vcpu_count, acpi, sizeof(acpi), &r, err, errlen);
+		ret = build_acpi(p->vcpu_count, p->pci, acpi, sizeof(acpi), &r, err, errlen);
 		if (ret)
 			return ret;
 	}

@@ -15,6 +15,7 @@
 #include <vmm/console_line.h>
 #include <vmm/dev/uart16550.h>
 #include <vmm/io.h>
+#include <vmm/virtio_wiring.h>
 #include <vmm/io_bus.h>
 #include <vmm/irq.h>
 #include <vmm/partition.h>
@@ -275,6 +276,9 @@ int vmm_devices_init(struct partition *p)
 		}
 	}
 	/* After the test devices, which the exit-cost benchmark reaches, so they are found first. */
+	ret = vmm_pci_init(p);
+	if (ret < 0)
+		return ret;
 	ret = vmm_pc_devices_init(p);
 	if (ret < 0)
 		return ret;
@@ -296,5 +300,6 @@ void vmm_devices_reset(struct partition *p)
 	vuart16550_reset(&p->uart);
 	spin_unlock(&p->uart_lock);
 	vmm_pc_devices_reset(p);
+	vmm_virtio_reset(p);
 	vmm_irq_reset(p);
 }

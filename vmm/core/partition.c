@@ -25,6 +25,8 @@
 #include <vmm/irq.h>
 #include <vmm/guest_ram.h>
 #include <vmm/partition.h>
+#include <vmm/acpi_pci.h>
+#include <vmm/virtio_wiring.h>
 
 #define MAX_PARTITIONS CONFIG_MAX_PARTITIONS
 
@@ -250,7 +252,9 @@ static enum boot_mode boot_mode_of(enum partition_entry e)
 static int load_image(struct partition *p, struct vcpu_regs *bsp, char *err, size_t errlen)
 {
 	struct guest_mem_ops mem = { .write = guest_write, .ctx = p, .layout = &p->layout };
+	struct acpi_pci_config pci;
 	struct boot_image_params bp = {
+		.pci = &pci,
 		.mode = boot_mode_of(p->cfg->entry),
 		.image = phys_to_virt(p->image->phys),
 		.image_size = p->image->size,
@@ -259,6 +263,7 @@ static int load_image(struct partition *p, struct vcpu_regs *bsp, char *err, siz
 		.vcpu_count = p->vcpu_count,
 	};
 
+	vmm_pci_acpi_config(p, &pci);
 	/* Multiboot module 0, or the Linux initrd. */
 	if (p->initrd) {
 		bp.module = phys_to_virt(p->initrd->phys);
@@ -327,8 +332,29 @@ static void destroy(struct partition *p)
 	}
 	free_memory(p, true);
 	ept_destroy(&p->ept);
+	vmm_virtio_destroy(p);
 	kfree(p->chunks);
 	kfree(p);
+}
+
+/*
+ * A disk image is one store in Plinth's memory: two partitions writing it
+ * would corrupt each other's file systems, so it may be shared only by
+ * partitions that all have it read-only.
+ */
+static int disk_shared(struct partition *p, char *err, size_t errlen)
+{
+	for (unsigned int i = 0; p->disk && i < partition_count; i++) {
+		const struct partition *o = partitions[i];
+
+		if (o->disk != p->disk || (o->cfg->disk_readonly && p->cfg->disk_readonly))
+			continue;
+		snprintf(err, errlen, "disk %s is also partition '%s''s, and %s writes it: only "
+			 "read-only disks may be shared", p->cfg->disk, o->name,
+			 o->cfg->disk_readonly ? "this one" : "that one");
+		return -EBUSY;
+	}
+	return 0;
 }
 
 static int create_one(const struct partition_config *cfg, const struct boot_info *bi,
@@ -356,12 +382,20 @@ static int create_one(const struct partition_config *cfg, const struct boot_info
 	}
 	p->image = find_module(bi, cfg->kernel);
 	p->initrd = cfg->initrd[0] ? find_module(bi, cfg->initrd) : NULL;
-	if (!p->image || (cfg->initrd[0] && !p->initrd)) {
+	p->disk = cfg->disk[0] ? find_module(bi, cfg->disk) : NULL;
+	if (!p->image || (cfg->initrd[0] && !p->initrd) || (cfg->disk[0] && !p->disk)) {
 		snprintf(err, errlen, "%s is not on the boot volume",
-			 p->image ? cfg->initrd : cfg->kernel);
+			 !p->image ? cfg->kernel : cfg->initrd[0] && !p->initrd ? cfg->initrd :
+			 cfg->disk);
 		ret = -ENOENT;
 		goto fail;
 	}
+	ret = disk_shared(p, err, errlen);
+	if (ret < 0)
+		goto fail;
+	ret = vmm_virtio_create(p, p->disk, err, errlen);
+	if (ret < 0)
+		goto fail;
 	if (!virt_ok) {
 		snprintf(err, errlen, "this machine offers no usable hardware virtualization");
 		ret = -ENODEV;
@@ -634,6 +668,12 @@ void partition_vcpu_exited(struct vcpu *v)
 	if (__atomic_sub_fetch(&p->vcpus_running, 1, __ATOMIC_ACQ_REL))
 		return;
 	vmm_exit_report(p);
+	/*
+	 * Every device reset before the memory goes: a frame another partition
+	 * sends to this one's NIC must find no queue to write into.
+	 */
+	vmm_virtio_reset(p);
+	vmm_virtio_report(p);
 	free_memory(p, false);
 	ept_destroy(&p->ept);
 	pr_info("partition '%s' is down (status %ld, %lu ms), its memory scrubbed and released\n",

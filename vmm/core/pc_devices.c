@@ -367,7 +367,6 @@ static void models_init(struct partition *p, int64_t unix_secs)
 	pit_init(&pc->pit, &vmm_device_clock, &pit_irq);
 	rtc_cmos_init(&pc->rtc, &vmm_device_clock, &rtc_irq, unix_secs);
 	acpi_pm_init(&pc->pm, &pm, &vmm_device_clock, &sci);
-	pci_host_init(&pc->pci);
 	i8042_init(&pc->kbc, &kbc);
 	reset_ctl_init(&pc->rst, &rst);
 	pic8259_init(&pc->pic, pic_unmasked, p);

@@ -40,6 +40,8 @@ struct boot_image_params {
 	size_t module_size;
 	const char *module_name; /* may be NULL (passed as "") */
 	unsigned int vcpu_count; /* 1..ACPI_BUILD_MAX_VCPUS; longmode boot block, ACPI MADT */
+	/* The partition's PCI bus as ACPI describes it (MCFG, \_SB.PCI0); NULL for none. */
+	const struct acpi_pci_config *pci;
 };
 
 /*

@@ -15,6 +15,7 @@
 #include <vmm/io_bus.h>
 #include <vmm/pc_devices.h>
 #include <vmm/vcpu.h>
+#include <vmm/virtio/virtqueue.h>
 
 #define PARTITION_MAX_VCPUS 64
 #define TESTDEV_PORT_BYTES 16
@@ -67,6 +68,16 @@ struct partition {
 	struct ioapic ioapic;
 	/* PIT, RTC, ACPI PM, PCI host, i8042, reset control, 8259s (vmm/include/vmm/pc_devices.h). */
 	struct pc_devices pc;
+	/*
+	 * The virtual PCI bus is pc.pci.bus (set up by vmm_pci_init(); a reboot
+	 * resets it with vmm_virtio_reset()); its virtio functions and backends
+	 * (vmm/include/vmm/virtio_wiring.h) reach guest RAM through virtq_mem.
+	 */
+	struct virtq_mem_ops virtq_mem;
+	const struct boot_module *disk;
+	struct virtio_blk *blk;
+	struct virtio_fn *fn_blk;
+	char blk_name[CONFIG_NAME_MAX + 16];
 	uint8_t testdev_port[TESTDEV_PORT_BYTES];
 	uint8_t testdev_mmio[TESTDEV_MMIO_BYTES];
 	uint64_t testdev_mmio_accesses;

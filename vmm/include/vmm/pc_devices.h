@@ -21,6 +21,8 @@
  * Locking: one lock, pc.lock, serialises every model here (port accesses
  * from any vCPU and the timer updates on vCPU 0); interrupt lines are driven
  * under it, so pc.lock comes before p->irq_lock (vmm/include/vmm/irq.h).
+ * The PCI bus behind 0xcf8 (vmm/include/vmm/pci/vpci.h) has its own lock,
+ * taken inside pc.lock: pc.lock -> vpci bus lock -> p->irq_lock.
  * What a guest write triggers in the partition (a reboot, a power-off) is
  * recorded under the lock and acted on after it is dropped.
  */
