@@ -74,6 +74,8 @@ bochs_pid=$!
 	# AVX-512 state needs the Skylake-X model.
 	BOCHS_MODEL=corei7_skylake_x \
 		tests/boot/bochs.sh bochs-harden-cpu tests/boot/harden-cpu.cfg 600 2 "${guest_files[@]}"
+	# Two Linux partitions on virtio disks and a switch, beside the hostile virtio guest.
+	[ "$linux_ok" = 1 ] && tests/linux/virtio-boot.sh bochs-virtio 2400 >"$logs/bochs-virtio.boot.log" 2>&1
 ) &
 bochs_vmx_pid=$!
 
@@ -411,6 +413,74 @@ if [ "$linux_ok" = 1 ]; then
 		"${PL}partition 'apic': vCPU 0 ran [0-9]+ ms of [0-9]+ on cpu1"
 	reject "linux-boot: Plinth itself never faulted" "$log" "${PL}EXCEPTION"
 	expect "linux-boot: Plinth exits normally" "$log" "${PL}test exit: SUCCESS"
+fi
+
+if [ "$linux_ok" = 1 ]; then
+	echo "== Bochs: virtio disks and a virtual switch for two Linux partitions, and a hostile guest"
+	log=$logs/bochs-virtio.serial.log
+	for p in a b; do
+		expect "virtio: partition $p gets its disk on virtio-blk" "$log" \
+			"${PL}partition '$p': disk .disks.$p.img \\(8 MiB\\) on virtio-blk 00:01.0"
+		expect "virtio: partition $p gets a NIC on switch lan0" "$log" \
+			"${PL}partition '$p': NIC [0-9a-f:]{17} on switch 'lan0'"
+		expect "virtio: $p's kernel uses the ECAM window ACPI describes" "$log" \
+			"\\[$p\\] \\[ *[0-9.]+\\] PCI: MMCONFIG for domain 0000 \\[bus 00-00\\] at \\[mem 0xe0000000-0xe00fffff\\]"
+		expect "virtio: $p's kernel finds the root bridge in the DSDT" "$log" \
+			"\\[$p\\] \\[ *[0-9.]+\\] PCI host bridge to bus 0000:00"
+		reject "virtio: $p's kernel reports no ACPI error" "$log" "\\[$p\\] .*ACPI (Error|BIOS Error)"
+		for t in modules-loaded virtio-blk-found-vda-pci-1af4:1042 virtio-net-found-eth0-pci-1af4:1041 \
+			mount-ext4-rw payload-sha256 write-readback-$p net-up-eth0 ping-10.0.0; do
+			expect "virtio: $p: $t" "$log" "\\[$p\\] PLINTH-PASS $t"
+		done
+		expect "virtio: $p's queues interrupt through MSI-X" "$log" "\\[$p\\] PLINTH-IRQ .*PCI-MSIX.*virtio"
+		want=$(sed -n 's/^payload-sha256 //p' "build/boot/bochs-virtio/disks/$p.img.sha256")
+		expect "virtio: $p reads the payload mke2fs -d put on its image" "$log" \
+			"\\[$p\\] PLINTH-PAYLOAD-SHA256 ${want:-none}"
+		reject "virtio: $p: no check failed" "$log" "\\[$p\\] PLINTH-FAIL"
+		reject "virtio: $p's devices never needed a reset" "$log" "${PL}virtio: $p: "
+	done
+	expect "virtio: a sends 8 MiB over TCP through the switch" "$log" '\[a\] PLINTH-PASS tcp-send-8MiB'
+	expect "virtio: b receives them" "$log" '\[b\] PLINTH-PASS tcp-recv-8MiB-sha256'
+	sent=$(grep -aoE '\[a\] PLINTH-NET-SEND-SHA256 [0-9a-f]{64} 8388608' "$log" | awk '{print $3}' | head -1)
+	got=$(grep -aoE '\[b\] PLINTH-NET-RECV-SHA256 [0-9a-f]{64} 8388608' "$log" | awk '{print $3}' | head -1)
+	if [ -n "$sent" ] && [ "$sent" = "$got" ]; then
+		pass "virtio: the 8 MiB arrive intact (sha256 ${sent:0:16}... on both sides)"
+	else
+		fail "virtio: the 8 MiB arrive intact (sent ${sent:-none}, received ${got:-none})" "$log"
+	fi
+	expect "virtio: a reboots" "$log" "${PL}partition 'a' reboot"
+	expect "virtio: after the reboot a finds the file it wrote" "$log" '\[a\] PLINTH-PASS reboot-persist'
+	expect "virtio: a powers off after its second boot" "$log" \
+		'\[a\] PLINTH-VIRTIO-DONE role=a boot=2 pass=[0-9]+ fail=0'
+	expect "virtio: b powers off after its checks" "$log" '\[b\] PLINTH-VIRTIO-DONE role=b boot=1 pass=[0-9]+ fail=0'
+	for p in a b; do
+		expect "virtio: partition $p stops through ACPI S5" "$log" \
+			"${PL}partition '$p' stopped: guest powered off \\(ACPI S5\\)"
+	done
+	expect "virtio: Plinth reports the NICs' traffic" "$log" \
+		"${PL}partition 'b': NIC: tx [0-9]+ packets .*rx [1-9][0-9]* packets \\([0-9]{4,} KiB\\)"
+	expect "virtio: the hostile guest's every case gets the expected answer" "$log" \
+		'\[hostile\] virtio-hostile: all cases passed'
+	reject "virtio: ... and none fails" "$log" '\[hostile\] FAIL'
+	for c in desc-outside-ram desc-loop indirect-len-not-16n indirect-len-zero indirect-loop \
+		readable-after-writable len-past-ram-end len-wraps-2.64 avail-idx-jump ring-outside-ram \
+		config-abuse; do
+		for d in blk0 net0; do
+			expect "virtio: hostile $d case $c" "$log" "\\[hostile\\] virtio-hostile: $d case [0-9] $c: ok"
+		done
+	done
+	expect "virtio: hostile: a write to the read-only disk fails with IOERR" "$log" \
+		'\[hostile\] virtio-hostile: blk0 case 9 write-readonly: ok'
+	n=$(grep -acE "${PL}virtio: hostile: virtio-(blk|net): device needs reset: " "$log")
+	if [ "$n" = 20 ]; then
+		pass "virtio: each of the 20 broken rings is logged once (NEEDS_RESET)"
+	else
+		fail "virtio: each of the 20 broken rings is logged once (NEEDS_RESET) ($n lines)" "$log"
+	fi
+	expect "virtio: the hostile guest ends cleanly" "$log" \
+		"${PL}partition 'hostile' stopped: powered off by the guest \\(status 0\\)"
+	reject "virtio: Plinth itself never faulted" "$log" "${PL}EXCEPTION"
+	expect "virtio: Plinth exits normally" "$log" "${PL}test exit: SUCCESS"
 fi
 
 echo "boot times: QEMU ${qemu_secs}s, Bochs ${bochs_secs}s (wall clock, firmware included); total $(( $(date +%s) - t0 ))s"

@@ -16,7 +16,11 @@
 #include <plinth/string.h>
 #include <vmm/guest_layout.h>
 #include <vmm/partition.h>
+#include <plinth/time.h>
+#include <vmm/net/ether.h>
+#include <vmm/net/vswitch.h>
 #include <vmm/virtio/blk.h>
+#include <vmm/virtio/net.h>
 #include <vmm/virtio_wiring.h>
 
 /* Guest RAM for the rings and buffers: RAM of the layout only, never a device page. */
@@ -183,23 +187,120 @@ static int create_blk(struct partition *p, const struct boot_module *disk, char 
 	return 0;
 }
 
+/*
+ * The virtual switches, created by the first partition naming one. They
+ * live as long as Plinth: ports of stopped partitions stay, and drop what
+ * reaches them (their device is reset, so no queue takes a frame).
+ */
+static struct vswitch *switches[CONFIG_MAX_PARTITIONS];
+static unsigned int switch_count;
+
+static struct vswitch *switch_get(const char *name)
+{
+	struct vswitch *sw;
+
+	for (unsigned int i = 0; i < switch_count; i++)
+		if (!strcmp(switches[i]->name, name))
+			return switches[i];
+	/* One switch per partition at most, so the table cannot fill. */
+	if (switch_count == CONFIG_MAX_PARTITIONS)
+		return NULL;
+	sw = kzalloc(sizeof(*sw));
+	if (!sw)
+		return NULL;
+	vswitch_init(sw, name);
+	pr_info("switch '%s' created\n", name);
+	switches[switch_count++] = sw;
+	return sw;
+}
+
+static uint64_t net_clock(void)
+{
+	return time_ns();
+}
+
+/* Two NICs with one address on a LAN would steal each other's frames: refused. */
+static int mac_taken(const struct vswitch *sw, const uint8_t *mac, char *err, size_t errlen)
+{
+	for (unsigned int i = 0; i < sw->nports; i++) {
+		const struct virtio_net *o = container_of(sw->ports[i], struct virtio_net, port);
+
+		if (eth_mac_equal(o->mac, mac)) {
+			snprintf(err, errlen,
+				 "MAC %02x:%02x:%02x:%02x:%02x:%02x is already on switch '%s' (%s)",
+				 mac[0], mac[1], mac[2], mac[3], mac[4], mac[5], sw->name,
+				 o->port.name);
+			return -EEXIST;
+		}
+	}
+	return 0;
+}
+
+static int create_net(struct partition *p, char *err, size_t errlen)
+{
+	const struct partition_config *cfg = p->cfg;
+	struct vswitch *sw = switch_get(cfg->net_switch);
+	uint8_t mac[ETH_ALEN];
+	int ret;
+
+	if (!sw) {
+		snprintf(err, errlen, "cannot create switch '%s': out of memory", cfg->net_switch);
+		return -ENOMEM;
+	}
+	if (cfg->has_mac)
+		memcpy(mac, cfg->mac, ETH_ALEN);
+	else
+		net_mac_from_name(p->name, mac);
+	ret = mac_taken(sw, mac, err, errlen);
+	if (ret < 0)
+		return ret;
+	snprintf(p->net_name, sizeof(p->net_name), "%s: virtio-net", p->name);
+	p->net = kzalloc(sizeof(*p->net));
+	p->fn_net = kzalloc(sizeof(*p->fn_net));
+	if (!p->net || !p->fn_net) {
+		snprintf(err, errlen, "out of memory for its NIC");
+		return -ENOMEM;
+	}
+	ret = virtio_net_init(p->net, p->name, mac, sw, &p->virtq_mem, net_clock);
+	if (ret < 0) {
+		snprintf(err, errlen, "switch '%s' has no free port (%u)", sw->name, sw->nports);
+		return ret;
+	}
+	/* The device's log name, not the port's (which is the partition's name). */
+	p->net->dev.name = p->net_name;
+	ret = fn_attach(p, p->fn_net, &p->net->dev, VIRTIO_SLOT_NET);
+	if (ret < 0) {
+		snprintf(err, errlen, "cannot put its NIC on its PCI bus: %s", strerror(ret));
+		return ret;
+	}
+	pr_info("partition '%s': NIC %02x:%02x:%02x:%02x:%02x:%02x on switch '%s' "
+		"(virtio-net 00:%02x.0)\n",
+		p->name, mac[0], mac[1], mac[2], mac[3], mac[4], mac[5], sw->name,
+		VIRTIO_SLOT_NET);
+	return 0;
+}
+
 int vmm_virtio_create(struct partition *p, const struct boot_module *disk, char *err,
 		      size_t errlen)
 {
+	int ret = 0;
+
 	p->virtq_mem = (struct virtq_mem_ops){
 		.read = ram_read, .write = ram_write, .in_ram = ram_in, .ctx = p,
 	};
 	if (disk)
-		return create_blk(p, disk, err, errlen);
-	return 0;
+		ret = create_blk(p, disk, err, errlen);
+	if (!ret && p->cfg->net_switch[0])
+		ret = create_net(p, err, errlen);
+	return ret;
 }
 
 static struct virtio_fn *fns(struct partition *p, unsigned int i)
 {
-	return i == 0 ? p->fn_blk : NULL;
+	return i == 0 ? p->fn_blk : i == 1 ? p->fn_net : NULL;
 }
 
-#define FN_COUNT 1
+#define FN_COUNT 2
 
 void vmm_virtio_reset(struct partition *p)
 {
@@ -209,10 +310,25 @@ void vmm_virtio_reset(struct partition *p)
 	vpci_bus_reset(&p->pc.pci.bus);
 }
 
+static void report_net(struct partition *p)
+{
+	const struct virtio_net_stats *s = &p->net->stats;
+	const struct vswitch_port_stats *ps = &p->net->port.stats;
+
+	pr_info("partition '%s': NIC: tx %lu packets (%lu KiB, %lu bad), rx %lu packets (%lu KiB), "
+		"%lu dropped, %lu without a buffer; switch port: %lu in, %lu out, %lu filtered, "
+		"%lu malformed\n",
+		p->name, s->tx_packets, s->tx_bytes >> 10, s->tx_errors, s->rx_packets,
+		s->rx_bytes >> 10, s->rx_dropped, s->rx_no_buffer, ps->rx_packets, ps->tx_packets,
+		ps->drop_filtered, ps->drop_malformed);
+}
+
 void vmm_virtio_report(struct partition *p)
 {
 	struct virtio_blk_stats s;
 
+	if (p->net)
+		report_net(p);
 	if (!p->blk)
 		return;
 	virtio_blk_stats(p->blk, &s);
@@ -224,6 +340,13 @@ void vmm_virtio_report(struct partition *p)
 
 void vmm_virtio_destroy(struct partition *p)
 {
+	/* Only a partition refused at creation gets here: nothing runs yet. */
+	if (p->net && p->net->port.sw)
+		vswitch_remove_port(p->net->port.sw, &p->net->port);
+	kfree(p->fn_net);
+	kfree(p->net);
+	p->fn_net = NULL;
+	p->net = NULL;
 	kfree(p->fn_blk);
 	kfree(p->blk);
 	p->fn_blk = NULL;

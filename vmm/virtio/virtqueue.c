@@ -317,6 +317,49 @@ int vq_push(struct virtq *vq, uint16_t head, uint32_t len)
 	return write16(vq, vq->cfg.used.v + RING_IDX, ++vq->used_idx);
 }
 
+int vq_push_n(struct virtq *vq, const struct virtq_used_elem *e, unsigned int n)
+{
+	uint8_t elem[VIRTQ_USED_ELEM_SIZE];
+	uint16_t idx = vq->used_idx;
+	uint64_t slot;
+
+	if (!vq->ready)
+		return -ENODEV;
+	if (vq->broken)
+		return vq->broken;
+	if (n > (uint16_t)(vq->last_avail - vq->used_idx))
+		return -ENOSPC;
+	for (unsigned int i = 0; i < n; i++)
+		if (e[i].head >= vq->cfg.size)
+			return -EINVAL;
+	for (unsigned int i = 0; i < n; i++, idx++) {
+		slot = vq->cfg.used.v + RING_ELEMS +
+		       (uint64_t)(idx & (vq->cfg.size - 1)) * VIRTQ_USED_ELEM_SIZE;
+		put_le32(elem, e[i].head);
+		put_le32(elem + 4, e[i].len);
+		if (vq->mem->write(vq->mem->ctx, gpa(slot), elem, sizeof(elem)))
+			return fail(vq, -EFAULT, "virtqueue used ring no longer writable");
+	}
+	if (!n)
+		return 0;
+	/* Every element must be visible before the index that publishes them. */
+	virtq_barrier(VIRTQ_WMB);
+	vq->used_idx = idx;
+	return write16(vq, vq->cfg.used.v + RING_IDX, idx);
+}
+
+int vq_unpop(struct virtq *vq, unsigned int n)
+{
+	if (!vq->ready)
+		return -ENODEV;
+	if (vq->broken)
+		return vq->broken;
+	if (n > (uint16_t)(vq->last_avail - vq->used_idx))
+		return -ENOSPC;
+	vq->last_avail = (uint16_t)(vq->last_avail - n);
+	return 0;
+}
+
 bool vq_need_notify(struct virtq *vq)
 {
 	uint16_t old = vq->signalled_used, now = vq->used_idx, v;

@@ -46,6 +46,8 @@ static inline hpa_t hpa(uint64_t v)
 #define IS_ALIGNED(x, a) (((x) & ((__typeof__(x))(a) - 1)) == 0)
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define MIN(a, b) ((a) < (b) ? (a) : (b))
+/* The struct of type that holds member at ptr. */
+#define container_of(ptr, type, member) ((type *)((char *)(ptr) - offsetof(type, member)))
 #define MAX(a, b) ((a) > (b) ? (a) : (b))
 
 #define __packed __attribute__((packed))

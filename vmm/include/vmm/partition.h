@@ -78,6 +78,9 @@ struct partition {
 	struct virtio_blk *blk;
 	struct virtio_fn *fn_blk;
 	char blk_name[CONFIG_NAME_MAX + 16];
+	struct virtio_net *net;
+	struct virtio_fn *fn_net;
+	char net_name[CONFIG_NAME_MAX + 16];
 	uint8_t testdev_port[TESTDEV_PORT_BYTES];
 	uint8_t testdev_mmio[TESTDEV_MMIO_BYTES];
 	uint64_t testdev_mmio_accesses;

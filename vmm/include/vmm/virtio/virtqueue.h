@@ -192,6 +192,27 @@ int vq_pop(struct virtq *vq, struct virtq_seg *seg, unsigned int max_seg,
  */
 int vq_push(struct virtq *vq, uint16_t head, uint32_t len);
 
+/* One used element for vq_push_n(). */
+struct virtq_used_elem {
+	uint16_t head;
+	uint32_t len;
+};
+
+/*
+ * Like n vq_push() calls, except that used->idx moves once, after all n
+ * elements are written: the driver never sees part of a packet that spans
+ * several chains (virtio-net's MRG_RXBUF). The same errors as vq_push();
+ * -ENOSPC if fewer than n chains are outstanding (nothing is written).
+ */
+int vq_push_n(struct virtq *vq, const struct virtq_used_elem *e, unsigned int n);
+
+/*
+ * Gives back the last n chains vq_pop() took and nobody pushed: the next
+ * pops return them again (a receive path that found too few buffers for a
+ * packet leaves them for a smaller one). -ENOSPC if fewer are outstanding.
+ */
+int vq_unpop(struct virtq *vq, unsigned int n);
+
 /*
  * After a batch of pushes: whether the driver wants a used-buffer
  * notification for the elements published since the last call (used_event

@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef VMM_NET_VSWITCH_H
+#define VMM_NET_VSWITCH_H
+
+/*
+ * An L2 learning bridge between the virtual NICs of partitions.
+ *
+ * Each port belongs to a device (virtio-net) that hands the switch the
+ * frames its guest sends (vswitch_forward(), on the sending vCPU) and
+ * receives frames through its deliver op, also on the sender's vCPU. The
+ * switch learns which port each unicast source MAC lives behind and sends
+ * unicast there; broadcast, multicast and unknown unicast go to every port
+ * but the one it came from. A frame never goes back to its ingress port, so
+ * a device's TX path never re-enters its own RX path.
+ *
+ * Ports are added during setup, before any frame flows, and never removed:
+ * the port array is then read without a lock. The MAC table has its own
+ * lock, held only for a lookup and an update, never across a delivery.
+ */
+#include <plinth/spinlock.h>
+#include <plinth/types.h>
+#include <vmm/net/ether.h>
+#include <vmm/net/frame.h>
+
+#define VSWITCH_MAX_PORTS	32
+#define VSWITCH_NAME_MAX	32
+/*
+ * The MAC table is set-associative: a MAC hashes to one bucket of
+ * VSWITCH_MAC_WAYS entries, and a full bucket evicts its least recently
+ * seen entry. Bounded work per frame, whatever MACs a guest invents.
+ */
+#define VSWITCH_MAC_WAYS	4
+#define VSWITCH_MAC_BUCKETS	256
+#define VSWITCH_MAC_ENTRIES	(VSWITCH_MAC_WAYS * VSWITCH_MAC_BUCKETS)
+#define VSWITCH_AGEING_NS	(300ULL * 1000000000ULL)
+
+struct vswitch;
+struct vswitch_port;
+
+struct vswitch_port_ops {
+	/*
+	 * Hand f to the port's guest. f and its bytes are valid only during
+	 * the call. 0 if delivered, -ENOBUFS if the guest had no room, any
+	 * other negative errno if the port refused it (link down, not ready).
+	 */
+	int (*deliver)(struct vswitch_port *p, const struct net_frame *f);
+};
+
+/* What the switch saw on one port; updated atomically, read racily. */
+struct vswitch_port_stats {
+	uint64_t rx_packets, rx_bytes;	/* accepted from the port */
+	uint64_t tx_packets, tx_bytes;	/* delivered to the port */
+	uint64_t drop_filtered;		/* rx: unicast back to its ingress; tx: refused */
+	uint64_t drop_no_buffer;	/* tx: the port's guest had no buffer */
+	uint64_t drop_malformed;	/* rx: too short, too long, multicast source */
+};
+
+struct vswitch_port {
+	char name[VSWITCH_NAME_MAX];
+	const struct vswitch_port_ops *ops;
+	struct vswitch *sw;
+	unsigned int index;
+	struct vswitch_port_stats stats;
+};
+
+struct vswitch_mac_entry {
+	uint8_t mac[ETH_ALEN];
+	uint8_t port;		/* index into vswitch.ports */
+	bool used;
+	uint64_t seen_ns;
+};
+
+struct vswitch {
+	char name[VSWITCH_NAME_MAX];
+	unsigned int nports;
+	struct vswitch_port *ports[VSWITCH_MAX_PORTS];
+	uint64_t ageing_ns;
+	spinlock_t lock;	/* the MAC table */
+	struct vswitch_mac_entry table[VSWITCH_MAC_ENTRIES];
+};
+
+/* An empty switch, ageing after VSWITCH_AGEING_NS. */
+void vswitch_init(struct vswitch *sw, const char *name);
+void vswitch_set_ageing(struct vswitch *sw, uint64_t ageing_ns);
+
+/* Setup only: -ENOSPC when VSWITCH_MAX_PORTS are attached. */
+int vswitch_add_port(struct vswitch *sw, struct vswitch_port *p, const char *name,
+		     const struct vswitch_port_ops *ops);
+
+/*
+ * Learns f's source MAC on ingress at now_ns (monotonic) and delivers f to
+ * its destination port(s). Returns how many ports took the frame, or
+ * -EINVAL for a malformed frame (counted on ingress, nothing learned).
+ */
+/*
+ * Takes p off the switch (a partition refused after its NIC was set up).
+ * Only while no frame can be in flight: before any partition on the switch
+ * runs, since vswitch_forward() walks the ports without a lock.
+ */
+void vswitch_remove_port(struct vswitch *sw, struct vswitch_port *p);
+
+int vswitch_forward(struct vswitch *sw, struct vswitch_port *ingress, const struct net_frame *f,
+		    uint64_t now_ns);
+
+/* The port mac is learned on at now_ns, or -ENOENT (tests, diagnostics). */
+int vswitch_lookup(struct vswitch *sw, const uint8_t mac[ETH_ALEN], uint64_t now_ns);
+
+/* The bucket a MAC hashes to (exposed so tests can build collisions). */
+unsigned int vswitch_mac_bucket(const uint8_t mac[ETH_ALEN]);
+
+#endif
