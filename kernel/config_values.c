@@ -342,25 +342,14 @@ static int set_switch(const struct setting *st)
 	return set_string(st, st->part->net_switch, sizeof(st->part->net_switch));
 }
 
-static int hex_nibble(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int config_parse_mac(const char *s, size_t n, uint8_t mac[6])
 {
 	if (n != 17)
 		return -EINVAL;
 	for (unsigned int i = 0; i < 6; i++) {
-		int hi = hex_nibble(s[3 * i]), lo = hex_nibble(s[3 * i + 1]);
+		int hi = digit_value(s[3 * i]), lo = digit_value(s[3 * i + 1]);
 
-		if (hi < 0 || lo < 0 || (i < 5 && s[3 * i + 2] != ':'))
+		if (hi > 15 || lo > 15 || (i < 5 && s[3 * i + 2] != ':'))
 			return -EINVAL;
 		mac[i] = (uint8_t)(hi << 4 | lo);
 	}

@@ -318,26 +318,6 @@ static void test_mac_from_name(void **state)
 	assert_int_equal(b[0], 0x02);
 }
 
-static void test_mac_parse(void **state)
-{
-	uint8_t m[6] = { 9, 9, 9, 9, 9, 9 }, keep[6];
-	static const uint8_t want[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0xab };
-	const char *bad[] = { "", "52:54:00:12:34", "52:54:00:12:34:ab:", "52:54:00:12:34:ab0",
-			      "52-54-00-12-34-ab", "5:54:00:12:34:ab", "52:54:00:12:34:g0",
-			      "01:00:5e:00:00:01", "ff:ff:ff:ff:ff:ff", "52:54:00:12:34" };
-
-	(void)state;
-	assert_int_equal(net_mac_parse("52:54:00:12:34:AB", m), 0);
-	assert_memory_equal(m, want, 6);
-	assert_int_equal(net_mac_parse("52:54:00:12:34:ab", m), 0);
-	assert_memory_equal(m, want, 6);
-	memcpy(keep, m, 6);
-	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
-		assert_int_equal(net_mac_parse(bad[i], m), -EINVAL);
-		assert_memory_equal(m, keep, 6);
-	}
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -352,7 +332,6 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_gso_v6_largest, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_offload_check, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mac_from_name, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_mac_parse, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -46,11 +46,5 @@ static inline bool eth_mac_equal(const uint8_t *a, const uint8_t *b)
  */
 void net_mac_from_name(const char *name, uint8_t mac[ETH_ALEN]);
 
-/*
- * Parses "52:54:00:12:34:56" (six two-digit hex bytes, either case, ':'
- * separated, nothing after): 0, or -EINVAL leaving mac untouched. A
- * multicast address is refused too: it cannot be a NIC's own.
- */
-int net_mac_parse(const char *s, uint8_t mac[ETH_ALEN]);
 
 #endif
