@@ -75,7 +75,7 @@ bochs_pid=$!
 	BOCHS_MODEL=corei7_skylake_x \
 		tests/boot/bochs.sh bochs-harden-cpu tests/boot/harden-cpu.cfg 600 2 "${guest_files[@]}"
 	# Two Linux partitions on virtio disks and a switch, beside the hostile virtio guest.
-	[ "$linux_ok" = 1 ] && tests/linux/virtio-boot.sh bochs-virtio 2400 >"$logs/bochs-virtio.boot.log" 2>&1
+	[ "$linux_ok" = 1 ] && tests/linux/virtio-boot.sh bochs-virtio 3600 >"$logs/bochs-virtio.boot.log" 2>&1
 ) &
 bochs_vmx_pid=$!
 
