@@ -14,7 +14,6 @@
 #include <string.h>
 #include <plinth/bytes.h>
 #include <plinth/errno.h>
-/* Before cmocka.h: its fail() macro would rewrite virtio.h's transport->fail(). */
 #include <vmm/virtio/blk.h>
 #include "vblk_fixture.h"
 #include <cmocka.h>

@@ -6,7 +6,6 @@
  * in software, no buffers, malformed packets (dropped, the ring fine) and
  * corrupt rings (the device failed, once).
  */
-/* Before cmocka.h, whose fail() macro would eat virtio.h's transport->fail(). */
 #include <plinth/bytes.h>
 #include <plinth/errno.h>
 #include <vmm/net/offload.h>

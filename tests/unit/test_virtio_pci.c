@@ -4,7 +4,6 @@
  * and capabilities, the feature windows and negotiation, the device status
  * rules and reset, queue programming and enabling.
  */
-/* Before cmocka.h, whose fail() macro would eat virtio.h's ->fail(). */
 #include "virtio_pci_fixture.h"
 #include <stdarg.h>
 #include <stddef.h>

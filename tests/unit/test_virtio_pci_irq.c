@@ -5,7 +5,6 @@
  * validation, the PCI_CFG window, device configuration bounds, and accesses
  * of every size at every offset.
  */
-/* Before cmocka.h, whose fail() macro would eat virtio.h's ->fail(). */
 #include "virtio_pci_fixture.h"
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,5 +1,4 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Before cmocka.h, whose fail() macro would eat virtio.h's ->fail(). */
 #include "virtio_pci_fixture.h"
 #include <stdarg.h>
 #include <stddef.h>

@@ -88,7 +88,7 @@ static void pci_fail(struct virtio_dev *d, const char *reason)
 static const struct virtio_transport_ops pci_transport_ops = {
 	.queue_irq = pci_queue_irq,
 	.config_irq = pci_config_irq,
-	.fail = pci_fail,
+	.needs_reset = pci_fail,
 };
 
 int virtio_pci_init(struct virtio_pci *vp, struct virtio_dev *d, const struct virtio_pci_irq *irq)

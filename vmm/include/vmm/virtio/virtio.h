@@ -96,7 +96,7 @@ struct virtio_transport_ops {
 	 * request): set DEVICE_NEEDS_RESET, interrupt the driver, and log
 	 * reason once per device reset. Every queue stops until the reset.
 	 */
-	void (*fail)(struct virtio_dev *d, const char *reason);
+	void (*needs_reset)(struct virtio_dev *d, const char *reason);
 };
 
 struct virtio_queue {
@@ -156,7 +156,7 @@ static inline void virtio_dev_fail(struct virtio_dev *d, const char *reason)
 {
 	if (!d->failed) {
 		d->failed = true;
-		d->transport->fail(d, reason);
+		d->transport->needs_reset(d, reason);
 	}
 }
 
