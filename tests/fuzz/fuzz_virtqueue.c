@@ -114,9 +114,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!ram.mem) {
 		vq_ram_init(&ram, RAM_BASE, RAM_SIZE);
 		ram.on_read = racing_write;
+		vq_ram_enable_map(&ram);
 		ops = ram.ops;
 		ops.write = checked_write;
 	}
+	/* Bit 4: the rings reached through host pointers, as in a partition. */
+	ops.map = (data[1] & 16) ? ram.ops.map : NULL;
 	nmut = data[2];
 	if (3 * nmut > size - 3)
 		nmut = (size - 3) / 3;

@@ -173,6 +173,34 @@ static void test_high_ram(void **state)
 	}
 }
 
+/* A mapping is handed out only for RAM inside one chunk, and points at its backing. */
+static void test_map(void **state)
+{
+	gpa_t at = { 0x1000 };
+
+	(void)state;
+	assert_ptr_equal(guest_ram_map(&ram, at, 64), backing(0x1000));
+	at.v = SIZE_2M + 0x10;
+	assert_ptr_equal(guest_ram_map(&ram, at, SIZE_2M - 0x10), backing(SIZE_2M + 0x10));
+	/* Across a chunk boundary the host frames are not adjacent. */
+	at.v = SIZE_2M - 8;
+	assert_null(guest_ram_map(&ram, at, 16));
+	/* The firmware area is backed but not RAM, and empty or out-of-RAM ranges never map. */
+	at.v = 0xe0000;
+	assert_null(guest_ram_map(&ram, at, 16));
+	at.v = 0x1000;
+	assert_null(guest_ram_map(&ram, at, 0));
+	at.v = RAM_BYTES - 8;
+	assert_null(guest_ram_map(&ram, at, 16));
+	at.v = ~0ULL - 4;
+	assert_null(guest_ram_map(&ram, at, 16));
+	/* A chunk list shorter than the layout: the missing chunks never map. */
+	ram.chunk_count = 1;
+	at.v = SIZE_2M + 0x10;
+	assert_null(guest_ram_map(&ram, at, 16));
+	ram.chunk_count = CHUNKS;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -182,6 +210,7 @@ int main(void)
 		cmocka_unit_test(test_short_chunk_list),
 		cmocka_unit_test(test_zero_length),
 		cmocka_unit_test(test_high_ram),
+		cmocka_unit_test(test_map),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

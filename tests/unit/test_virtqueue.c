@@ -618,6 +618,26 @@ static void test_set_notify(void **state)
 	assert_int_equal(vq_set_notify(&vq, true), 0);
 }
 
+/*
+ * With the rings mapped (the partition's fast path) the indices go through
+ * plain loads and stores: every notification rule must hold the same.
+ */
+static void test_mapped_rings(void **state)
+{
+	vq_ram_enable_map(&ram);
+	start(16, true);
+	assert_non_null(vq.avail_map);
+	assert_non_null(vq.used_map);
+	test_notify_event_idx(state);
+	test_notify_flags(state);
+	test_set_notify(state);
+	test_index_wrap(state);
+	test_avail_lies(state);
+	/* Areas are checked against RAM before anything is mapped. */
+	cfg = qc(16, DESC_AT, RAM_END - 6 - 2 * 16 + 2, USED_AT);
+	assert_int_equal(vq_init(&vq, &cfg, &ram.ops), -EFAULT);
+}
+
 /* The guest rewrites a descriptor between our reads: we use what we checked. */
 static void flip_on_read(struct vq_ram *r, uint64_t gpa, size_t len)
 {
@@ -661,6 +681,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_notify_flags, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_set_notify, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_single_read, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_mapped_rings, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -44,7 +44,21 @@ void vq_ram_init(struct vq_ram *r, uint64_t base, uint64_t size)
 	r->mem = calloc(1, size);
 	if (!r->mem)
 		abort();
-	r->ops = (struct virtq_mem_ops){ ram_read, ram_write, ram_in_ram, r };
+	/* No map: every ring access goes through read/write (and on_read); vq_ram_enable_map() adds it. */
+	r->ops = (struct virtq_mem_ops){ .read = ram_read, .write = ram_write, .in_ram = ram_in_ram,
+					 .ctx = r };
+}
+
+static void *ram_map(void *ctx, gpa_t gpa, uint64_t len)
+{
+	struct vq_ram *r = ctx;
+
+	return vq_ram_contains(r, gpa.v, len) ? r->mem + (gpa.v - r->base) : NULL;
+}
+
+void vq_ram_enable_map(struct vq_ram *r)
+{
+	r->ops.map = ram_map;
 }
 
 void vq_ram_free(struct vq_ram *r)

@@ -20,6 +20,8 @@ struct vq_ram {
 
 void vq_ram_init(struct vq_ram *r, uint64_t base, uint64_t size);
 void vq_ram_free(struct vq_ram *r);
+/* Hands the walker host pointers to RAM (virtq_mem_ops.map), as the partition does. */
+void vq_ram_enable_map(struct vq_ram *r);
 bool vq_ram_contains(const struct vq_ram *r, uint64_t gpa, uint64_t len);
 
 /* Little-endian stores and loads at a guest-physical address in RAM. */

@@ -77,6 +77,18 @@ static int copy_ram(struct partition *p, gpa_t at, uint8_t *buf, size_t len, boo
 	return guest_ram_copy(&r, at, buf, len, to_guest);
 }
 
+void *partition_map_ram(struct partition *p, gpa_t at, uint64_t len)
+{
+	const struct guest_ram r = {
+		.layout = &p->layout,
+		.chunks = p->chunks,
+		.chunk_count = p->chunk_count,
+		.frame_virt = frame_virt,
+	};
+
+	return guest_ram_map(&r, at, len);
+}
+
 int partition_copy_from_guest(struct partition *p, void *dst, gpa_t src, size_t len)
 {
 	return copy_ram(p, src, dst, len, false);

@@ -41,6 +41,11 @@ static bool ram_in(void *ctx, gpa_t gpa, uint64_t len)
 	return guest_layout_is_ram(&p->layout, gpa, len);
 }
 
+static void *ram_map(void *ctx, gpa_t gpa, uint64_t len)
+{
+	return partition_map_ram(ctx, gpa, len);
+}
+
 /* The transport's interrupts, through the function's MSI-X or its INTx pin. */
 static bool fn_msix_enabled(void *ctx)
 {
@@ -286,7 +291,7 @@ int vmm_virtio_create(struct partition *p, const struct boot_module *disk, char 
 	int ret = 0;
 
 	p->virtq_mem = (struct virtq_mem_ops){
-		.read = ram_read, .write = ram_write, .in_ram = ram_in, .ctx = p,
+		.read = ram_read, .write = ram_write, .in_ram = ram_in, .map = ram_map, .ctx = p,
 	};
 	if (disk)
 		ret = create_blk(p, disk, err, errlen);

@@ -35,3 +35,18 @@ int guest_ram_copy(const struct guest_ram *r, gpa_t at, void *buf, size_t len, b
 	}
 	return 0;
 }
+
+void *guest_ram_map(const struct guest_ram *r, gpa_t at, uint64_t len)
+{
+	uint64_t off;
+
+	/* RAM only, as the virtqueue's in_ram(): never the firmware area or a device page. */
+	if (!len || !guest_layout_is_ram(r->layout, at, len) ||
+	    guest_layout_ram_offset(r->layout, at, &off) < 0 ||
+	    off >= r->chunk_count * CHUNK_SIZE || len > r->chunk_count * CHUNK_SIZE - off)
+		return NULL;
+	/* Chunks are contiguous only inside themselves. */
+	if (off % CHUNK_SIZE + len > CHUNK_SIZE)
+		return NULL;
+	return (uint8_t *)r->frame_virt(r->chunks[off / CHUNK_SIZE]) + off % CHUNK_SIZE;
+}

@@ -49,10 +49,34 @@ static bool range_ok(const struct virtq *vq, uint64_t addr, uint64_t len)
 	return vq->mem->in_ram(vq->mem->ctx, gpa(addr), len);
 }
 
+/*
+ * The host address of a 16-bit ring field at guest address addr when that
+ * ring is mapped (the fields are 2-byte aligned, so one load or store moves
+ * the whole field, as the driver's own accesses do), else NULL.
+ */
+static volatile uint16_t *ring_field(const struct virtq *vq, uint64_t addr)
+{
+	uint64_t off;
+
+	off = addr - vq->cfg.avail.v;
+	if (vq->avail_map && off < virtq_avail_area_size(vq->cfg.size) - 1)
+		return (volatile uint16_t *)(vq->avail_map + off);
+	off = addr - vq->cfg.used.v;
+	if (vq->used_map && off < virtq_used_area_size(vq->cfg.size) - 1)
+		return (volatile uint16_t *)(vq->used_map + off);
+	return NULL;
+}
+
+/* Ring fields are little-endian, as x86 (the only host) is. */
 static int read16(struct virtq *vq, uint64_t addr, uint16_t *v)
 {
+	volatile uint16_t *f = ring_field(vq, addr);
 	uint8_t b[2];
 
+	if (f) {
+		*v = *f;
+		return 0;
+	}
 	if (vq->mem->read(vq->mem->ctx, gpa(addr), b, sizeof(b)))
 		return fail(vq, -EFAULT, "virtqueue ring no longer readable");
 	*v = get_le16(b);
@@ -61,8 +85,13 @@ static int read16(struct virtq *vq, uint64_t addr, uint16_t *v)
 
 static int write16(struct virtq *vq, uint64_t addr, uint16_t v)
 {
+	volatile uint16_t *f = ring_field(vq, addr);
 	uint8_t b[2];
 
+	if (f) {
+		*f = v;
+		return 0;
+	}
 	put_le16(b, v);
 	if (vq->mem->write(vq->mem->ctx, gpa(addr), b, sizeof(b)))
 		return fail(vq, -EFAULT, "virtqueue used ring no longer writable");
@@ -116,6 +145,10 @@ int vq_init(struct virtq *vq, const struct virtq_config *cfg, const struct virtq
 	    !range_ok(vq, cfg->used.v, virtq_used_area_size(n))) {
 		vq->reason = "virtqueue area outside guest RAM";
 		return -EFAULT;
+	}
+	if (mem->map) {
+		vq->avail_map = mem->map(mem->ctx, cfg->avail, virtq_avail_area_size(n));
+		vq->used_map = mem->map(mem->ctx, cfg->used, virtq_used_area_size(n));
 	}
 	vq->ready = true;
 	vq->notify_enabled = true;

@@ -28,5 +28,10 @@ struct guest_ram {
  * touches nothing and succeeds.
  */
 int guest_ram_copy(const struct guest_ram *r, gpa_t at, void *buf, size_t len, bool to_guest);
+/*
+ * The host address of [at, at + len) when all of it is RAM inside one
+ * backing chunk (so contiguous on the host too), else NULL.
+ */
+void *guest_ram_map(const struct guest_ram *r, gpa_t at, uint64_t len);
 
 #endif

@@ -117,5 +117,11 @@ void partition_vcpu_exited(struct vcpu *v);
  */
 int partition_copy_from_guest(struct partition *p, void *dst, gpa_t src, size_t len);
 int partition_copy_to_guest(struct partition *p, gpa_t dst, const void *src, size_t len);
+/*
+ * A host pointer to [at, at + len) if it is RAM contiguous on the host (one
+ * 2 MiB backing chunk), else NULL; valid until the partition's memory is
+ * released. For the virtqueue rings (vmm/core/virtio_wiring.c).
+ */
+void *partition_map_ram(struct partition *p, gpa_t at, uint64_t len);
 
 #endif

@@ -114,6 +114,15 @@ struct virtq_mem_ops {
 	int (*write)(void *ctx, gpa_t dst, const void *src, size_t len);
 	/* Whether [gpa, gpa + len) is wholly guest RAM (len > 0, no wrap). */
 	bool (*in_ram)(void *ctx, gpa_t gpa, uint64_t len);
+	/*
+	 * Optional (NULL: every access copies): a host pointer through which
+	 * [gpa, gpa + len) is guest RAM, contiguous, valid until the queue is
+	 * initialised again or the partition's memory is released (its devices
+	 * are reset first), or NULL. The walker maps the avail and used rings
+	 * once at vq_init(), so the ring indices a notification reads and
+	 * writes are plain loads and stores: the notify fast path.
+	 */
+	void *(*map)(void *ctx, gpa_t gpa, uint64_t len);
 	void *ctx;
 };
 
@@ -144,6 +153,7 @@ struct virtq_chain {
 struct virtq {
 	struct virtq_config cfg;
 	const struct virtq_mem_ops *mem;
+	uint8_t *avail_map, *used_map;	/* mem->map() of the two rings, or NULL */
 	bool ready;		/* vq_init() accepted cfg */
 	bool notify_enabled;	/* we want available-buffer notifications */
 	uint16_t last_avail;	/* free-running index of the next avail slot */
