@@ -324,8 +324,8 @@ static void add_late(struct vq_ram *r, uint64_t at, size_t len)
 {
 	(void)r;
 	(void)len;
-	/* Reads of avail->idx: pop (one chain), pop (empty), set_notify(true). */
-	if (at == vblk_fx_avail(0) + 2 && ++avail_idx_reads == 3)
+	/* Reads of avail->idx: pending, pop (one chain), pop (empty), set_notify(true). */
+	if (at == vblk_fx_avail(0) + 2 && ++avail_idx_reads == 4)
 		vblk_fx_offer(&fx, 0, late_head);
 }
 
@@ -341,10 +341,38 @@ static void test_notify_race(void **state)
 	fx.ram.on_read = add_late;
 	assert_int_equal(vblk_fx_req(&fx, 0, VIRTIO_BLK_T_FLUSH, 0, NULL, 0, NULL), 0);
 	fx.ram.on_read = NULL;
-	assert_true(avail_idx_reads > 3);
+	assert_true(avail_idx_reads > 4);
 	assert_true(vblk_fx_next_used(&fx, 0, &id, &len));
 	assert_int_equal(id, late_head);
 	assert_int_equal(fx.irqs[0], 2);
+}
+
+static int idx_reads;
+
+static void count_idx(struct vq_ram *r, uint64_t at, size_t len)
+{
+	(void)r;
+	(void)len;
+	if (at == vblk_fx_avail(0) + 2)
+		idx_reads++;
+}
+
+/* A kick on an idle queue costs one read of avail->idx and nothing else. */
+static void test_idle_kick(void **state)
+{
+	uint32_t id, len;
+
+	(void)state;
+	idx_reads = 0;
+	fx.ram.on_read = count_idx;
+	vblk_fx_notify(&fx, 0);
+	vblk_fx_notify(&fx, 0);
+	fx.ram.on_read = NULL;
+	assert_int_equal(idx_reads, 2);
+	assert_false(vblk_fx_next_used(&fx, 0, &id, &len));
+	assert_int_equal(fx.irqs[0], 0);
+	/* And the queue still serves the next request. */
+	assert_int_equal(vblk_fx_req(&fx, 0, VIRTIO_BLK_T_FLUSH, 0, NULL, 0, NULL), 0);
 }
 
 static void test_get_id(void **state)
@@ -439,6 +467,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_batch_one_irq, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_irq_suppression, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_notify_race, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_idle_kick, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_get_id, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_flush, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_queues_independent, setup, teardown),

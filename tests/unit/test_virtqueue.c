@@ -618,6 +618,22 @@ static void test_set_notify(void **state)
 	assert_int_equal(vq_set_notify(&vq, true), 0);
 }
 
+static void test_pending(void **state)
+{
+	(void)state;
+	start(16, true);
+	assert_int_equal(vq_pending(&vq), 0);
+	set_desc(DESC_AT, 0, BUF_AT, 1, 0, 0);
+	offer(0);
+	assert_int_equal(vq_pending(&vq), 1);
+	assert_int_equal(pop(), 1);
+	assert_int_equal(vq_pending(&vq), 0);
+	/* A broken queue answers with its error. */
+	vq_ram_put16(&ram, AVAIL_AT + 2, avail_idx + 17);
+	expect_broken(-EOVERFLOW);
+	assert_int_equal(vq_pending(&vq), -EOVERFLOW);
+}
+
 /*
  * With the rings mapped (the partition's fast path) the indices go through
  * plain loads and stores: every notification rule must hold the same.
@@ -633,6 +649,7 @@ static void test_mapped_rings(void **state)
 	test_set_notify(state);
 	test_index_wrap(state);
 	test_avail_lies(state);
+	test_pending(state);
 	/* Areas are checked against RAM before anything is mapped. */
 	cfg = qc(16, DESC_AT, RAM_END - 6 - 2 * 16 + 2, USED_AT);
 	assert_int_equal(vq_init(&vq, &cfg, &ram.ops), -EFAULT);
@@ -681,6 +698,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_notify_flags, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_set_notify, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_single_read, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pending, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mapped_rings, setup, teardown),
 	};
 

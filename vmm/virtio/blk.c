@@ -77,7 +77,14 @@ static void blk_queue_notify(struct virtio_dev *d, unsigned int q)
 
 	if (d->failed || q >= d->num_queues)
 		return;
-	if (vq_set_notify(vq, false) < 0) {
+	/*
+	 * Notifications are on whenever the queue is idle, so a kick that finds
+	 * nothing new (a driver notifying twice) ends after one index read.
+	 */
+	r = vq_pending(vq);
+	if (r == 0 && vq->notify_enabled)
+		return;
+	if (r < 0 || vq_set_notify(vq, false) < 0) {
 		ring_fail(d, vq);
 		return;
 	}

@@ -412,6 +412,21 @@ bool vq_need_notify(struct virtq *vq)
 	return !(v & VIRTQ_AVAIL_F_NO_INTERRUPT);
 }
 
+int vq_pending(struct virtq *vq)
+{
+	uint16_t avail_idx;
+	int err;
+
+	if (!vq->ready)
+		return -ENODEV;
+	if (vq->broken)
+		return vq->broken;
+	err = read16(vq, vq->cfg.avail.v + RING_IDX, &avail_idx);
+	if (err)
+		return err;
+	return avail_idx != vq->last_avail;
+}
+
 int vq_set_notify(struct virtq *vq, bool enable)
 {
 	uint16_t avail_idx;

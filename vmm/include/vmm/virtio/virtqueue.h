@@ -239,6 +239,14 @@ bool vq_need_notify(struct virtq *vq);
  */
 int vq_set_notify(struct virtq *vq, bool enable);
 
+/*
+ * Whether the driver made chains available that vq_pop() has not taken: 1
+ * or 0 (one read of avail->idx, checked by vq_pop() itself later), or the
+ * queue's error. Lets a notification on an idle queue whose notifications
+ * are on end at once.
+ */
+int vq_pending(struct virtq *vq);
+
 /* Why the queue is not usable, for one log line; NULL if it is. */
 static inline const char *vq_reason(const struct virtq *vq)
 {
