@@ -55,6 +55,33 @@ struct partition_config {
 	unsigned int line;		/* line of the [partition] header */
 };
 
+#define CONFIG_MAX_SWITCHES 8
+
+/*
+ * [switch NAME]: a virtual switch's own settings. A switch that partitions
+ * name with `switch =` exists without a section; the section adds an uplink.
+ */
+struct switch_config {
+	char name[CONFIG_NAME_MAX];
+	char uplink[CONFIG_NAME_MAX];	/* a NIC Plinth drives ("eth0"); "" for none */
+	unsigned int line;
+};
+
+/*
+ * [net]: Plinth's own network interface (kernel/net/). Addresses are IPv4
+ * in host byte order. With neither nic nor switch it uses the first NIC.
+ */
+struct net_config {
+	bool present;			/* the file has a [net] section */
+	char nic[CONFIG_NAME_MAX];	/* nic = eth0: directly on that NIC */
+	char sw[CONFIG_NAME_MAX];	/* switch = lan0: a port on that switch (its uplink's network) */
+	bool dhcp;			/* address = dhcp (the default) */
+	uint32_t address, netmask;	/* address = 10.0.0.5/24 */
+	uint32_t gateway;		/* gateway = 10.0.0.1; 0 for none */
+	uint32_t dns;			/* dns = 10.0.0.1; 0 for none */
+	unsigned int line;
+};
+
 struct plinth_config {
 	enum log_level log_level;
 	bool selftest;
@@ -74,6 +101,9 @@ struct plinth_config {
 	bool console_raw;
 	unsigned int partition_count;
 	struct partition_config partitions[CONFIG_MAX_PARTITIONS];
+	struct net_config net;
+	unsigned int switch_count;
+	struct switch_config switches[CONFIG_MAX_SWITCHES];
 };
 
 struct config_error {
