@@ -9,6 +9,8 @@
 # against the output while writing the same serial log; its own report lands in
 # build/boot/NAME/serial-driver.log and its exit status in build/boot/NAME/serial-driver-status.
 # BOCHS_SERIAL_INTERACTIVE=1 joins this terminal to COM1 instead (make run; Ctrl-] leaves).
+# BOCHS_EXTRA: more bochsrc lines (e.g. an e1000 on slirp), relative paths in them from the
+# run's directory build/boot/NAME.
 set -u
 cd "$(dirname "$0")/../.."
 name=$1 cfg=$2 limit=$3 cpus=${4:-2}
@@ -49,6 +51,7 @@ panic: action=fatal
 error: action=report
 info: action=ignore
 debug: action=ignore
+${BOCHS_EXTRA:-}
 RC
 echo c >"$work/cont"
 start=$(date +%s.%N)

@@ -429,7 +429,6 @@ int vq_pending(struct virtq *vq)
 
 int vq_set_notify(struct virtq *vq, bool enable)
 {
-	uint16_t avail_idx;
 	int err;
 
 	if (!vq->ready)
@@ -453,8 +452,5 @@ int vq_set_notify(struct virtq *vq, bool enable)
 	 * hint; vq_pop() reads and checks avail->idx itself.
 	 */
 	virtq_barrier(VIRTQ_MB);
-	err = read16(vq, vq->cfg.avail.v + RING_IDX, &avail_idx);
-	if (err)
-		return err;
-	return avail_idx != vq->last_avail;
+	return vq_pending(vq);
 }

@@ -1,8 +1,8 @@
 #!/bin/bash
 # mkinitramfs-virtio.sh KERNELDIR: KERNELDIR/initramfs-virtio.cpio.gz for the two-partition
 # virtio test (issue 8): Debian's busybox-static (as tests/linux/mkinitramfs.sh fetches it),
-# tests/linux/virtio/init as /init, and the kernel modules the guest loads for the virtio PCI
-# transport, virtio-blk, virtio-net and ext4, taken from KERNELDIR/modules (filled by
+# tests/linux/virtio/init as /init (with uplink.sh and uplink-dhcp.sh for the uplink role), and the kernel modules the guest loads for the virtio PCI
+# transport, virtio-blk, virtio-net, ext4 and e1000 (the echo role on an emulated e1000), taken from KERNELDIR/modules (filled by
 # tests/linux/fetch-kernel.sh KERNELDIR) with their dependencies in load order
 # (tests/linux/virtio/modorder.py) in /lib/modules/ORDER. Compressed modules (.ko.xz, .ko.zst,
 # .ko.gz) are decompressed here because busybox insmod loads only plain ELF objects.
@@ -12,12 +12,12 @@ here=$(cd "$(dirname "$0")" && pwd)
 kdir=$(cd "$1" && pwd)
 out=$kdir/initramfs-virtio.cpio.gz
 # The modules the init script needs; modorder.py adds what they depend on.
-roots="virtio_pci virtio_blk virtio_net ext4"
+roots="virtio_pci virtio_blk virtio_net ext4 e1000"
 [ -d "$kdir/modules" ] || { echo "mkinitramfs-virtio: no $kdir/modules (run fetch-kernel.sh)" >&2; exit 1; }
 pkg=busybox-static
 ver=$(apt-cache policy "$pkg" | sed -n 's/^ *Candidate: //p')
 [ -n "$ver" ] && [ "$ver" != "(none)" ] || { echo "mkinitramfs-virtio: apt knows no $pkg" >&2; exit 1; }
-inputs=$(cat "$here/init" "$here/modorder.py" "$here/mkinitramfs-virtio.sh" "$here/../mkcpio.py" \
+inputs=$(cat "$here/init" "$here/uplink.sh" "$here/uplink-dhcp.sh" "$here/modorder.py" "$here/mkinitramfs-virtio.sh" "$here/../mkcpio.py" \
 	"$kdir/VERSION" | sha256sum | cut -d' ' -f1)
 stamp="package $pkg $ver inputs-sha256 $inputs"
 if [ -f "$kdir/INITRAMFS-VIRTIO-VERSION" ] && grep -qxF "$stamp" "$kdir/INITRAMFS-VIRTIO-VERSION" &&
@@ -54,7 +54,8 @@ python3 "$here/../mkcpio.py" "$out.tmp" \
 	char:dev/console:600:5:1 char:dev/ttyS0:660:4:64 char:dev/null:666:1:3 \
 	file:bin/busybox:755:"$bb" link:bin/sh:busybox \
 	file:lib/modules/ORDER:644:"$work/ORDER" "${specs[@]}" \
-	file:init:755:"$here/init"
+	file:init:755:"$here/init" file:uplink.sh:644:"$here/uplink.sh" \
+	file:uplink-dhcp.sh:755:"$here/uplink-dhcp.sh"
 mv "$out.tmp" "$out"
 {
 	echo "$stamp"
