@@ -21,12 +21,13 @@ KERNEL_CFLAGS := -std=gnu11 -O2 -g $(WARN) -ffreestanding -fno-pic -fno-pie \
 	-fno-omit-frame-pointer -mno-omit-leaf-frame-pointer -fno-asynchronous-unwind-tables -fno-common
 KERNEL_ASFLAGS := -D__ASSEMBLY__
 # Include path by layer, from the source's top directory.
-layer_includes = $(if $(filter vmm/%,$(1)),$(INCLUDES_VMM),$(if $(filter arch/%,$(1)),$(INCLUDES_ARCH),$(INCLUDES_KERNEL)))
+layer_includes = $(if $(filter vmm/%,$(1)),$(INCLUDES_VMM),$(if $(filter arch/%,$(1)),$(INCLUDES_ARCH),$(INCLUDES_KERNEL) $(if $(filter kernel/net/%,$(1)),$(LWIP_INCLUDES))))
 KERNEL_LDFLAGS := -nostdlib -static -no-pie -z max-page-size=4096 -z noexecstack -T linker.ld
 
 KERNEL_SRCS := $(wildcard arch/x86_64/*.c arch/x86_64/*.S arch/x86_64/vmx/*.c arch/x86_64/vmx/*.S \
 	kernel/*.c kernel/lib/*.c kernel/mm/*.c kernel/acpi/*.c kernel/sched/*.c kernel/net/*.c vmm/*/*.c drivers/*/*.c)
 KERNEL_OBJS := $(patsubst %,$(BUILD)/kernel/%.o,$(KERNEL_SRCS))
+include kernel/net/lwip.mk
 
 # UEFI stage: gnu-efi, position independent, Microsoft calling convention for firmware calls.
 EFI_INC := /usr/include/efi
@@ -59,8 +60,8 @@ $(BUILD)/kernel/%.S.o: %.S Makefile
 	@echo "  AS      $<"
 	@$(CC) $(KERNEL_ASFLAGS) $(call layer_includes,$<) -MMD -c $< -o $@
 
-$(BUILD)/kernel.elf: $(KERNEL_OBJS) linker.ld
-	$(LD) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS)
+$(BUILD)/kernel.elf: $(KERNEL_OBJS) $(LWIP_OBJS) linker.ld
+	$(LD) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS) $(LWIP_OBJS)
 
 kernel: $(BUILD)/kernel.elf
 

@@ -7,6 +7,7 @@
  */
 #include <asm/cpu.h>
 #include <asm/cpufeatures.h>
+#include <asm/io_apic.h>
 #include <asm/lapic.h>
 #include <asm/percpu.h>
 #include <asm/reset.h>
@@ -25,6 +26,7 @@
 #include <plinth/string.h>
 #include <plinth/symbols.h>
 #include <plinth/time.h>
+#include <pci/pci.h>
 #include <uart/uart16550.h>
 
 #define PLINTH_VERSION "0.1"
@@ -179,7 +181,9 @@ static void __noreturn kernel_main_late(void *arg)
 		boot_timer.tsc_hz / 1000, boot_timer.lapic_hz / 1000, boot_timer.reference);
 
 	smp_boot_aps(bi->trampoline_phys);
+	io_apic_init();
 	irq_enable();
+	pci_init();
 	log_partitions();
 	if (config.selftest)
 		failed = selftest_run_all();

@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 #include <asm/percpu.h>
 #include <asm/extable.h>
+#include <asm/lapic.h>
 #include <asm/trap.h>
+#include <plinth/errno.h>
 #include <plinth/log.h>
+#include <plinth/spinlock.h>
 
 struct __packed idt_gate {
 	uint16_t offset_low;
@@ -23,6 +26,15 @@ extern const uint64_t isr_table[256];
 
 static struct idt_gate idt[256] __aligned(16);
 static irq_handler_t handlers[256];
+
+struct dyn_vector {
+	void (*fn)(void *ctx);
+	void *ctx;
+	bool used;
+};
+
+static struct dyn_vector dyn_vectors[256];
+static spinlock_t dyn_lock = SPINLOCK_INIT;
 
 static void set_gate(unsigned int vec, uint8_t ist)
 {
@@ -60,6 +72,51 @@ void irq_register(unsigned int vector, irq_handler_t handler)
 		return;
 	}
 	__atomic_store_n(&handlers[vector], handler, __ATOMIC_RELEASE);
+}
+
+static void dyn_dispatch(struct trap_frame *tf)
+{
+	struct dyn_vector *dv = &dyn_vectors[tf->vector & 0xff];
+	void (*fn)(void *ctx) = __atomic_load_n(&dv->fn, __ATOMIC_ACQUIRE);
+
+	if (fn)
+		fn(dv->ctx);
+	lapic_eoi();
+}
+
+int irq_vector_alloc(void (*fn)(void *ctx), void *ctx)
+{
+	int vector = -ENOSPC;
+
+	if (!fn)
+		return -EINVAL;
+	spin_lock(&dyn_lock);
+	for (unsigned int v = IRQ_VECTOR_FIRST; v <= IRQ_VECTOR_LAST; v++) {
+		if (dyn_vectors[v].used || (handlers[v] && handlers[v] != dyn_dispatch))
+			continue;
+		dyn_vectors[v].used = true;
+		dyn_vectors[v].ctx = ctx;
+		__atomic_store_n(&dyn_vectors[v].fn, fn, __ATOMIC_RELEASE);
+		irq_register(v, dyn_dispatch);
+		vector = (int)v;
+		break;
+	}
+	spin_unlock(&dyn_lock);
+	return vector;
+}
+
+void irq_vector_free(int vector)
+{
+	if (vector < IRQ_VECTOR_FIRST || vector > IRQ_VECTOR_LAST)
+		return;
+	spin_lock(&dyn_lock);
+	if (dyn_vectors[vector].used) {
+		/* Still acknowledged if a late message arrives, just not delivered. */
+		__atomic_store_n(&dyn_vectors[vector].fn, NULL, __ATOMIC_RELEASE);
+		dyn_vectors[vector].ctx = NULL;
+		dyn_vectors[vector].used = false;
+	}
+	spin_unlock(&dyn_lock);
 }
 
 void trap_dispatch(struct trap_frame *tf)

@@ -64,6 +64,12 @@ struct netdev_ops {
 	 */
 	unsigned int (*poll)(struct netdev *nd, unsigned int budget);
 	void (*close)(struct netdev *nd);
+	/*
+	 * Optional (NULL: unsupported): receives frames for every address,
+	 * for a switch uplink whose guests have MACs of their own. 0 or
+	 * negative errno; kept across open/close and device resets.
+	 */
+	int (*set_promisc)(struct netdev *nd, bool on);
 };
 
 struct netdev {

@@ -32,6 +32,15 @@ typedef void (*irq_handler_t)(struct trap_frame *tf);
 void idt_init(void);
 void idt_load(void);
 void irq_register(unsigned int vector, irq_handler_t handler);
+/*
+ * Device interrupts: a free vector in IRQ_VECTOR_FIRST..IRQ_VECTOR_LAST
+ * whose arrival runs @fn(@ctx) and then the local APIC's EOI. The vector,
+ * or -ENOSPC when every one is taken.
+ */
+#define IRQ_VECTOR_FIRST 0x40
+#define IRQ_VECTOR_LAST 0xdf
+int irq_vector_alloc(void (*fn)(void *ctx), void *ctx);
+void irq_vector_free(int vector);
 void trap_dispatch(struct trap_frame *tf);
 /* Reports and parks; returns only when a self-test set a fix-up address. */
 void fatal_exception(struct trap_frame *tf);
