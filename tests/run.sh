@@ -138,12 +138,14 @@ qlog=$logs/qemu-smp.serial.log
 expect "pci: functions listed with their class" "$qlog" "${PL}pci: 00:00.0 8086:1237 class 06.00.00"
 expect "pci: summary line" "$qlog" "${PL}pci: [0-9]+ functions on 1 bus \\(port 0xCF8\\), 0 claimed"
 expect "net: no NIC, networking off" "$qlog" "${PL}net: no network device; networking off"
-for nic in e1000; do
-	tests/net/qemu-net.sh "qemu-net-$nic" "$nic"
+# NAME|QEMU DEVICE|DRIVER: the modern-only virtio-net (1af4:1041) and the 82540EM.
+for spec in "virtio-net|virtio-net-pci,disable-legacy=on|virtio-net" "e1000|e1000|e1000"; do
+	IFS="|" read -r nic dev drv <<<"$spec"
+	tests/net/qemu-net.sh "qemu-net-$nic" "$dev"
 	log=$logs/qemu-net-$nic.serial.log
 	out=build/boot/qemu-net-$nic/echo-client.out
-	expect "net $nic: the driver claims the NIC" "$log" "${PL}pci: 00:0[0-9a-f]\\.0 [0-9a-f:]+ class 02.00.00 .*-> $nic"
-	expect "net $nic: eth0 registered with its MAC" "$log" "${PL}net: eth0: $nic at 00:0[0-9a-f]\\.0, MAC 52:54:00:12:34:56, link up"
+	expect "net $nic: the driver claims the NIC" "$log" "${PL}pci: 00:0[0-9a-f]\\.0 [0-9a-f:]+ class 02.00.00 .*-> $drv"
+	expect "net $nic: eth0 registered with its MAC" "$log" "${PL}net: eth0: $drv at 00:0[0-9a-f]\\.0, MAC 52:54:00:12:34:56, link up"
 	expect "net $nic: DHCP lease from the emulator" "$log" "${PL}net: eth0: DHCP lease 10\\.0\\.2\\.15/24"
 	expect "net $nic: 16 MiB echoed both ways, sha256 equal" "$out" '^echo-client: PASS'
 	expect "net $nic: Plinth counted every byte" "$log" "${PL}net: echo: connection from 10\\.0\\.2\\.2:[0-9]+ closed, 16777216 bytes echoed"

@@ -25,25 +25,9 @@
  */
 #include <plinth/spinlock.h>
 #include <plinth/types.h>
+#include <plinth/virtio_pci_regs.h>
 #include <vmm/virtio/virtqueue.h>
 
-/* Feature bits of the transport and ring layer (virtio 1.x, 6). */
-#define VIRTIO_F_VERSION_1	32	/* a modern device: required, no legacy interface */
-
-/* Device status bits (2.1). */
-#define VIRTIO_STATUS_ACKNOWLEDGE	0x01
-#define VIRTIO_STATUS_DRIVER		0x02
-#define VIRTIO_STATUS_DRIVER_OK		0x04
-#define VIRTIO_STATUS_FEATURES_OK	0x08
-#define VIRTIO_STATUS_NEEDS_RESET	0x40
-#define VIRTIO_STATUS_FAILED		0x80
-
-/* Device IDs (5). */
-#define VIRTIO_ID_NET	1
-#define VIRTIO_ID_BLOCK	2
-
-/* No MSI-X vector assigned (4.1.4.3). */
-#define VIRTIO_MSI_NO_VECTOR	0xffff
 
 struct virtio_dev;
 
