@@ -13,6 +13,26 @@ enum section {
 	SEC_NONE,
 	SEC_PLINTH,
 	SEC_PARTITION,
+	SEC_NET,
+	SEC_SWITCH,
+};
+
+/* Keys of [net] and [switch NAME]; config_set_key() covers only [plinth] and [partition]. */
+enum net_key {
+	NET_KEY_NIC,
+	NET_KEY_SWITCH,
+	NET_KEY_ADDRESS,
+	NET_KEY_GATEWAY,
+	NET_KEY_DNS,
+	NET_KEY_COUNT,
+};
+
+static const char *const net_key_names[NET_KEY_COUNT] = {
+	[NET_KEY_NIC] = "nic",
+	[NET_KEY_SWITCH] = "switch",
+	[NET_KEY_ADDRESS] = "address",
+	[NET_KEY_GATEWAY] = "gateway",
+	[NET_KEY_DNS] = "dns",
 };
 
 struct parser {
@@ -21,8 +41,10 @@ struct parser {
 	unsigned int line;
 	enum section section;
 	struct partition_config *part;
-	uint32_t seen;			/* enum config_key bits of this section */
+	struct switch_config *sw;	/* the open [switch NAME] */
+	uint32_t seen;			/* enum config_key (enum net_key in [net]) bits of this section */
 	bool plinth_seen;
+	unsigned int net_lines[NET_KEY_COUNT];	/* where each [net] key was set; 0 if not */
 	unsigned int cpus_line;
 	unsigned int console_line;
 };
@@ -88,6 +110,9 @@ void config_defaults(struct plinth_config *cfg)
 	cfg->baud = 115200;
 }
 
+static int finish_net(struct parser *p);
+static int finish_switch(struct parser *p);
+
 /* Checks that need the whole section, run when it ends. */
 static int finish_section(struct parser *p)
 {
@@ -95,6 +120,10 @@ static int finish_section(struct parser *p)
 	unsigned int count;
 	uint64_t m;
 
+	if (p->section == SEC_NET)
+		return finish_net(p);
+	if (p->section == SEC_SWITCH)
+		return finish_switch(p);
 	if (p->section != SEC_PARTITION)
 		return 0;
 	if (!(p->seen & (1u << CONFIG_KEY_MEMORY)))
@@ -188,6 +217,267 @@ static int open_partition(struct parser *p, struct token name)
 	return 0;
 }
 
+/* A dotted quad, four decimal octets without leading zeros (no octal guessing). */
+static bool parse_ipv4(struct token t, uint32_t *out)
+{
+	uint32_t addr = 0;
+	size_t i = 0;
+
+	for (unsigned int octet = 0; octet < 4; octet++) {
+		unsigned int v = 0, digits = 0;
+
+		if (octet) {
+			if (i >= t.n || t.s[i] != '.')
+				return false;
+			i++;
+		}
+		for (; i < t.n && t.s[i] >= '0' && t.s[i] <= '9' && digits < 4; i++, digits++)
+			v = v * 10 + (unsigned int)(t.s[i] - '0');
+		if (!digits || digits > 3 || v > 255 || (digits > 1 && t.s[i - digits] == '0'))
+			return false;
+		addr = addr << 8 | v;
+	}
+	if (i != t.n)
+		return false;
+	*out = addr;
+	return true;
+}
+
+static void format_ipv4(char *buf, size_t size, uint32_t a)
+{
+	snprintf(buf, size, "%u.%u.%u.%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255);
+}
+
+/* An address a host may have: not 0.x.x.x, loopback, multicast or reserved. */
+static bool unicast_ipv4(uint32_t a)
+{
+	return (a >> 24) != 0 && (a >> 24) != 127 && a < 0xe0000000u;
+}
+
+static int net_ipv4(struct parser *p, const char *key, struct token v, uint32_t *out)
+{
+	if (!parse_ipv4(v, out))
+		return fail(p, p->line, "bad IPv4 address '%.*s' for '%s' (A.B.C.D)", show(v), v.s,
+			    key);
+	if (!unicast_ipv4(*out))
+		return fail(p, p->line, "'%.*s' for '%s' is not a unicast address", show(v), v.s,
+			    key);
+	return 0;
+}
+
+/* address = dhcp, or A.B.C.D/len: a static address always carries its prefix length. */
+static int net_address(struct parser *p, struct token v)
+{
+	struct net_config *net = &p->cfg->net;
+	struct token quad = v, len = { NULL, 0 };
+	uint32_t addr, host;
+	uint64_t bits;
+	int ret;
+
+	if (token_is(v, "dhcp")) {
+		net->dhcp = true;
+		return 0;
+	}
+	for (size_t i = 0; i < v.n; i++) {
+		if (v.s[i] == '/') {
+			quad.n = i;
+			len = (struct token){ v.s + i + 1, v.n - i - 1 };
+			break;
+		}
+	}
+	ret = net_ipv4(p, "address", quad, &addr);
+	if (ret)
+		return ret;
+	if (!len.s)
+		return fail(p, p->line,
+			    "static address '%.*s' needs a prefix length (e.g. %.*s/24), or use dhcp",
+			    show(v), v.s, show(v), v.s);
+	if (config_parse_u64(len.s, len.n, &bits) || bits < 1 || bits > 32)
+		return fail(p, p->line, "bad prefix length '%.*s' in '%.*s' (1..32)", show(len),
+			    len.s, show(v), v.s);
+	net->dhcp = false;
+	net->address = addr;
+	net->netmask = bits == 32 ? 0xffffffffu : ~(0xffffffffu >> bits);
+	host = addr & ~net->netmask;
+	/* In /31 and /32 every address is a host's (RFC 3021). */
+	if (bits <= 30 && (!host || host == ~net->netmask))
+		return fail(p, p->line, "'%.*s' is the subnet's %s address, not a host's", show(v),
+			    v.s, host ? "broadcast" : "network");
+	return 0;
+}
+
+static int net_name(struct parser *p, const char *key, struct token v, char *dst)
+{
+	if (!valid_name(v))
+		return fail(p, p->line, "bad name '%.*s' for '%s' (1-%d of A-Z a-z 0-9 _ -)",
+			    show(v), v.s, key, CONFIG_NAME_MAX - 1);
+	memcpy(dst, v.s, v.n);
+	dst[v.n] = '\0';
+	return 0;
+}
+
+static int net_key(struct parser *p, struct token key, struct token v)
+{
+	struct net_config *net = &p->cfg->net;
+	int id;
+
+	for (id = 0; id < NET_KEY_COUNT; id++)
+		if (token_is(key, net_key_names[id]))
+			break;
+	if (id == NET_KEY_COUNT)
+		return fail(p, p->line, "unknown key '%.*s' in [net]", show(key), key.s);
+	if (p->seen & (1u << id))
+		return fail(p, p->line, "duplicate key '%s'", net_key_names[id]);
+	p->seen |= 1u << id;
+	p->net_lines[id] = p->line;
+	if (!v.n)
+		return fail(p, p->line, "missing value for '%s'", net_key_names[id]);
+
+	switch (id) {
+	case NET_KEY_NIC:
+		return net_name(p, "nic", v, net->nic);
+	case NET_KEY_SWITCH:
+		return net_name(p, "switch", v, net->sw);
+	case NET_KEY_ADDRESS:
+		return net_address(p, v);
+	case NET_KEY_GATEWAY:
+		return net_ipv4(p, "gateway", v, &net->gateway);
+	default:
+		return net_ipv4(p, "dns", v, &net->dns);
+	}
+}
+
+static int switch_key(struct parser *p, struct token key, struct token v)
+{
+	if (!token_is(key, "uplink"))
+		return fail(p, p->line, "unknown key '%.*s' in [switch %s]", show(key), key.s,
+			    p->sw->name);
+	if (p->seen & 1u)
+		return fail(p, p->line, "duplicate key 'uplink'");
+	p->seen |= 1u;
+	if (!v.n)
+		return fail(p, p->line, "missing value for 'uplink'");
+	return net_name(p, "uplink", v, p->sw->uplink);
+}
+
+static unsigned int prefix_bits(uint32_t mask)
+{
+	unsigned int n = 0;
+
+	for (; mask; mask <<= 1)
+		n++;
+	return n;
+}
+
+/* The later of two [net] keys' lines, for errors about the pair. */
+static unsigned int later(const struct parser *p, enum net_key a, enum net_key b)
+{
+	return MAX(p->net_lines[a], p->net_lines[b]);
+}
+
+static int finish_net(struct parser *p)
+{
+	const struct net_config *net = &p->cfg->net;
+	char a[16], g[16];
+
+	if (net->nic[0] && net->sw[0])
+		return fail(p, later(p, NET_KEY_NIC, NET_KEY_SWITCH),
+			    "[net] has both nic and switch: Plinth is either on a NIC or on a switch");
+	if (net->dhcp) {
+		for (enum net_key k = NET_KEY_GATEWAY; k <= NET_KEY_DNS; k++)
+			if (p->net_lines[k])
+				return fail(p, p->net_lines[k],
+					    "'%s' needs a static address (DHCP provides it)",
+					    net_key_names[k]);
+		return 0;
+	}
+	if (!net->gateway)
+		return 0;
+	format_ipv4(a, sizeof(a), net->address);
+	format_ipv4(g, sizeof(g), net->gateway);
+	/* Off the subnet a gateway is unreachable: every routed packet would be lost. */
+	if ((net->gateway & net->netmask) != (net->address & net->netmask))
+		return fail(p, p->net_lines[NET_KEY_GATEWAY], "gateway %s is outside %s/%u", g, a,
+			    prefix_bits(net->netmask));
+	if (net->gateway == net->address)
+		return fail(p, p->net_lines[NET_KEY_GATEWAY], "gateway %s is the address itself", g);
+	return 0;
+}
+
+static int finish_switch(struct parser *p)
+{
+	const struct plinth_config *cfg = p->cfg;
+
+	if (!p->sw->uplink[0])
+		return fail(p, p->sw->line, "missing required key 'uplink' in [switch %s]",
+			    p->sw->name);
+	for (unsigned int i = 0; i + 1 < cfg->switch_count; i++)
+		if (!strcmp(cfg->switches[i].uplink, p->sw->uplink))
+			return fail(p, p->sw->line, "uplink %s of [switch %s] is already the uplink of "
+				    "[switch %s]", p->sw->uplink, p->sw->name, cfg->switches[i].name);
+	return 0;
+}
+
+static int open_net(struct parser *p)
+{
+	struct net_config *net = &p->cfg->net;
+
+	if (net->present)
+		return fail(p, p->line, "section [net] defined twice");
+	net->present = true;
+	net->dhcp = true;
+	net->line = p->line;
+	p->section = SEC_NET;
+	return 0;
+}
+
+static int open_switch(struct parser *p, struct token name)
+{
+	struct plinth_config *cfg = p->cfg;
+	struct switch_config *sw;
+
+	if (!valid_name(name))
+		return fail(p, p->line, "bad switch name '%.*s' (1-%d of A-Z a-z 0-9 _ -)",
+			    show(name), name.s, CONFIG_NAME_MAX - 1);
+	for (unsigned int i = 0; i < cfg->switch_count; i++)
+		if (token_is(name, cfg->switches[i].name))
+			return fail(p, p->line, "switch '%.*s' defined twice", show(name), name.s);
+	if (cfg->switch_count >= CONFIG_MAX_SWITCHES)
+		return fail(p, p->line, "too many switches (max %d)", CONFIG_MAX_SWITCHES);
+	sw = &cfg->switches[cfg->switch_count++];
+	memcpy(sw->name, name.s, name.n);
+	sw->name[name.n] = '\0';
+	sw->line = p->line;
+	p->sw = sw;
+	p->section = SEC_SWITCH;
+	return 0;
+}
+
+/* Checks between [net], the switches and the partitions, once the whole file is read. */
+static int check_net(struct parser *p)
+{
+	const struct plinth_config *cfg = p->cfg;
+	const struct net_config *net = &cfg->net;
+	bool known = false;
+
+	for (unsigned int i = 0; i < cfg->switch_count; i++) {
+		if (net->nic[0] && !strcmp(net->nic, cfg->switches[i].uplink))
+			return fail(p, p->net_lines[NET_KEY_NIC],
+				    "nic %s is the uplink of [switch %s] (use switch = %s)",
+				    net->nic, cfg->switches[i].name, cfg->switches[i].name);
+		known |= !strcmp(net->sw, cfg->switches[i].name);
+	}
+	if (!net->sw[0])
+		return 0;
+	for (unsigned int i = 0; i < cfg->partition_count; i++)
+		known |= !strcmp(net->sw, cfg->partitions[i].net_switch);
+	if (!known)
+		return fail(p, p->net_lines[NET_KEY_SWITCH],
+			    "switch '%s' names no switch (no [switch %s] and no partition on it)",
+			    net->sw, net->sw);
+	return 0;
+}
+
 static int parse_section(struct parser *p, const char *s, size_t n)
 {
 	struct token inner, word, rest;
@@ -220,6 +510,13 @@ static int parse_section(struct parser *p, const char *s, size_t n)
 		p->plinth_seen = true;
 		p->section = SEC_PLINTH;
 		return 0;
+	}
+	if (token_is(word, "net") && !rest.n)
+		return open_net(p);
+	if (token_is(word, "switch")) {
+		if (!rest.n)
+			return fail(p, p->line, "missing name in [switch] header");
+		return open_switch(p, rest);
 	}
 	if (token_is(word, "partition")) {
 		if (!rest.n)
@@ -296,6 +593,10 @@ static int parse_assignment(struct parser *p, const char *s, size_t n)
 	ret = parse_value(p, s + eq, n - eq, &value);
 	if (ret)
 		return ret;
+	if (p->section == SEC_NET)
+		return net_key(p, key, value);
+	if (p->section == SEC_SWITCH)
+		return switch_key(p, key, value);
 
 	id = config_key_lookup(p->section == SEC_PARTITION, key.s, key.n);
 	if (id < 0) {
@@ -383,6 +684,8 @@ int config_parse(const char *text, size_t len, struct plinth_config *cfg,
 		ret = finish_section(&p);
 	if (!ret)
 		ret = check_console(&p);
+	if (!ret)
+		ret = check_net(&p);
 	if (ret)
 		config_defaults(cfg);
 	return ret;

@@ -153,6 +153,19 @@ for spec in "virtio-net|virtio-net-pci,disable-legacy=on|virtio-net" "e1000|e100
 	expect "net $nic: the run ends over TCP port 8" "$log" "${PL}test exit: SUCCESS"
 	sed -n 's/^echo-client: \([0-9.]* MB\/s each way\).*/    net '"$nic"': \1/p' "$out"
 done
+# Plinth's interface as a port on switch lan0, whose uplink is the e1000 (tests/net/net-switch.cfg).
+tests/net/qemu-net.sh qemu-net-switch e1000 tests/net/net-switch.cfg
+log=$logs/qemu-net-switch.serial.log
+out=build/boot/qemu-net-switch/echo-client.out
+expect "net switch: the e1000 is lan0's uplink" "$log" "${PL}switch 'lan0': uplink eth0 \\(e1000 at 00:0[0-9a-f]\\.0, MAC 52:54:00:12:34:56\\)"
+expect "net switch: the uplink is promiscuous" "$log" "${PL}switch 'lan0': uplink eth0 open, promiscuous"
+expect "net switch: Plinth's host port takes the NIC's MAC" "$log" "${PL}net: lan0: vswitch-port, MAC 52:54:00:12:34:56"
+expect "net switch: DHCP lease through the switch" "$log" "${PL}net: lan0: DHCP lease 10\\.0\\.2\\.15/24"
+expect "net switch: 16 MiB echoed both ways through the switch" "$out" '^echo-client: PASS'
+expect "net switch: Plinth counted every byte" "$log" "${PL}net: echo: connection from 10\\.0\\.2\\.2:[0-9]+ closed, 16777216 bytes echoed"
+reject "net switch: no reset, no assertion, no fault" "$log" "resetting the device|lwip: assertion|EXCEPTION"
+expect "net switch: the run ends over TCP port 8" "$log" "${PL}test exit: SUCCESS"
+sed -n 's/^echo-client: \([0-9.]* MB\/s each way\).*/    net switch: \1/p' "$out"
 
 echo "== Bochs boot (Haswell with VMX, 2 CPUs, OVMF)"
 wait $bochs_pid

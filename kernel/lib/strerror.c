@@ -56,6 +56,8 @@ const char *strerror(int err)
 		return "message too long";
 	case ENOTSUP:
 		return "operation not supported";
+	case ENETDOWN:
+		return "network is down";
 	case ENOBUFS:
 		return "no buffer space available";
 	case ETIMEDOUT:

@@ -40,6 +40,9 @@ static struct {
 	uint64_t started_ns;
 	bool dhcp_slow_logged;
 	uint32_t logged_addr;
+	/* Frames received during one poll, handed to lwIP once it returns. */
+	struct pbuf *rxq[POLL_BUDGET];
+	unsigned int rxq_len;
 } net;
 
 static void wake(void *ctx)
@@ -49,14 +52,19 @@ static void wake(void *ctx)
 		sched_wake(net.thread);
 }
 
-/* Called from inside nd->ops->poll, on this thread: straight into lwIP. */
+/*
+ * Called from inside nd->ops->poll: the frame is only queued. lwIP answers
+ * what it gets (ACKs, ARP), and a transmit into a full ring polls the device
+ * to reclaim it; doing that from inside the device's own poll would nest
+ * the driver in itself, under a ring it may be resetting.
+ */
 static void rx_frame(void *ctx, const void *frame, size_t len, const struct netdev_rx_meta *meta)
 {
 	struct pbuf *p;
 
 	(void)ctx;
 	(void)meta;
-	if (len > 0xffff) {
+	if (len > 0xffff || net.rxq_len == POLL_BUDGET) {
 		net.nd->stats.rx_dropped++;
 		return;
 	}
@@ -66,8 +74,20 @@ static void rx_frame(void *ctx, const void *frame, size_t len, const struct netd
 		return;
 	}
 	pbuf_take(p, frame, (u16_t)len);
-	if (net.netif.input(p, &net.netif) != ERR_OK)
-		pbuf_free(p);
+	net.rxq[net.rxq_len++] = p;
+}
+
+/* Polls the device for at most @budget frames, then feeds them to lwIP. */
+static unsigned int poll_device(unsigned int budget)
+{
+	unsigned int got = net.nd->ops->poll(net.nd, budget);
+
+	/* By rxq_len each time: a frame queued meanwhile goes in too. */
+	for (unsigned int i = 0; i < net.rxq_len; i++)
+		if (net.netif.input(net.rxq[i], &net.netif) != ERR_OK)
+			pbuf_free(net.rxq[i]);
+	net.rxq_len = 0;
+	return got;
 }
 
 static err_t link_output(struct netif *netif, struct pbuf *p)
@@ -218,7 +238,7 @@ static void net_thread(void *arg)
 	if (net.selftest)
 		net_echo_start();
 	for (;;) {
-		unsigned int got = nd->ops->poll(nd, POLL_BUDGET);
+		unsigned int got = poll_device(POLL_BUDGET);
 		u32_t sleep_ms;
 
 		follow_link();

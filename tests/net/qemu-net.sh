@@ -1,5 +1,5 @@
 #!/bin/bash
-# qemu-net.sh NAME NIC: Plinth on the wire under QEMU/TCG + OVMF. NIC is the QEMU device
+# qemu-net.sh NAME NIC [CFG]: Plinth on the wire under QEMU/TCG + OVMF. NIC is the QEMU device
 # (virtio-net-pci or e1000) on a user-mode network (restrict=on: nothing leaves this machine)
 # whose forwarded host ports reach Plinth's echo server (TCP 7) and test-exit port (TCP 8).
 # Waits for the DHCP lease in build/test-logs/NAME.serial.log, streams 16 MiB each way through
@@ -7,7 +7,7 @@
 # status in echo-status), then ends the run through port 8. The checks are in tests/run.sh.
 set -u
 cd "$(dirname "$0")/../.."
-name=$1 nic=$2
+name=$1 nic=$2 cfg=${3:-tests/net/net.cfg}
 limit=${NET_TIMEOUT:-300}
 work=build/boot/$name
 log=build/test-logs/$name.serial.log
@@ -20,7 +20,7 @@ echo_port=$(free_port)
 exit_port=$(free_port)
 while [ "$exit_port" = "$echo_port" ]; do exit_port=$(free_port); done
 
-tests/boot/esp.sh "$work/esp" tests/net/net.cfg
+tests/boot/esp.sh "$work/esp" "$cfg"
 cp /usr/share/ovmf/OVMF.fd "$work/OVMF.fd"
 rm -f "$log" "$work/echo-status"
 timeout --foreground "$limit" qemu-system-x86_64 -accel tcg -cpu max -smp 2 -m 512 -machine pc \

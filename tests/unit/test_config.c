@@ -294,6 +294,56 @@ static const struct bad_case bad_cases[] = {
 	{ "[plinth]\nlog_level = info\x01\n", 2, "invalid character 0x01" },
 	{ "[plinth]\nlog_level = in\rfo\n", 2, "invalid character 0x0d" },
 	{ "[plinth]\n\x7f\n", 2, "invalid character 0x7f" },
+	{ "[net]\nnic = eth0\nswitch = lan0\n", 3, "[net] has both nic and switch" },
+	{ "[net]\nswitch = lan0\n\n[plinth]\nnic = eth0\n", 5, "unknown key 'nic' in [plinth]" },
+	{ "[net]\nnic = eth0\n[net]\n", 3, "section [net] defined twice" },
+	{ "[net] x\n", 1, "unexpected text after section header" },
+	{ "[net]\nnic = eth/0\n", 2, "bad name 'eth/0' for 'nic'" },
+	{ "[net]\nnic = eth0\nnic = eth1\n", 3, "duplicate key 'nic'" },
+	{ "[net]\nnic =\n", 2, "missing value for 'nic'" },
+	{ "[net]\nmtu = 9000\n", 2, "unknown key 'mtu' in [net]" },
+	{ "[net]\naddress = 10.0.0.5\n", 2,
+	  "static address '10.0.0.5' needs a prefix length (e.g. 10.0.0.5/24)" },
+	{ "[net]\naddress = 10.0.0.5/33\n", 2, "bad prefix length '33' in '10.0.0.5/33' (1..32)" },
+	{ "[net]\naddress = 10.0.0.5/0\n", 2, "bad prefix length '0'" },
+	{ "[net]\naddress = 10.0.0.5/\n", 2, "bad prefix length ''" },
+	{ "[net]\naddress = 10.0.0.256/24\n", 2, "bad IPv4 address '10.0.0.256' for 'address'" },
+	{ "[net]\naddress = 10.0.0/24\n", 2, "bad IPv4 address '10.0.0'" },
+	{ "[net]\naddress = 10.0.0.5.1/24\n", 2, "bad IPv4 address" },
+	{ "[net]\naddress = 10.0.0.05/24\n", 2, "bad IPv4 address '10.0.0.05'" },
+	{ "[net]\naddress = 10..0.5/24\n", 2, "bad IPv4 address" },
+	{ "[net]\naddress = DHCP\n", 2, "bad IPv4 address 'DHCP'" },
+	{ "[net]\naddress = 127.0.0.1/8\n", 2, "'127.0.0.1' for 'address' is not a unicast" },
+	{ "[net]\naddress = 224.0.0.1/24\n", 2, "is not a unicast address" },
+	{ "[net]\naddress = 0.1.2.3/8\n", 2, "is not a unicast address" },
+	{ "[net]\naddress = 10.0.0.0/24\n", 2, "is the subnet's network address" },
+	{ "[net]\naddress = 10.0.0.255/24\n", 2, "is the subnet's broadcast address" },
+	{ "[net]\naddress = 10.0.0.5/24\ngateway = 10.0.1.1\n", 3,
+	  "gateway 10.0.1.1 is outside 10.0.0.5/24" },
+	{ "[net]\naddress = 10.0.0.5/24\ngateway = 10.0.0.5\n", 3, "is the address itself" },
+	{ "[net]\naddress = 10.0.0.5/24\ngateway = 10.0.0\n", 3,
+	  "bad IPv4 address '10.0.0' for 'gateway'" },
+	{ "[net]\ngateway = 10.0.0.1\n", 2, "'gateway' needs a static address" },
+	{ "[net]\naddress = dhcp\ndns = 10.0.0.1\n", 3, "'dns' needs a static address" },
+	{ "[net]\naddress = 10.0.0.5/24\ndns = 255.255.255.255\n", 3,
+	  "for 'dns' is not a unicast" },
+	{ "[net]\nswitch = lan0\n", 2, "switch 'lan0' names no switch" },
+	{ "[switch lan0]\nuplink = eth0\n[net]\nnic = eth0\n", 4,
+	  "nic eth0 is the uplink of [switch lan0] (use switch = lan0)" },
+	{ "[switch]\n", 1, "missing name in [switch] header" },
+	{ "[switch lan/0]\n", 1, "bad switch name 'lan/0'" },
+	{ "[switch lan0]\nuplink = eth0\n[switch lan0]\nuplink = eth1\n", 3,
+	  "switch 'lan0' defined twice" },
+	{ "[switch lan0]\n[plinth]\n", 1, "missing required key 'uplink' in [switch lan0]" },
+	{ "[switch lan0]\nuplink = eth0\nuplink = eth1\n", 3, "duplicate key 'uplink'" },
+	{ "[switch lan0]\nuplink =\n", 2, "missing value for 'uplink'" },
+	{ "[switch lan0]\nport = 1\n", 2, "unknown key 'port' in [switch lan0]" },
+	{ "[switch a]\nuplink = eth0\n[switch b]\nuplink = eth0\n", 3,
+	  "uplink eth0 of [switch b] is already the uplink of [switch a]" },
+	{ "[switch s0]\nuplink=e0\n[switch s1]\nuplink=e1\n[switch s2]\nuplink=e2\n"
+	  "[switch s3]\nuplink=e3\n[switch s4]\nuplink=e4\n[switch s5]\nuplink=e5\n"
+	  "[switch s6]\nuplink=e6\n[switch s7]\nuplink=e7\n[switch s8]\n", 17,
+	  "too many switches (max 8)" },
 };
 
 static void test_bad_inputs(void **state)
@@ -319,7 +369,76 @@ static void test_bad_inputs(void **state)
 		assert_int_equal(cfg.partition_count, 0);
 		assert_int_equal(cfg.baud, 115200);
 		assert_int_equal(cfg.log_level, LOG_INFO);
+		assert_false(cfg.net.present);
+		assert_int_equal(cfg.switch_count, 0);
 	}
+}
+
+static void test_net_sections(void **state)
+{
+	static struct plinth_config cfg;
+	struct config_error err;
+
+	(void)state;
+	/* No [net]: not present; the stack then takes the first NIC and asks DHCP. */
+	assert_int_equal(parse("[plinth]\n", &cfg, &err), 0);
+	assert_false(cfg.net.present);
+	assert_int_equal(cfg.switch_count, 0);
+
+	/* An empty [net] means DHCP on the first NIC. */
+	assert_int_equal(parse("[net]\n", &cfg, &err), 0);
+	assert_true(cfg.net.present);
+	assert_true(cfg.net.dhcp);
+	assert_string_equal(cfg.net.nic, "");
+	assert_string_equal(cfg.net.sw, "");
+	assert_int_equal(cfg.net.line, 1);
+
+	/* Keys in any order: the gateway check waits for the section's end. */
+	assert_int_equal(parse("[plinth]\n[net]  # management\ngateway = 192.168.1.1\n"
+			       "nic = eth1\naddress = 192.168.1.20/24\ndns = 9.9.9.9\n",
+			       &cfg, &err), 0);
+	assert_true(cfg.net.present);
+	assert_false(cfg.net.dhcp);
+	assert_string_equal(cfg.net.nic, "eth1");
+	assert_int_equal(cfg.net.address, 0xc0a80114);
+	assert_int_equal(cfg.net.netmask, 0xffffff00);
+	assert_int_equal(cfg.net.gateway, 0xc0a80101);
+	assert_int_equal(cfg.net.dns, 0x09090909);
+	assert_int_equal(cfg.net.line, 2);
+
+	assert_int_equal(parse("[net]\naddress = dhcp\n", &cfg, &err), 0);
+	assert_true(cfg.net.dhcp);
+	assert_int_equal(cfg.net.address, 0);
+
+	/* Prefix lengths at the edges; /31 and /32 have no network or broadcast address. */
+	assert_int_equal(parse("[net]\naddress = 10.0.0.0/31\n", &cfg, &err), 0);
+	assert_int_equal(cfg.net.netmask, 0xfffffffe);
+	assert_int_equal(parse("[net]\naddress = 10.1.2.3/32\n", &cfg, &err), 0);
+	assert_int_equal(cfg.net.netmask, 0xffffffff);
+	assert_int_equal(parse("[net]\naddress = 10.1.2.3/1\ngateway = 1.2.3.4\n", &cfg, &err), 0);
+	assert_int_equal(cfg.net.netmask, 0x80000000);
+	assert_int_equal(cfg.net.gateway, 0x01020304);
+	assert_int_equal(parse("[net]\naddress = 0x0a000005/24\n", &cfg, &err), -EINVAL);
+
+	/* Plinth on a switch: declared by [switch] (before or after) or by a partition on it. */
+	assert_int_equal(parse("[net]\nswitch = lan0\n[switch lan0]\nuplink = eth0\n"
+			       "[switch dmz]\nuplink = eth1\n", &cfg, &err), 0);
+	assert_string_equal(cfg.net.sw, "lan0");
+	assert_int_equal(cfg.switch_count, 2);
+	assert_string_equal(cfg.switches[0].name, "lan0");
+	assert_string_equal(cfg.switches[0].uplink, "eth0");
+	assert_int_equal(cfg.switches[0].line, 3);
+	assert_string_equal(cfg.switches[1].name, "dmz");
+	assert_string_equal(cfg.switches[1].uplink, "eth1");
+	assert_int_equal(parse("[net]\nswitch = lan0\n"
+			       "[partition web0]\nmemory = 64M\nkernel = \\k\nswitch = lan0\n",
+			       &cfg, &err), 0);
+	assert_string_equal(cfg.net.sw, "lan0");
+	assert_int_equal(cfg.switch_count, 0);
+	/* nic names a NIC that no switch uses. */
+	assert_int_equal(parse("[switch lan0]\nuplink = eth0\n[net]\nnic = eth1\n", &cfg, &err),
+			 0);
+	assert_string_equal(cfg.net.nic, "eth1");
 }
 
 /* console = a partition named anywhere in the file, or plinth; nothing else. */
@@ -609,6 +728,7 @@ int main(void)
 		cmocka_unit_test(test_line_endings_bom_and_len),
 		cmocka_unit_test(test_bad_inputs),
 		cmocka_unit_test(test_console_key),
+		cmocka_unit_test(test_net_sections),
 		cmocka_unit_test(test_value_too_long),
 		cmocka_unit_test(test_too_many_partitions),
 		cmocka_unit_test(test_nul_and_binary),

@@ -16,9 +16,9 @@
 #include <plinth/string.h>
 #include <vmm/guest_layout.h>
 #include <vmm/partition.h>
-#include <plinth/time.h>
 #include <vmm/net/ether.h>
 #include <vmm/net/vswitch.h>
+#include <vmm/net_wiring.h>
 #include <vmm/virtio/blk.h>
 #include <vmm/virtio/net.h>
 #include <vmm/virtio_wiring.h>
@@ -192,59 +192,10 @@ static int create_blk(struct partition *p, const struct boot_module *disk, char 
 	return 0;
 }
 
-/*
- * The virtual switches, created by the first partition naming one. They
- * live as long as Plinth: ports of stopped partitions stay, and drop what
- * reaches them (their device is reset, so no queue takes a frame).
- */
-static struct vswitch *switches[CONFIG_MAX_PARTITIONS];
-static unsigned int switch_count;
-
-static struct vswitch *switch_get(const char *name)
-{
-	struct vswitch *sw;
-
-	for (unsigned int i = 0; i < switch_count; i++)
-		if (!strcmp(switches[i]->name, name))
-			return switches[i];
-	/* One switch per partition at most, so the table cannot fill. */
-	if (switch_count == CONFIG_MAX_PARTITIONS)
-		return NULL;
-	sw = kzalloc(sizeof(*sw));
-	if (!sw)
-		return NULL;
-	vswitch_init(sw, name);
-	pr_info("switch '%s' created\n", name);
-	switches[switch_count++] = sw;
-	return sw;
-}
-
-static uint64_t net_clock(void)
-{
-	return time_ns();
-}
-
-/* Two NICs with one address on a LAN would steal each other's frames: refused. */
-static int mac_taken(const struct vswitch *sw, const uint8_t *mac, char *err, size_t errlen)
-{
-	for (unsigned int i = 0; i < sw->nports; i++) {
-		const struct virtio_net *o = container_of(sw->ports[i], struct virtio_net, port);
-
-		if (eth_mac_equal(o->mac, mac)) {
-			snprintf(err, errlen,
-				 "MAC %02x:%02x:%02x:%02x:%02x:%02x is already on switch '%s' (%s)",
-				 mac[0], mac[1], mac[2], mac[3], mac[4], mac[5], sw->name,
-				 o->port.name);
-			return -EEXIST;
-		}
-	}
-	return 0;
-}
-
 static int create_net(struct partition *p, char *err, size_t errlen)
 {
 	const struct partition_config *cfg = p->cfg;
-	struct vswitch *sw = switch_get(cfg->net_switch);
+	struct vswitch *sw = net_switch_get(cfg->net_switch);
 	uint8_t mac[ETH_ALEN];
 	int ret;
 
@@ -256,7 +207,7 @@ static int create_net(struct partition *p, char *err, size_t errlen)
 		memcpy(mac, cfg->mac, ETH_ALEN);
 	else
 		net_mac_from_name(p->name, mac);
-	ret = mac_taken(sw, mac, err, errlen);
+	ret = net_switch_check_mac(sw, mac, err, errlen);
 	if (ret < 0)
 		return ret;
 	snprintf(p->net_name, sizeof(p->net_name), "%s: virtio-net", p->name);
@@ -266,7 +217,7 @@ static int create_net(struct partition *p, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory for its NIC");
 		return -ENOMEM;
 	}
-	ret = virtio_net_init(p->net, p->name, mac, sw, &p->virtq_mem, net_clock);
+	ret = virtio_net_init(p->net, p->name, mac, sw, &p->virtq_mem, net_switch_clock);
 	if (ret < 0) {
 		snprintf(err, errlen, "switch '%s' has no free port (%u)", sw->name, sw->nports);
 		return ret;

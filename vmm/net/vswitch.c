@@ -52,6 +52,20 @@ int vswitch_add_port(struct vswitch *sw, struct vswitch_port *p, const char *nam
 	return 0;
 }
 
+void vswitch_port_set_mac(struct vswitch_port *p, const uint8_t mac[ETH_ALEN])
+{
+	memcpy(p->mac, mac, ETH_ALEN);
+	p->has_mac = true;
+}
+
+struct vswitch_port *vswitch_port_with_mac(struct vswitch *sw, const uint8_t mac[ETH_ALEN])
+{
+	for (unsigned int i = 0; i < sw->nports; i++)
+		if (sw->ports[i]->has_mac && eth_mac_equal(sw->ports[i]->mac, mac))
+			return sw->ports[i];
+	return NULL;
+}
+
 void vswitch_remove_port(struct vswitch *sw, struct vswitch_port *p)
 {
 	unsigned int i;

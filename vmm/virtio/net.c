@@ -470,6 +470,7 @@ int virtio_net_init(struct virtio_net *n, const char *name, const uint8_t mac[ET
 	err = vswitch_add_port(sw, &n->port, name, &net_port_ops);
 	if (err)
 		return err;
+	vswitch_port_set_mac(&n->port, mac);
 	n->sw = sw;
 	memcpy(n->mac, mac, ETH_ALEN);
 	n->clock_ns = clock_ns;

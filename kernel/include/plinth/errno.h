@@ -24,6 +24,7 @@
 #define EOVERFLOW 75
 #define EMSGSIZE 90
 #define ENOTSUP 95
+#define ENETDOWN 100
 #define ENOBUFS 105
 #define ETIMEDOUT 110
 

@@ -60,6 +60,9 @@ struct vswitch_port {
 	const struct vswitch_port_ops *ops;
 	struct vswitch *sw;
 	unsigned int index;
+	/* The address of the NIC behind the port; an uplink has none of its own. */
+	uint8_t mac[ETH_ALEN];
+	bool has_mac;
 	struct vswitch_port_stats stats;
 };
 
@@ -101,6 +104,14 @@ void vswitch_remove_port(struct vswitch *sw, struct vswitch_port *p);
 
 int vswitch_forward(struct vswitch *sw, struct vswitch_port *ingress, const struct net_frame *f,
 		    uint64_t now_ns);
+
+/* Records the address of the NIC behind p, for vswitch_port_with_mac(). */
+void vswitch_port_set_mac(struct vswitch_port *p, const uint8_t mac[ETH_ALEN]);
+/*
+ * The port whose NIC has address mac, or NULL: two NICs with one address
+ * on a LAN would steal each other's frames, so set-up refuses the second.
+ */
+struct vswitch_port *vswitch_port_with_mac(struct vswitch *sw, const uint8_t mac[ETH_ALEN]);
 
 /* The port mac is learned on at now_ns, or -ENOENT (tests, diagnostics). */
 int vswitch_lookup(struct vswitch *sw, const uint8_t mac[ETH_ALEN], uint64_t now_ns);
