@@ -67,6 +67,8 @@ done
 		tests/boot/bochs.sh bochs-echo-raw tests/boot/echo-raw.cfg 300 2 "${guest_files[@]}"
 	# Debian's kernel to its init and back to power-off (tests/linux/boot.sh; ~2.5 wall minutes).
 	[ "$linux_ok" = 1 ] && tests/linux/boot.sh bochs-linux 1200 >"$logs/bochs-linux.boot.log" 2>&1
+	# A Linux partition and Plinth on switch lan0, uplinked to an e1000 on slirp (tests/net/).
+	[ "$linux_ok" = 1 ] && tests/net/bochs-uplink.sh bochs-uplink 1800 >"$logs/bochs-uplink.boot.log" 2>&1
 ) &
 bochs_pid=$!
 (
@@ -447,6 +449,37 @@ if [ "$linux_ok" = 1 ]; then
 		"${PL}partition 'apic': vCPU 0 ran [0-9]+ ms of [0-9]+ on cpu1"
 	reject "linux-boot: Plinth itself never faulted" "$log" "${PL}EXCEPTION"
 	expect "linux-boot: Plinth exits normally" "$log" "${PL}test exit: SUCCESS"
+fi
+
+if [ "$linux_ok" = 1 ]; then
+	echo "== Bochs: switch lan0 uplinked to the e1000 on slirp, a Linux partition and Plinth on it"
+	log=$logs/bochs-uplink.serial.log
+	work=build/boot/bochs-uplink
+	expect "uplink: Plinth's e1000 driver takes Bochs's NIC" "$log" \
+		"${PL}net: eth0: e1000 at 00:0[0-9a-f]\\.0, MAC 52:54:00:12:34:56, link up"
+	expect "uplink: eth0 is lan0's uplink, promiscuous" "$log" "${PL}switch 'lan0': uplink eth0 open, promiscuous"
+	expect "uplink: Plinth's own interface gets its lease through the switch" "$log" \
+		"${PL}net: lan0: DHCP lease 10\\.0\\.2\\.15/24 gateway 10\\.0\\.2\\.2"
+	expect "uplink: the host's 1 MiB comes back from Plinth's echo" "$work/echo.log" '^echo-client: PASS'
+	expect "uplink: Plinth counted every byte" "$log" \
+		"${PL}net: echo: connection from 10\\.0\\.2\\.2:[0-9]+ closed, 1048576 bytes echoed"
+	expect "uplink: the partition's virtio-net is a port on lan0" "$log" \
+		"${PL}partition 'web': NIC 52:54:00:00:00:77 on switch 'lan0'"
+	expect "uplink: the guest gets its own lease from the emulator" "$log" \
+		'\[web\] PLINTH-DHCP ip=10\.0\.2\.(1[6-9]|[2-9][0-9]) router=10\.0\.2\.2'
+	want=$(cat "$work/download.sha256" 2>/dev/null)
+	expect "uplink: the guest downloads 4 MiB from the host's loopback, sha256 equal" "$log" \
+		"\\[web\\] PLINTH-DOWNLOAD-SHA256 ${want:-none} 4194304"
+	reject "uplink: no guest check failed" "$log" '\[web\] PLINTH-FAIL'
+	expect "uplink: the partition powers off" "$log" "${PL}partition 'web' stopped: guest powered off \\(ACPI S5\\)"
+	# The kernel self-tests fault on purpose before "Plinth ready"; nothing may fault after it.
+	if sed -n '/Plinth ready/,$p' "$log" | grep -qaE "${PL}EXCEPTION|lwip: assertion|resetting the device"; then
+		fail "uplink: no fault, assertion or device reset once Plinth runs" "$log"
+	else
+		pass "uplink: no fault, assertion or device reset once Plinth runs"
+	fi
+	expect "uplink: Plinth exits normally" "$log" "${PL}test exit: SUCCESS"
+	sed -n 's/^echo-client: \([0-9.]* MB\/s each way\).*/    uplink echo: \1/p' "$work/echo.log"
 fi
 
 if [ "$linux_ok" = 1 ]; then

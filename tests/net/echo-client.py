@@ -7,6 +7,10 @@ ways and prints the throughput. Exit status 0 when the echo matches.
 
 exit HOST PORT: connects to Plinth's test-exit port (kernel/net/net_echo.c), which ends
 a test run that has no partitions.
+
+sink PORT PORTFILE: listens on 127.0.0.1:PORT (0: any free port, written to PORTFILE),
+takes one connection and reads it to its end; prints the bytes, the time from the first
+byte to the last and the throughput (tools/bench/uplink: a guest's upload).
 """
 import hashlib
 import os
@@ -96,10 +100,42 @@ def request_exit(host, port):
     return 0
 
 
+def sink(port, portfile):
+    srv = socket.socket()
+    srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    srv.bind(("127.0.0.1", port))
+    srv.listen(1)
+    with open(portfile + ".tmp", "w") as f:
+        f.write(f"{srv.getsockname()[1]}\n")
+    os.rename(portfile + ".tmp", portfile)
+    srv.settimeout(1800)
+    c, peer = srv.accept()
+    c.settimeout(120)
+    n, first = 0, None
+    try:
+        while True:
+            b = c.recv(CHUNK)
+            if not b:
+                break
+            if first is None:
+                first = time.monotonic()
+            n += len(b)
+    except OSError as e:
+        print(f"sink: receive failed after {n} bytes: {e}")
+        return 1
+    end = time.monotonic()
+    c.close()
+    secs = max(end - (first or end), 1e-6)
+    print(f"sink: {n} bytes from {peer[0]} in {secs:.2f} s, {n / 1e6 / secs:.2f} MB/s")
+    return 0
+
+
 def main(argv):
     if len(argv) >= 3 and argv[0] == "echo":
         total = int(argv[3]) if len(argv) > 3 else 16 << 20
         return echo(argv[1], int(argv[2]), total)
+    if len(argv) == 3 and argv[0] == "sink":
+        return sink(int(argv[1]), argv[2])
     if len(argv) == 3 and argv[0] == "exit":
         return request_exit(argv[1], int(argv[2]))
     print(__doc__, file=sys.stderr)

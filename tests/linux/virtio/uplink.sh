@@ -6,6 +6,8 @@
 # the host to compare with what it served.
 # plinth.virtio=echo (tools/bench/net: Linux bare on the emulated NIC, for comparison) takes the
 # same lease and then serves TCP echo on port 7 for plinth.echosec seconds.
+# plinth.virtio=send (tools/bench/uplink) takes the lease and sends plinth.sendmb MiB of zeros
+# over TCP to plinth.sink (HOST:PORT), timed by the guest's clock, then powers off.
 #   plinth.url=URL     what to download (http://10.0.2.2:PORT/NAME: the host's loopback)
 #   plinth.dhcpwait=S  how long DHCP may take (default 120)
 #   plinth.echosec=S   how long the echo role serves (default 600)
@@ -37,6 +39,19 @@ if udhcpc -i "$nic" -s /uplink-dhcp.sh -n -q -t $((dhcpwait / 3)) -T 3 >/tmp/udh
 else
 	fail dhcp "no lease within $dhcpwait s: $(tail -n 3 /tmp/udhcpc.log | tr '\n' ' ')"
 	dmesg_tail
+	finish poweroff
+fi
+
+if [ "$role" = send ]; then
+	mb=$(arg sendmb 16) sink=$(arg sink none)
+	t0=$(cut -d' ' -f1 /proc/uptime)
+	if head -c $((mb * 1048576)) /dev/zero | nc "${sink%:*}" "${sink##*:}"; then
+		t1=$(cut -d' ' -f1 /proc/uptime)
+		echo "PLINTH-SEND bytes=$((mb * 1048576)) t0=$t0 t1=$t1"
+		pass "send-${mb}MiB"
+	else
+		fail send "nc $sink failed"
+	fi
 	finish poweroff
 fi
 
