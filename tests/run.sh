@@ -169,6 +169,15 @@ reject "net switch: no reset, no assertion, no fault" "$log" "resetting the devi
 expect "net switch: the run ends over TCP port 8" "$log" "${PL}test exit: SUCCESS"
 sed -n 's/^echo-client: \([0-9.]* MB\/s each way\).*/    net switch: \1/p' "$out"
 
+# A static address, gateway and DNS from [net] instead of DHCP (tests/net/net-static.cfg).
+tests/net/qemu-net.sh qemu-net-static virtio-net-pci,disable-legacy=on tests/net/net-static.cfg
+log=$logs/qemu-net-static.serial.log
+expect "net static: [net] address, gateway and dns applied" "$log" \
+	"${PL}net: eth0: static address 10\\.0\\.2\\.15/24 gateway 10\\.0\\.2\\.2 dns 10\\.0\\.2\\.3"
+reject "net static: no DHCP asked" "$log" "DHCP lease|no DHCP answer"
+expect "net static: 16 MiB echoed both ways" build/boot/qemu-net-static/echo-client.out '^echo-client: PASS'
+expect "net static: the run ends over TCP port 8" "$log" "${PL}test exit: SUCCESS"
+
 echo "== Bochs boot (Haswell with VMX, 2 CPUs, OVMF)"
 wait $bochs_pid
 log=$logs/bochs-smp.serial.log

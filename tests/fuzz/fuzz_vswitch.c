@@ -15,11 +15,21 @@
  *  reset: -
  *  poke:  offset le16, value le16 into a queue's rings (0x40: the RX
  *         queue), then a notify of that queue
+ *  wire:  room, budget, len le16, len bytes: the uplink's NIC receives
+ *         the bytes (if len > 0), then one round of the uplink's thread
+ *         with that much room in the NIC's ring, and a poll of Plinth's
+ *         host port
+ * The switch also has an uplink to a fake NIC and a host port: every frame
+ * either reaches the NIC or Plinth's stack, is still queued, or is counted
+ * as refused, and neither ever sees a frame longer than the wire's.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <plinth/bytes.h>
+#include <plinth/errno.h>
+#include <vmm/net/host_port.h>
+#include <vmm/net/uplink.h>
 #include <vmm/virtio/net.h>
 #include "vnet_fixture.h"
 
@@ -32,6 +42,82 @@ static uint64_t feat[NDEV];
 static uint64_t got[NDEV];	/* packets each guest read back */
 static uint8_t out[VIRTIO_NET_HDR_SIZE + NET_FRAME_MAX + 64];
 static uint8_t frame[NET_FRAME_MAX];
+
+#define SLOTS 16
+static struct uplink up;
+static struct host_port hp;
+static struct frame_slot up_slots[SLOTS], hp_slots[SLOTS];
+static struct netdev nic;
+static unsigned int nic_room;
+static const uint8_t *nic_rx;
+static size_t nic_rx_len;
+
+static void check_wire_frame(size_t len)
+{
+	if (len < 14 || len > NETDEV_FRAME_MAX)
+		abort();
+}
+
+static int nic_open(struct netdev *nd)
+{
+	(void)nd;
+	return 0;
+}
+
+static int nic_xmit(struct netdev *nd, const void *f, size_t len, const struct netdev_tx_meta *m)
+{
+	(void)nd;
+	(void)f;
+	check_wire_frame(len);
+	if (m && (m->csum_start + m->csum_offset + 2u > len))
+		abort();
+	if (!nic_room)
+		return -EAGAIN;
+	nic_room--;
+	return 0;
+}
+
+static unsigned int nic_poll(struct netdev *nd, unsigned int budget)
+{
+	if (!budget || !nic_rx_len)
+		return 0;
+	nd->rx(nd->rx_ctx, nic_rx, nic_rx_len, NULL);
+	nic_rx_len = 0;
+	return 1;
+}
+
+static const struct netdev_ops nic_ops = { .open = nic_open, .xmit = nic_xmit, .poll = nic_poll };
+
+static uint64_t fz_clock(void)
+{
+	return vg_now;
+}
+
+static void nop_wake(void *ctx)
+{
+	(void)ctx;
+}
+
+static void stack_rx(void *ctx, const void *f, size_t len, const struct netdev_rx_meta *m)
+{
+	(void)ctx;
+	(void)f;
+	(void)m;
+	check_wire_frame(len);
+}
+
+static uint64_t ring_pending(const struct frame_ring *r)
+{
+	return r->tail - r->head;
+}
+
+static void check_wire(void)
+{
+	if (up.txq.stats.queued != up.stats.tx_packets + up.stats.tx_errors + ring_pending(&up.txq) ||
+	    hp.rxq.stats.queued != hp.nd.stats.rx_packets + hp.nd.stats.rx_errors +
+	    ring_pending(&hp.rxq))
+		abort();
+}
 
 static uint64_t features_of(uint8_t b)
 {
@@ -69,6 +155,17 @@ static void setup_once(void)
 		name[0] = (char)('a' + i);
 		vg_init(&g[i], &sw, name, mac, 0);
 	}
+	nic.ops = &nic_ops;
+	mac[5] = 0x10;
+	memcpy(nic.mac, mac, 6);
+	if (uplink_init(&up, &sw, &nic, up_slots, SLOTS, fz_clock, nop_wake, NULL) ||
+	    uplink_open(&up))
+		abort();
+	mac[5] = 0x11;
+	if (host_port_init(&hp, &sw, "plinth", mac, hp_slots, SLOTS, fz_clock))
+		abort();
+	hp.nd.rx = stack_rx;
+	hp.nd.ops->open(&hp.nd);
 }
 
 static void drain(int i)
@@ -119,6 +216,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		vg_reset(&g[i], feat[i]);
 		got[i] = 0;
 	}
+	frame_ring_init(&up.txq, up_slots, SLOTS);
+	frame_ring_init(&hp.rxq, hp_slots, SLOTS);
+	memset(&up.stats, 0, sizeof(up.stats));
+	memset(&hp.nd.stats, 0, sizeof(hp.nd.stats));
+	nic.features = fb[0] & 0x80 ? NETDEV_F_TX_CSUM : 0;
 	while (take(&data, &size, &op, 1)) {
 		int i = op % NDEV;
 
@@ -182,10 +284,27 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			vg_notify(&g[i], q);
 			break;
 		}
-		default:
+		default: {
+			uint32_t len;
+
+			if (!take(&data, &size, b, 4))
+				return 0;
+			len = get_le16(b + 2);
+			if (len > size)
+				len = (uint32_t)size;
+			nic_rx = data;
+			nic_rx_len = len;
+			data += len;
+			size -= len;
+			nic_room = b[0] % 8;
+			uplink_service(&up, 1 + b[1] % 8);
+			hp.nd.ops->poll(&hp.nd, 1 + b[1] % 8);
+			nic_rx_len = 0;
 			break;
 		}
+		}
 		check();
+		check_wire();
 	}
 	return 0;
 }

@@ -6,7 +6,7 @@ import struct
 import sys
 
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "corpus", "fuzz_vswitch")
-SEND, POST, CLOCK, RESET, POKE = range(5)
+SEND, POST, CLOCK, RESET, POKE, WIRE = range(6)
 MAC = [bytes([2, 0, 0, 0, 0, i + 1]) for i in range(3)]
 
 
@@ -61,6 +61,10 @@ def post(port, count, size, nseg=1):
     return op(POST, port) + bytes([count - 1]) + struct.pack("<H", size) + bytes([nseg - 1])
 
 
+def wire(room, budget, frame=b""):
+    return op(WIRE, 0) + bytes([room, budget]) + struct.pack("<H", len(frame)) + frame
+
+
 def plain(dst, src, n):
     return dst + src + b"\x88\xb5" + bytes((i * 7) & 0xff for i in range(n - 14))
 
@@ -105,6 +109,18 @@ def main():
     s += send(0, hdr(), plain(MAC[1], MAC[0], 60))
     s += op(RESET, 1) + post(1, 2, 1600) + send(0, hdr(), plain(MAC[1], MAC[0], 60))
     seeds["rxfault"] = s
+    # The uplink: a TSO frame to a MAC beyond the NIC (cut to the wire), a partial checksum
+    # left to a NIC that offloads it (0x80), a NIC ring with little room, frames from the wire.
+    far = bytes([0x52, 0x55, 10, 0, 2, 2])
+    f, l4 = tcp(far, MAC[0], bytes((i * 5) & 0xff for i in range(4000)))
+    s = bytes([0x85, 0x00, 0x00]) + post(1, 4, 1600)
+    s += send(0, hdr(1, 1, l4 + 20, 1448, l4, 16), f, 2)
+    s += wire(1, 2) + wire(7, 7)
+    g, l4 = tcp(far, MAC[0], bytes(range(100)))
+    s += send(0, hdr(1, 0, 0, 0, l4, 16), g)
+    s += wire(7, 7, plain(MAC[1], far, 300)) + wire(7, 7, plain(b"\xff" * 6, far, 60))
+    s += wire(7, 7, plain(MAC[1], b"\x01" * 6, 60)) + wire(3, 1, b"\x02" * 9)
+    seeds["uplink"] = s
     for name, data in seeds.items():
         with open(os.path.join(OUT, name), "wb") as fh:
             fh.write(data)

@@ -6,6 +6,7 @@
 #include <asm/trap.h>
 #include <plinth/errno.h>
 #include <plinth/log.h>
+#include "log_capture.h"
 #include "pci_irq_arch_fake.h"
 #include <pci/pci_irq.h>
 
@@ -14,6 +15,7 @@ struct pci_irq_arch_fake arch_fake;
 void pci_irq_arch_fake_reset(void)
 {
 	memset(&arch_fake, 0, sizeof(arch_fake));
+	log_capture_clear();
 	arch_fake.free_left = FAKE_VEC_COUNT;
 }
 
@@ -80,13 +82,3 @@ void pci_intx_detach(struct pci_dev *d)
 	arch_fake.intx_detached++;
 }
 
-void log_write(enum log_level level, const char *fmt, ...)
-{
-	size_t used = strlen(arch_fake.log);
-	va_list ap;
-
-	(void)level;
-	va_start(ap, fmt);
-	vsnprintf(arch_fake.log + used, sizeof(arch_fake.log) - used, fmt, ap);
-	va_end(ap);
-}

@@ -19,7 +19,6 @@ struct pci_irq_arch_fake {
 	uint32_t apic_id;
 	unsigned int intx_attached, intx_detached;
 	int intx_ret;
-	char log[1024];
 };
 
 extern struct pci_irq_arch_fake arch_fake;

@@ -17,6 +17,7 @@
 #include <plinth/log.h>
 #include <plinth/mm.h>
 #include <plinth/time.h>
+#include "log_capture.h"
 #include "e1000_model.h"
 
 /* The driver's statics (its probe is reached through PCI_DRIVER's object). */
@@ -25,8 +26,6 @@
 static const uint8_t mac_a[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };
 
 static struct {
-	char log[16384];
-	unsigned int nlog;
 	unsigned int notifies;
 	unsigned int rx_count;
 	uint8_t rx_frame[2048];
@@ -36,17 +35,6 @@ static struct {
 	size_t dma_before;	/* what an earlier failed test left */
 } fx;
 
-void log_write(enum log_level level, const char *fmt, ...)
-{
-	size_t used = strlen(fx.log);
-	va_list ap;
-
-	(void)level;
-	va_start(ap, fmt);
-	vsnprintf(fx.log + used, sizeof(fx.log) - used, fmt, ap);
-	va_end(ap);
-	fx.nlog++;
-}
 
 void udelay(uint64_t us)
 {
@@ -140,6 +128,7 @@ static int setup(void **state)
 {
 	(void)state;
 	memset(&fx, 0, sizeof(fx));
+	log_capture_clear();
 	fx.rx_in_order = true;
 	fx.dma_before = pci_fake_dma_outstanding();
 	return 0;
@@ -177,7 +166,7 @@ static void test_probe_mac_from_ral(void **state)
 	for (unsigned int i = 0; i < E1000_MTA_WORDS; i++)
 		assert_int_equal(e1000_model_reg(m, E1000_MTA + 4 * i), 0);
 	assert_int_equal(e1000_model_reg(m, E1000_IMS), 0);	/* nothing until open */
-	assert_non_null(strstr(fx.log, "e1000 at 00:03.0, MAC 52:54:00:12:34:56"));
+	assert_non_null(strstr(log_captured, "e1000 at 00:03.0, MAC 52:54:00:12:34:56"));
 	assert_int_equal(pci_fake_dma_outstanding(), fx.dma_before);
 }
 
@@ -221,7 +210,7 @@ static void test_probe_failures(void **state)
 	m->pf.bar_size[0] = 64 * 1024;
 	assert_int_equal(__pci_driver_e1000.probe(&m->pf.dev), -ENODEV);
 	assert_false(m->pf.enabled);
-	assert_non_null(strstr(fx.log, "e1000: 00:03.0: BAR 0 is not 128 KiB of MMIO"));
+	assert_non_null(strstr(log_captured, "e1000: 00:03.0: BAR 0 is not 128 KiB of MMIO"));
 	free(m);
 
 	m = new_model();
@@ -232,7 +221,7 @@ static void test_probe_failures(void **state)
 	m = new_model();
 	m->reset_reads = UINT32_MAX;	/* RST never clears: the wait is bounded */
 	assert_int_equal(__pci_driver_e1000.probe(&m->pf.dev), -ETIMEDOUT);
-	assert_non_null(strstr(fx.log, "e1000: 00:03.0: reset failed"));
+	assert_non_null(strstr(log_captured, "e1000: 00:03.0: reset failed"));
 	free(m);
 
 	m = new_model();
@@ -243,7 +232,7 @@ static void test_probe_failures(void **state)
 	m->mac_in_ral = false;
 	memset(m->eeprom, 0xff, sizeof(m->eeprom));	/* broadcast: not a station address */
 	assert_int_equal(__pci_driver_e1000.probe(&m->pf.dev), -EINVAL);
-	assert_non_null(strstr(fx.log, "no valid MAC address"));
+	assert_non_null(strstr(log_captured, "no valid MAC address"));
 	free(m);
 
 	m = new_model();
@@ -476,7 +465,7 @@ static void test_link_change(void **state)
 	irq(m);
 	nd->ops->poll(nd, 64);
 	assert_false(nd->link_up);
-	assert_non_null(strstr(fx.log, ": link down"));
+	assert_non_null(strstr(log_captured, ": link down"));
 	e1000_model_set_link(m, true);
 	irq(m);
 	nd->ops->poll(nd, 64);
@@ -559,9 +548,9 @@ static void assert_works(struct e1000_model *m, struct netdev *nd)
 static void expect_reset(struct e1000_model *m, struct netdev *nd, const char *what,
 			 uint64_t resets)
 {
-	assert_non_null(strstr(fx.log, "e1000: 00:03.0: "));
-	assert_non_null(strstr(fx.log, what));
-	assert_non_null(strstr(fx.log, "resetting the device"));
+	assert_non_null(strstr(log_captured, "e1000: 00:03.0: "));
+	assert_non_null(strstr(log_captured, what));
+	assert_non_null(strstr(log_captured, "resetting the device"));
 	assert_int_equal(nd->stats.resets, resets);
 	assert_int_equal(e1000_model_reg(m, E1000_RDT), 255);
 	assert_int_equal(e1000_model_reg(m, E1000_RDH), 0);
@@ -583,9 +572,9 @@ static void test_nonsense(void **state)
 	/* Length larger than the buffer. */
 	assert_true(e1000_model_rx(m, f, 100));
 	e1000_model_rx_ring(m)[0].length = 2049;
-	lines = fx.nlog;
+	lines = log_lines;
 	assert_int_equal(nd->ops->poll(nd, 64), 0);
-	assert_int_equal(fx.nlog, lines + 1);
+	assert_int_equal(log_lines, lines + 1);
 	expect_reset(m, nd, "RX length larger than the buffer (0x801)", ++resets);
 
 	/* RDH outside the ring. */
@@ -657,8 +646,8 @@ static void test_device_gone(void **state)
 	irq(m);
 	assert_int_equal(fx.notifies, 1);
 	assert_int_equal(nd->ops->poll(nd, 64), 0);
-	assert_non_null(strstr(fx.log, "e1000: 00:03.0: registers read all-ones, device gone"));
-	assert_non_null(strstr(fx.log, "e1000: 00:03.0: reset failed (-19), device stopped"));
+	assert_non_null(strstr(log_captured, "e1000: 00:03.0: registers read all-ones, device gone"));
+	assert_non_null(strstr(log_captured, "e1000: 00:03.0: reset failed (-19), device stopped"));
 	assert_int_equal(nd->stats.resets, 1);
 	assert_false(nd->link_up);
 	assert_int_equal(nd->ops->xmit(nd, f, 100, NULL), -EIO);
@@ -681,7 +670,7 @@ static void test_fault_storm(void **state)
 		nd->ops->poll(nd, 64);
 	}
 	assert_int_equal(nd->stats.resets, 9);
-	assert_non_null(strstr(fx.log, "8 resets in a row did not help, device stopped"));
+	assert_non_null(strstr(log_captured, "8 resets in a row did not help, device stopped"));
 	assert_int_equal(nd->ops->xmit(nd, f, 100, NULL), -EIO);
 	assert_int_equal(e1000_model_reg(m, E1000_RCTL), 0);
 	close_no_leak(nd);
@@ -697,7 +686,7 @@ static void test_gone_while_polling(void **state)
 	m->gone = true;
 	assert_int_equal(nd->ops->poll(nd, 64), 0);
 	assert_int_equal(nd->stats.resets, 1);
-	assert_non_null(strstr(fx.log, "device stopped"));
+	assert_non_null(strstr(log_captured, "device stopped"));
 	close_no_leak(nd);
 }
 

@@ -17,22 +17,12 @@
 #include <plinth/time.h>
 #include <plinth/virtio_net_regs.h>
 #include <plinth/virtio_pci_regs.h>
+#include "log_capture.h"
 #include "virtio_net_model.h"
 
 int virtio_net_probe_for_test(struct pci_dev *pd);
 
-static char logbuf[16384];
 
-void log_write(enum log_level level, const char *fmt, ...)
-{
-	size_t used = strlen(logbuf);
-	va_list ap;
-
-	(void)level;
-	va_start(ap, fmt);
-	vsnprintf(logbuf + used, sizeof(logbuf) - used, fmt, ap);
-	va_end(ap);
-}
 
 void *kzalloc(size_t size)
 {
@@ -98,7 +88,7 @@ static int setup_dev(uint64_t offered)
 	m = calloc(1, sizeof(*m));
 	rx = calloc(1024, sizeof(*rx));
 	vnm_init(m, offered);
-	logbuf[0] = 0;
+	log_capture_clear();
 	nrx = nnotify = 0;
 	if (virtio_net_probe_for_test(&m->f.dev))
 		return -1;
@@ -191,7 +181,7 @@ static void test_link_and_mac(void **state)
 	assert_int_equal(nnotify, 1);
 	nd->ops->poll(nd, 64);
 	assert_false(nd->link_up);
-	assert_non_null(strstr(logbuf, "link down"));
+	assert_non_null(strstr(log_captured, "link down"));
 	m->net_status = VIRTIO_NET_S_LINK_UP;
 	vnm_config_change(m);
 	nd->ops->poll(nd, 64);
@@ -310,7 +300,7 @@ static void test_msix_refused(void **state)
 	assert_int_equal(setup_dev(ALL_FEATURES), 0);
 	m->refuse_vectors = true;
 	assert_int_equal(nd->ops->open(nd), 0);
-	assert_non_null(strstr(logbuf, "virtio-net: 00:03.0: MSI-X vector refused"));
+	assert_non_null(strstr(log_captured, "virtio-net: 00:03.0: MSI-X vector refused"));
 	assert_int_equal(m->f.irq_mode, PCI_IRQ_INTX);
 	assert_int_equal(m->msix_config, VIRTIO_MSI_NO_VECTOR);
 	traffic(20);	/* interrupts now arrive through the ISR */
@@ -336,12 +326,12 @@ static void fake_used(unsigned int q, uint32_t id, uint32_t len, uint16_t jump)
 
 static void expect_reset(const char *line, uint64_t resets)
 {
-	if (!strstr(logbuf, line))
-		print_message("wanted \"%s\", log: %s\n", line, logbuf);
-	assert_non_null(strstr(logbuf, line));
+	if (!strstr(log_captured, line))
+		print_message("wanted \"%s\", log: %s\n", line, log_captured);
+	assert_non_null(strstr(log_captured, line));
 	assert_int_equal(nd->stats.resets, resets);
 	assert_true(m->status & VIRTIO_STATUS_DRIVER_OK);
-	logbuf[0] = 0;
+	log_capture_clear();
 	traffic(5);	/* and it keeps working */
 }
 

@@ -4,6 +4,7 @@
  * and capabilities, the feature windows and negotiation, the device status
  * rules and reset, queue programming and enabling.
  */
+#include "log_capture.h"
 #include "virtio_pci_fixture.h"
 #include <stdarg.h>
 #include <stddef.h>
@@ -242,9 +243,9 @@ static void test_reset(void **state)
 		assert_int_equal(fx_common_rd(VIRTIO_PCI_COMMON_Q_DESC, 8), 0);
 	}
 	/* After a reset the device fails (and logs) again. */
-	fx.nlog = 0;
+	log_lines = 0;
 	virtio_dev_fail(&fx.d, "second");
-	assert_int_equal(fx.nlog, 1);
+	assert_int_equal(log_lines, 1);
 	/* And it can be brought up again. */
 	set_status(0);
 	fx_bring_up();
@@ -336,7 +337,7 @@ static void test_enable(void **state)
 	/* Writing 0 does not stop a queue; only a reset does. */
 	fx_common_wr(VIRTIO_PCI_COMMON_Q_ENABLE, 2, 0);
 	assert_true(q->enabled);
-	assert_int_equal(fx.nlog, 0);
+	assert_int_equal(log_lines, 0);
 	assert_false(fx.d.failed);
 }
 
@@ -355,15 +356,15 @@ static void test_enable_bad_ring(void **state)
 	assert_false(q->enabled);
 	assert_true(fx.d.failed);
 	assert_true(status() & ST_NR);
-	assert_int_equal(fx.nlog, 1);
-	assert_non_null(strstr(fx.log, "virtio: virtio-blk test: device needs reset: queue 2: "));
-	assert_non_null(strstr(fx.log, "outside guest RAM"));
+	assert_int_equal(log_lines, 1);
+	assert_non_null(strstr(log_captured, "virtio: virtio-blk test: device needs reset: queue 2: "));
+	assert_non_null(strstr(log_captured, "outside guest RAM"));
 	assert_int_equal(fx.nmsix, 1);
 	assert_int_equal(fx.msix_sent[0], 2);
 	/* Another bad enable: still one log line and one interrupt. */
 	fx_common_wr(VIRTIO_PCI_COMMON_Q_DESC, 8, FX_DESC(2) + 8);	/* misaligned */
 	fx_enable_queue(2);
-	assert_int_equal(fx.nlog, 1);
+	assert_int_equal(log_lines, 1);
 	assert_int_equal(fx.nmsix, 1);
 	/* NEEDS_RESET survives status writes; a reset clears it. */
 	set_status(ST_ACK | ST_DRV | ST_FOK | ST_DOK);

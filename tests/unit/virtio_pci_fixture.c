@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include "log_capture.h"
 #include "virtio_pci_fixture.h"
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,18 +13,6 @@
 
 struct fx fx;
 
-/* The kernel's log, captured: lines appended to fx.log. */
-void log_write(enum log_level level, const char *fmt, ...)
-{
-	size_t used = strlen(fx.log);
-	va_list ap;
-
-	(void)level;
-	va_start(ap, fmt);
-	vsnprintf(fx.log + used, sizeof(fx.log) - used, fmt, ap);
-	va_end(ap);
-	fx.nlog++;
-}
 
 static uint64_t dev_features(struct virtio_dev *d)
 {
@@ -118,6 +107,7 @@ int fx_setup(void **state)
 {
 	(void)state;
 	memset(&fx, 0, sizeof(fx));
+	log_capture_clear();
 	vq_ram_init(&fx.ram, FX_RAM_BASE, FX_RAM_SIZE);
 	for (unsigned int i = 0; i < FX_NQ; i++) {
 		fx.queues[i].max_size = FX_QMAX;

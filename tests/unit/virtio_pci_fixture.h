@@ -40,8 +40,6 @@ struct fx {
 	unsigned int nmsix;
 	bool intx_level;
 	unsigned int intx_calls;
-	unsigned int nlog;
-	char log[512];
 };
 
 extern struct fx fx;
