@@ -187,24 +187,6 @@ static bool within(uint64_t measured, uint64_t expected)
 	return measured + tol >= expected && measured <= expected + tol;
 }
 
-/* The LAPIC count and the TSC at one instant: the tightest of a few bracketed reads. */
-static void lapic_sample(uint32_t *count, uint64_t *tsc)
-{
-	uint64_t best = UINT64_MAX;
-
-	for (int i = 0; i < 5; i++) {
-		uint64_t t0 = rdtsc();
-		uint32_t c = lapic_timer_current();
-		uint64_t t1 = rdtsc();
-
-		if (t1 - t0 < best) {
-			best = t1 - t0;
-			*count = c;
-			*tsc = t0 + (t1 - t0) / 2;
-		}
-	}
-}
-
 /*
  * Rates are compared over the same window, from samples taken at known
  * instants, so an emulator host that is busy cannot fail the test; the

@@ -1,8 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * TSC and LAPIC timer frequencies come from counting them across a window
- * of a fixed-frequency reference: the ACPI PM timer (3.579545 MHz) where the
- * FADT has one, the PIT (1.193182 MHz) otherwise.
+ * The TSC frequency comes from counting it across a window of a
+ * fixed-frequency reference: the ACPI PM timer (3.579545 MHz) where the FADT
+ * has one, the PIT (1.193182 MHz) otherwise. The LAPIC timer is then
+ * measured against the TSC over the same window, each count read between
+ * two TSC reads: under an emulator a reference read can stall for
+ * milliseconds (a busy host), and a LAPIC count read on either side of such
+ * a stall would be charged to the window.
  */
 #include <asm/cpu.h>
 #include <asm/io.h>
@@ -89,60 +93,74 @@ void reference_sample(uint64_t *ref, uint64_t *tsc)
 	}
 }
 
-static void measure_with_pm_timer(uint64_t *tsc_ticks, uint32_t *lapic_ticks)
+void lapic_sample(uint32_t *count, uint64_t *tsc)
+{
+	uint64_t best = UINT64_MAX;
+
+	for (int i = 0; i < SAMPLE_TRIES; i++) {
+		uint64_t t0 = rdtsc();
+		uint32_t c = lapic_timer_current();
+		uint64_t t1 = rdtsc();
+
+		if (t1 - t0 < best) {
+			best = t1 - t0;
+			*count = c;
+			*tsc = t0 + (t1 - t0) / 2;
+		}
+	}
+}
+
+static uint64_t measure_with_pm_timer(void)
 {
 	uint64_t window = PM_TIMER_HZ * CALIBRATION_MS / 1000;
 	uint64_t ref0 = 0, ref1 = 0, tsc0 = 0, tsc1 = 0, now_tsc;
-	uint32_t apic0, apic1;
 
-	apic0 = lapic_timer_current();
 	reference_sample(&ref0, &tsc0);
 	do {
 		reference_sample(&ref1, &now_tsc);
 	} while (ref1 - ref0 < window);
 	reference_sample(&ref1, &tsc1);
-	apic1 = lapic_timer_current();
-	/* Scale both counts to exactly the reference window they spanned. */
-	*tsc_ticks = (tsc1 - tsc0) * window / (ref1 - ref0);
-	*lapic_ticks = (uint32_t)((uint64_t)(apic0 - apic1) * window / (ref1 - ref0));
+	/* Scaled to exactly the reference window it spanned. */
+	return (tsc1 - tsc0) * window / (ref1 - ref0);
 }
 
 /* PIT channel 2, gated through port 0x61, counts down once in mode 0. */
-static void measure_with_pit(uint64_t *tsc_ticks, uint32_t *lapic_ticks)
+static uint64_t measure_with_pit(void)
 {
 	uint16_t count = (uint16_t)(PIT_HZ * CALIBRATION_MS / 1000);
 	uint64_t tsc0;
-	uint32_t apic0;
 
 	outb(0x61, (inb(0x61) & ~0x02) | 0x01);
 	outb(0x43, 0xb0); /* channel 2, lo/hi byte, mode 0 */
 	outb(0x42, count & 0xff);
 	outb(0x42, count >> 8);
 	tsc0 = rdtsc();
-	apic0 = lapic_timer_current();
 	while (!(inb(0x61) & 0x20))
 		;
-	*tsc_ticks = rdtsc() - tsc0;
-	*lapic_ticks = apic0 - lapic_timer_current();
+	return rdtsc() - tsc0;
 }
 
 int timer_calibrate(struct timer_calibration *cal)
 {
-	uint64_t tsc_ticks;
-	uint32_t lapic_ticks;
+	uint64_t tsc_ticks, lapic_tsc0 = 0, lapic_tsc1 = 0;
+	uint32_t c0 = 0, c1 = 0;
 
 	lapic_timer_start(0xffffffffu, 0, true);
+	lapic_sample(&c0, &lapic_tsc0);
 	if (pm_timer_setup()) {
 		cal->reference = "ACPI PM timer";
-		measure_with_pm_timer(&tsc_ticks, &lapic_ticks);
+		tsc_ticks = measure_with_pm_timer();
 	} else {
 		cal->reference = "PIT";
-		measure_with_pit(&tsc_ticks, &lapic_ticks);
+		tsc_ticks = measure_with_pit();
 	}
+	lapic_sample(&c1, &lapic_tsc1);
 	lapic_timer_stop();
 	cal->tsc_hz = tsc_ticks * 1000 / CALIBRATION_MS;
-	cal->lapic_hz = (uint64_t)lapic_ticks * 1000 / CALIBRATION_MS;
-	if (!cal->tsc_hz || !cal->lapic_hz)
+	if (!cal->tsc_hz || lapic_tsc1 <= lapic_tsc0)
+		return -EIO;
+	cal->lapic_hz = (uint64_t)(c0 - c1) * cal->tsc_hz / (lapic_tsc1 - lapic_tsc0);
+	if (!cal->lapic_hz)
 		return -EIO;
 	return 0;
 }

@@ -19,5 +19,7 @@ uint64_t reference_clock_read(void);
 uint64_t reference_clock_hz(void);
 /* A PM timer reading and the TSC value at the same moment. */
 void reference_sample(uint64_t *ref, uint64_t *tsc);
+/* The LAPIC timer's current count and the TSC value at the same moment. */
+void lapic_sample(uint32_t *count, uint64_t *tsc);
 
 #endif
