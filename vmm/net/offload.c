@@ -7,34 +7,13 @@
 #include <plinth/errno.h>
 #include <plinth/string.h>
 #include <vmm/net/ether.h>
+#include <plinth/bytes.h>
 #include <vmm/net/offload.h>
 
 #define IPV4_HLEN_MIN	20
 #define IPV6_HLEN	40
 #define TCP_HLEN_MIN	20
 #define IP_LEN_MAX	65535u
-
-static uint16_t get_be16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t get_be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static void put_be16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void put_be32(uint8_t *p, uint32_t v)
-{
-	put_be16(p, (uint16_t)(v >> 16));
-	put_be16(p + 2, (uint16_t)v);
-}
 
 uint64_t net_csum_add(uint64_t sum, const uint8_t *p, size_t len)
 {

@@ -4,8 +4,9 @@
 
 /*
  * Little-endian fields at any alignment, as boot images, ELF files and
- * firmware tables lay them out. Byte by byte, so an unaligned field in an
- * untrusted image is never an unaligned (or strict-aliasing) access.
+ * firmware tables lay them out, and big-endian ones, as network headers
+ * and Plinth's management protocol do. Byte by byte, so an unaligned field
+ * in untrusted input is never an unaligned (or strict-aliasing) access.
  */
 #include <plinth/types.h>
 
@@ -40,6 +41,39 @@ static inline void put_le64(uint8_t *b, uint64_t v)
 {
 	put_le32(b, (uint32_t)v);
 	put_le32(b + 4, (uint32_t)(v >> 32));
+}
+
+static inline uint16_t get_be16(const uint8_t *b)
+{
+	return (uint16_t)(b[0] << 8 | b[1]);
+}
+
+static inline uint32_t get_be32(const uint8_t *b)
+{
+	return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+}
+
+static inline uint64_t get_be64(const uint8_t *b)
+{
+	return (uint64_t)get_be32(b) << 32 | get_be32(b + 4);
+}
+
+static inline void put_be16(uint8_t *b, uint16_t v)
+{
+	b[0] = (uint8_t)(v >> 8);
+	b[1] = (uint8_t)v;
+}
+
+static inline void put_be32(uint8_t *b, uint32_t v)
+{
+	put_be16(b, (uint16_t)(v >> 16));
+	put_be16(b + 2, (uint16_t)v);
+}
+
+static inline void put_be64(uint8_t *b, uint64_t v)
+{
+	put_be32(b, (uint32_t)(v >> 32));
+	put_be32(b + 4, (uint32_t)v);
 }
 
 #endif
