@@ -3,11 +3,15 @@
 #define VMM_NET_VSWITCH_H
 
 /*
- * An L2 learning bridge between the virtual NICs of partitions.
+ * An L2 learning bridge between the virtual NICs of partitions, a
+ * physical NIC (the switch's uplink, uplink.h) and Plinth's own interface
+ * (its host port, host_port.h).
  *
- * Each port belongs to a device (virtio-net) that hands the switch the
- * frames its guest sends (vswitch_forward(), on the sending vCPU) and
- * receives frames through its deliver op, also on the sender's vCPU. The
+ * Each port belongs to a device that hands the switch the frames it sends
+ * (vswitch_forward(): a guest's virtio-net on the sending vCPU, the uplink
+ * and the host port on their threads) and receives frames through its
+ * deliver op, on the sender's CPU; the uplink and the host port only queue
+ * there. The
  * switch learns which port each unicast source MAC lives behind and sends
  * unicast there; broadcast, multicast and unknown unicast go to every port
  * but the one it came from. A frame never goes back to its ingress port, so
