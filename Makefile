@@ -21,13 +21,15 @@ KERNEL_CFLAGS := -std=gnu11 -O2 -g $(WARN) -ffreestanding -fno-pic -fno-pie \
 	-fno-omit-frame-pointer -mno-omit-leaf-frame-pointer -fno-asynchronous-unwind-tables -fno-common
 KERNEL_ASFLAGS := -D__ASSEMBLY__
 # Include path by layer, from the source's top directory.
-layer_includes = $(if $(filter vmm/%,$(1)),$(INCLUDES_VMM),$(if $(filter arch/%,$(1)),$(INCLUDES_ARCH),$(INCLUDES_KERNEL) $(if $(filter kernel/net/%,$(1)),$(LWIP_INCLUDES))))
+layer_includes = $(if $(filter vmm/%,$(1)),$(INCLUDES_VMM),$(if $(filter arch/%,$(1)),$(INCLUDES_ARCH),$(INCLUDES_KERNEL) $(if $(filter kernel/net/%,$(1)),$(LWIP_INCLUDES))$(if $(filter kernel/tls/%,$(1)),$(MBEDTLS_INCLUDES))))
 KERNEL_LDFLAGS := -nostdlib -static -no-pie -z max-page-size=4096 -z noexecstack -T linker.ld
 
 KERNEL_SRCS := $(wildcard arch/x86_64/*.c arch/x86_64/*.S arch/x86_64/vmx/*.c arch/x86_64/vmx/*.S \
-	kernel/*.c kernel/lib/*.c kernel/mm/*.c kernel/acpi/*.c kernel/sched/*.c kernel/net/*.c kernel/mgmt/*.c vmm/*/*.c drivers/*/*.c)
+	kernel/*.c kernel/lib/*.c kernel/mm/*.c kernel/acpi/*.c kernel/sched/*.c kernel/net/*.c kernel/mgmt/*.c \
+	kernel/tls/*.c vmm/*/*.c drivers/*/*.c)
 KERNEL_OBJS := $(patsubst %,$(BUILD)/kernel/%.o,$(KERNEL_SRCS))
 include kernel/net/lwip.mk
+include kernel/tls/mbedtls.mk
 
 # UEFI stage: gnu-efi, position independent, Microsoft calling convention for firmware calls.
 EFI_INC := /usr/include/efi
@@ -60,8 +62,8 @@ $(BUILD)/kernel/%.S.o: %.S Makefile
 	@echo "  AS      $<"
 	@$(CC) $(KERNEL_ASFLAGS) $(call layer_includes,$<) -MMD -c $< -o $@
 
-$(BUILD)/kernel.elf: $(KERNEL_OBJS) $(LWIP_OBJS) linker.ld
-	$(LD) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS) $(LWIP_OBJS)
+$(BUILD)/kernel.elf: $(KERNEL_OBJS) $(LWIP_OBJS) $(MBEDTLS_OBJS) linker.ld
+	$(LD) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS) $(LWIP_OBJS) $(MBEDTLS_OBJS)
 
 kernel: $(BUILD)/kernel.elf
 
@@ -112,4 +114,4 @@ test:
 clean:
 	rm -rf $(BUILD)
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD) -name '*.d' -type f 2>/dev/null)

@@ -16,6 +16,7 @@
 #include <plinth/smp.h>
 #include <plinth/string.h>
 #include <plinth/time.h>
+#include <plinth/tls.h>
 
 #define STRESS_ROUNDS 8
 #define STRESS_PAGES 64
@@ -342,6 +343,16 @@ static void test_fatal_park(void)
 	report("fatal-park", parked && restarted && answers && cpus_online == online_before, detail);
 }
 
+/* ---- mbedTLS: known answers and an in-memory mutual TLS handshake (kernel/tls/) ---- */
+
+static void test_tls(void)
+{
+	char detail[256];
+	bool ok = tls_selftest(detail, sizeof(detail));
+
+	report("tls", ok, detail);
+}
+
 unsigned int selftest_run_all(void)
 {
 	failures = 0;
@@ -351,6 +362,7 @@ unsigned int selftest_run_all(void)
 	test_timer();
 	test_exceptions();
 	test_fatal_park();
+	test_tls();
 	pr_info("selftest: %u failed\n", failures);
 	return failures;
 }

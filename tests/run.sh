@@ -103,12 +103,16 @@ expect "qemu: kernel logs with timestamp, CPU and level" "$log" '^\[ *[0-9]+\.[0
 expect "qemu: ACPI tables parsed" "$log" 'acpi: MADT 4 CPUs'
 expect "qemu: 4 of 4 CPUs online" "$log" '4 of 4 CPUs online'
 expect "qemu: SVM with NPT reported" "$log" 'cpu: SVM yes.*NPT yes'
-for t in alloc-stress xcall timer exception-report stack-guard fatal-park; do
+for t in alloc-stress xcall timer exception-report stack-guard fatal-park tls; do
 	expect "qemu: SELFTEST $t" "$log" "SELFTEST $t: PASS"
 done
 expect "qemu: a fatal exception on an AP is reported with its backtrace" "$log" \
 	'#0 [0-9a-f]{16} <fault_on_purpose\+0x'
 expect "qemu: the faulting AP parks and says so" "$log" 'cpu3 parked after fatal exception'
+# mbedTLS inside Plinth (kernel/tls/): a mutual handshake in memory and a refused wrong CA.
+expect "qemu: TLS 1.2 handshake with ECDHE-ECDSA and AES-GCM" "$log" \
+	'SELFTEST tls: PASS - TLS-ECDHE-ECDSA-WITH-AES-(256-GCM-SHA384|128-GCM-SHA256) mutual handshake'
+expect "qemu: the TLS client refuses a server from another CA" "$log" 'SELFTEST tls: PASS .*wrong CA refused'
 reject "qemu: no self-test failed" "$log" 'SELFTEST .*: FAIL'
 expect "qemu: exception report names the faulting function" "$log" 'RIP [0-9a-f]{16} <probe_ud2\+0x'
 expect "qemu: exception report has a backtrace" "$log" '#1 [0-9a-f]{16} <test_exceptions\+0x'
@@ -190,7 +194,7 @@ log=$logs/bochs-smp.serial.log
 expect "bochs: 2 of 2 CPUs online" "$log" '2 of 2 CPUs online'
 expect "bochs: VMX with EPT" "$log" 'cpu: VMX EPT yes'
 expect "bochs: VPID and unrestricted guest" "$log" 'cpu: VMX VPID yes.*unrestricted guest yes'
-for t in alloc-stress xcall timer exception-report stack-guard fatal-park; do
+for t in alloc-stress xcall timer exception-report stack-guard fatal-park tls; do
 	expect "bochs: SELFTEST $t" "$log" "SELFTEST $t: PASS"
 done
 reject "bochs: no self-test failed" "$log" 'SELFTEST .*: FAIL'

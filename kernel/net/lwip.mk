@@ -3,7 +3,7 @@
 LWIP_VERSION := 2.1.3+dfsg1-2
 LWIP_DIR := $(BUILD)/lwip/lwip-$(LWIP_VERSION)
 LWIP_STAMP := $(LWIP_DIR)/.plinth-stamp
-LWIP_INCLUDES := -Ikernel/net/port -I$(LWIP_DIR)/src/include
+LWIP_INCLUDES := -Ikernel/net/port -Ikernel/libc -I$(LWIP_DIR)/src/include
 LWIP_CORE := def dns inet_chksum init ip mem memp netif pbuf raw stats sys tcp tcp_in tcp_out \
 	timeouts udp
 LWIP_IPV4 := autoip dhcp etharp icmp igmp ip4 ip4_addr ip4_frag
@@ -13,10 +13,10 @@ LWIP_OBJS := $(LWIP_SRCS:%=$(BUILD)/lwip/obj/%.o)
 LWIP_CFLAGS := $(filter-out -Werror,$(KERNEL_CFLAGS)) -Wno-unused-parameter -Wno-sign-compare \
 	-Wno-address $(INCLUDES_KERNEL) $(LWIP_INCLUDES)
 
-$(LWIP_STAMP): tools/fetch-lwip.sh
+$(LWIP_STAMP): tools/fetch-lwip.sh tools/fetch-deb-source.sh
 	@tools/fetch-lwip.sh $(BUILD)/lwip
 
-$(BUILD)/lwip/obj/%.c.o: $(LWIP_STAMP) $(wildcard kernel/net/port/*.h kernel/net/port/arch/*.h)
+$(BUILD)/lwip/obj/%.c.o: $(LWIP_STAMP) $(wildcard kernel/net/port/*.h kernel/net/port/arch/*.h kernel/libc/*.h)
 	@mkdir -p $(dir $@)
 	@echo "  CC [lwip] $*.c"
 	@$(CC) $(LWIP_CFLAGS) -MMD -c $(LWIP_DIR)/$*.c -o $@
