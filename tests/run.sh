@@ -29,6 +29,15 @@ PL='^\[ *[0-9]+\.[0-9]{6}\] cpu[0-9]+ [A-Z]+ +'
 reject() {
 	if grep -qaE "$3" "$2" 2>/dev/null; then fail "$1 (unexpected /$3/)" "$2"; else pass "$1"; fi
 }
+# reject_after_ready NAME LOG REGEX: as reject, from "Plinth ready" on (the kernel self-tests
+# fault on purpose before it).
+reject_after_ready() {
+	if sed -n '/Plinth ready/,$p' "$2" | grep -qaE "$3"; then
+		fail "$1 (unexpected /$3/ after Plinth ready)" "$2"
+	else
+		pass "$1"
+	fi
+}
 
 echo "== build"
 if ! make -s all unit-build guests >"$logs/build.log" 2>&1; then
@@ -169,13 +178,8 @@ expect "net switch: Plinth's host port takes the NIC's MAC" "$log" "${PL}net: la
 expect "net switch: DHCP lease through the switch" "$log" "${PL}net: lan0: DHCP lease 10\\.0\\.2\\.15/24"
 expect "net switch: 16 MiB echoed both ways through the switch" "$out" '^echo-client: PASS'
 expect "net switch: Plinth counted every byte" "$log" "${PL}net: echo: connection from 10\\.0\\.2\\.2:[0-9]+ closed, 16777216 bytes echoed"
-reject "net switch: no device reset, no lwIP assertion" "$log" "resetting the device|lwip: assertion"
-# The kernel self-tests fault on purpose before "Plinth ready"; nothing may fault after it.
-if sed -n '/Plinth ready/,$p' "$log" | grep -qaE "${PL}EXCEPTION"; then
-	fail "net switch: no fault once Plinth runs" "$log"
-else
-	pass "net switch: no fault once Plinth runs"
-fi
+reject_after_ready "net switch: no fault, device reset or lwIP assertion once Plinth runs" "$log" \
+	"${PL}EXCEPTION|resetting the device|lwip: assertion"
 expect "net switch: the run ends over TCP port 8" "$log" "${PL}test exit: SUCCESS"
 sed -n 's/^echo-client: \([0-9.]* MB\/s each way\).*/    net switch: \1/p' "$out"
 
@@ -491,12 +495,8 @@ if [ "$linux_ok" = 1 ]; then
 		"\\[web\\] PLINTH-DOWNLOAD-SHA256 ${want:-none} 4194304"
 	reject "uplink: no guest check failed" "$log" '\[web\] PLINTH-FAIL'
 	expect "uplink: the partition powers off" "$log" "${PL}partition 'web' stopped: guest powered off \\(ACPI S5\\)"
-	# The kernel self-tests fault on purpose before "Plinth ready"; nothing may fault after it.
-	if sed -n '/Plinth ready/,$p' "$log" | grep -qaE "${PL}EXCEPTION|lwip: assertion|resetting the device"; then
-		fail "uplink: no fault, assertion or device reset once Plinth runs" "$log"
-	else
-		pass "uplink: no fault, assertion or device reset once Plinth runs"
-	fi
+	reject_after_ready "uplink: no fault, device reset or lwIP assertion once Plinth runs" "$log" \
+		"${PL}EXCEPTION|resetting the device|lwip: assertion"
 	expect "uplink: Plinth exits normally" "$log" "${PL}test exit: SUCCESS"
 	sed -n 's/^echo-client: \([0-9.]* MB\/s each way\).*/    uplink echo: \1/p' "$work/echo.log"
 fi
