@@ -4,6 +4,7 @@
  * randomness, diagnostics and assertions.
  */
 #include <asm/cpu.h>
+#include <asm/rand.h>
 #include <plinth/log.h>
 #include <plinth/sched.h>
 #include <plinth/string.h>
@@ -17,18 +18,6 @@ u32_t sys_now(void)
 	return (u32_t)(time_ns() / NSEC_PER_MSEC);
 }
 
-static bool rdrand64(uint64_t *v)
-{
-	bool ok;
-
-	for (int i = 0; i < 10; i++) {
-		__asm__ volatile("rdrand %0; setc %1" : "=r"(*v), "=qm"(ok));
-		if (ok)
-			return true;
-	}
-	return false;
-}
-
 /*
  * DHCP transaction ids and TCP initial sequence numbers: RDRAND where the
  * CPU has it, so sequence numbers cannot be predicted from boot timing.
@@ -37,12 +26,10 @@ unsigned int net_lwip_rand(void)
 {
 	static int has_rdrand = -1;
 	static uint64_t state;
-	struct cpuid_regs r;
 	uint64_t v;
 
 	if (has_rdrand < 0) {
-		cpuid(1, &r);
-		has_rdrand = !!(r.ecx & (1u << 30));
+		has_rdrand = cpu_has_rdrand();
 		state = rdtsc() | 1;
 	}
 	if (has_rdrand && rdrand64(&v))

@@ -5,6 +5,7 @@
  * firmware's wall clock, which certificate validity checks need.
  */
 #include <asm/cpu.h>
+#include <asm/rand.h>
 #include <plinth/errno.h>
 #include <plinth/log.h>
 #include <plinth/mm.h>
@@ -20,11 +21,6 @@
 #include "mbedtls/platform_util.h"
 #include "mbedtls/ssl_ciphersuites.h"
 
-#define CPUID1_ECX_RDRAND (1u << 30)
-#define CPUID7_EBX_RDSEED (1u << 18)
-/* Intel's guidance: RDRAND fails only on exhaustion, 10 tries suffice; RDSEED needs pauses. */
-#define RDRAND_TRIES 10
-#define RDSEED_TRIES 1000
 
 enum entropy_insn { ENTROPY_UNKNOWN, ENTROPY_NONE, ENTROPY_RDRAND, ENTROPY_RDSEED };
 
@@ -63,16 +59,9 @@ uint64_t tls_allocations_live(void)
 
 static enum entropy_insn probe_entropy(void)
 {
-	struct cpuid_regs r;
-
-	cpuid(0, &r);
-	if (r.eax >= 7) {
-		cpuid_count(7, 0, &r);
-		if (r.ebx & CPUID7_EBX_RDSEED)
-			return ENTROPY_RDSEED;
-	}
-	cpuid(1, &r);
-	return (r.ecx & CPUID1_ECX_RDRAND) ? ENTROPY_RDRAND : ENTROPY_NONE;
+	if (cpu_has_rdseed())
+		return ENTROPY_RDSEED;
+	return cpu_has_rdrand() ? ENTROPY_RDRAND : ENTROPY_NONE;
 }
 
 /*
@@ -106,31 +95,6 @@ const char *tls_entropy_source(void)
 	default:
 		return "none";
 	}
-}
-
-static bool rdseed64(uint64_t *v)
-{
-	bool ok;
-
-	for (int i = 0; i < RDSEED_TRIES; i++) {
-		__asm__ volatile("rdseed %0; setc %1" : "=r"(*v), "=qm"(ok));
-		if (ok)
-			return true;
-		cpu_relax();
-	}
-	return false;
-}
-
-static bool rdrand64(uint64_t *v)
-{
-	bool ok;
-
-	for (int i = 0; i < RDRAND_TRIES; i++) {
-		__asm__ volatile("rdrand %0; setc %1" : "=r"(*v), "=qm"(ok));
-		if (ok)
-			return true;
-	}
-	return false;
 }
 
 /*
