@@ -26,6 +26,8 @@ static const char *const type_names[MGMT_TYPE_COUNT] = {
 	[MGMT_CHAN_CLOSE] = "CHAN_CLOSE",
 	[MGMT_DATA] = "DATA",
 	[MGMT_GOODBYE] = "GOODBYE",
+	[MGMT_ENROL] = "ENROL",
+	[MGMT_ENROLLED] = "ENROLLED",
 };
 
 const char *mgmt_type_name(unsigned int type)

@@ -16,6 +16,7 @@ enum field_type {
 	F_S32,
 	F_STR,
 	F_LIST,		/* repeated nested records: elem describes one */
+	F_BLOB,		/* raw bytes into an array; their count in a uint32_t at count_off */
 };
 
 struct field_desc {
@@ -23,10 +24,10 @@ struct field_desc {
 	uint8_t type;
 	bool required;
 	uint16_t off;		/* in the message structure */
-	uint16_t size;		/* F_STR: the array; F_LIST: one element */
+	uint16_t size;		/* F_STR, F_BLOB: the array; F_LIST: one element */
 	uint64_t min, max;	/* F_U32/F_U64: accepted range (max 0: any) */
 	const char *name;
-	/* F_LIST */
+	/* F_LIST, F_BLOB */
 	const struct mgmt_msg_desc *elem;
 	uint16_t count_off;	/* a uint32_t in the structure */
 	uint16_t count_max;
@@ -47,6 +48,9 @@ struct mgmt_msg_desc {
 #define ENUM(t, st, m, count) FLD(t, st, m, F_U32, true, 1, (count) - 1)
 #define S32(t, st, m, req) FLD(t, st, m, F_S32, req, 0, 0)
 #define STR(t, st, m, req) FLD(t, st, m, F_STR, req, 0, 0)
+#define BLOB(t, st, m, n)                                                                     \
+	{ .tag = (t), .type = F_BLOB, .required = true, .off = offsetof(st, m),                \
+	  .size = sizeof(((st *)0)->m), .name = #m, .count_off = offsetof(st, n) }
 #define DESC(st, label, f) { .name = label, .fields = f, .nfields = ARRAY_SIZE(f), .size = sizeof(st) }
 
 static const struct field_desc hello_f[] = {
@@ -146,6 +150,17 @@ static const struct field_desc chan_close_f[] = {
 
 static const struct field_desc goodbye_f[] = {
 	STR(1, struct mgmt_goodbye, text, false),
+	FLD(2, struct mgmt_goodbye, reason, F_U32, false, 0, MGMT_BYE_COUNT - 1),
+};
+
+static const struct field_desc enrol_f[] = {
+	STR(1, struct mgmt_enrol, token, false),
+	BLOB(2, struct mgmt_enrol, csr, csr_len),
+};
+
+static const struct field_desc enrolled_f[] = {
+	STR(1, struct mgmt_enrolled, host_id, true),
+	BLOB(2, struct mgmt_enrolled, cert, cert_len),
 };
 
 static const struct mgmt_msg_desc descs[MGMT_TYPE_COUNT] = {
@@ -162,6 +177,8 @@ static const struct mgmt_msg_desc descs[MGMT_TYPE_COUNT] = {
 	[MGMT_CHAN_CREDIT] = DESC(struct mgmt_chan_credit, "CHAN_CREDIT", chan_credit_f),
 	[MGMT_CHAN_CLOSE] = DESC(struct mgmt_chan_close, "CHAN_CLOSE", chan_close_f),
 	[MGMT_GOODBYE] = DESC(struct mgmt_goodbye, "GOODBYE", goodbye_f),
+	[MGMT_ENROL] = DESC(struct mgmt_enrol, "ENROL", enrol_f),
+	[MGMT_ENROLLED] = DESC(struct mgmt_enrolled, "ENROLLED", enrolled_f),
 };
 
 const struct mgmt_msg_desc *mgmt_msg_desc(enum mgmt_type type)
@@ -190,6 +207,16 @@ static void encode_fields(const struct mgmt_msg_desc *d, const uint8_t *m, struc
 			if (((const char *)v)[0] || f->required)
 				tlv_put_bytes(w, f->tag, v, strnlen((const char *)v, f->size));
 			break;
+		case F_BLOB: {
+			uint32_t n = *(const uint32_t *)(m + f->count_off);
+
+			/* A count past the array is the caller's bug: the message does not fit. */
+			if (n > f->size)
+				w->overflow = true;
+			else
+				tlv_put_bytes(w, f->tag, v, n);
+			break;
+		}
 		case F_LIST: {
 			uint32_t n = *(const uint32_t *)(m + f->count_off);
 
@@ -273,6 +300,12 @@ static int decode_fields(const struct mgmt_msg_desc *d, struct tlv_reader *r, ui
 			if (tlv_get_str(&t, (char *)v, f->size))
 				return bad(err, errlen, label, f->name,
 					   "too long or holds a control byte");
+			break;
+		case F_BLOB:
+			if (t.len == 0 || t.len > f->size)
+				return bad(err, errlen, label, f->name, "empty or too long");
+			memcpy(v, t.val, t.len);
+			*(uint32_t *)(m + f->count_off) = t.len;
 			break;
 		case F_LIST: {
 			uint32_t *n = (uint32_t *)(m + f->count_off);

@@ -8,7 +8,7 @@ import sys
 
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "corpus", "fuzz_mgmt_decode")
 (HELLO, WELCOME, HEARTBEAT, OP, PROGRESS, RESULT, EVENT, EVENT_ACK, STATE, CHAN_OPEN,
- CHAN_CREDIT, CHAN_CLOSE, DATA, GOODBYE) = range(1, 15)
+ CHAN_CREDIT, CHAN_CLOSE, DATA, GOODBYE, ENROL, ENROLLED) = range(1, 17)
 
 
 def num(tag, v):
@@ -50,6 +50,9 @@ def main():
         + frame(DATA, bytes(range(256)) * 4, 5) + frame(CHAN_CREDIT, num(1, 4096), 5)
         + frame(CHAN_CLOSE, num(1, 0), 5) + frame(HEARTBEAT, num(1, 1) + num(2, 12345))
         + frame(GOODBYE, s(1, "bye")),
+        "enrol": bytes([17]) + frame(ENROL, s(1, "tok-1") + nest(2, bytes(range(256)) * 2))
+        + frame(ENROLLED, s(1, "h-0011") + nest(2, b"\x30\x82\x01\x00" + bytes(252)))
+        + frame(GOODBYE, num(2, 1) + s(1, "token already used")),
     }
     for name, data in seeds.items():
         with open(os.path.join(OUT, name), "wb") as fh:

@@ -126,7 +126,7 @@ static void test_frame_rules(void **state)
 	assert_int_equal(mgmt_frame_check(&f, err, sizeof(err)), -EPROTO);
 	f.type = MGMT_TYPE_COUNT;
 	assert_int_equal(mgmt_frame_check(&f, err, sizeof(err)), -EPROTO);
-	assert_string_equal(err, "unknown frame type 15");
+	assert_string_equal(err, "unknown frame type 17");
 	assert_string_equal(mgmt_type_name(200), "unknown");
 }
 
@@ -202,15 +202,16 @@ static void fill_op(struct mgmt_op *op)
 
 static void test_roundtrip_every_message(void **state)
 {
-	struct mgmt_hello hello = { .host_id = "host-7f3a", .boot_id = "b-1", .proto = 1,
+	/* Static, so their padding is zero like the decoder's output. */
+	static struct mgmt_hello hello = { .host_id = "host-7f3a", .boot_id = "b-1", .proto = 1,
 				    .version = "plinth 0.9", .cpus = 3, .cpus_free = 1,
 				    .memory = 24ull << 30, .memory_free = 20ull << 30, .nics = 2 };
-	struct mgmt_result res = { .op_id = "x", .status = -ENOSPC, .error = MGMT_ERR_CAPACITY,
+	static struct mgmt_result res = { .op_id = "x", .status = -ENOSPC, .error = MGMT_ERR_CAPACITY,
 				   .text = "not enough memory for 2048 MiB" };
-	struct mgmt_state st = { .events_next = 42, .count = MGMT_STATE_MAX };
-	struct mgmt_chan_open co = { .kind = MGMT_STREAM_UPLOAD, .size = 1ull << 33,
+	static struct mgmt_state st = { .events_next = 42, .count = MGMT_STATE_MAX };
+	static struct mgmt_chan_open co = { .kind = MGMT_STREAM_UPLOAD, .size = 1ull << 33,
 				     .credit = 262144 };
-	struct mgmt_op op;
+	static struct mgmt_op op;
 	static union {
 		struct mgmt_hello hello;
 		struct mgmt_op op;
@@ -364,6 +365,54 @@ static void test_state_list_bounded(void **state)
 	assert_string_equal(err, "partition: field state missing");
 }
 
+/* Certificates and CSRs travel as bytes, bounded by their arrays; a count past one is refused. */
+static void test_enrol_blobs(void **state)
+{
+	static struct mgmt_enrol en, back;
+	static struct mgmt_enrolled ed, ed_back;
+	struct tlv_writer w;
+	long n;
+
+	(void)state;
+	strcpy(en.token, "tok-0123");
+	en.csr_len = MGMT_DER_MAX;
+	for (unsigned int i = 0; i < MGMT_DER_MAX; i++)
+		en.csr[i] = (uint8_t)(i * 7);	/* NULs and control bytes included */
+	n = mgmt_encode(MGMT_ENROL, &en, pay, sizeof(pay));
+	assert_true(n > MGMT_DER_MAX);
+	assert_int_equal(mgmt_decode(MGMT_ENROL, pay, (size_t)n, &back, err, sizeof(err)), 0);
+	assert_memory_equal(&back, &en, sizeof(en));
+
+	strcpy(ed.host_id, "h-00112233");
+	ed.cert_len = 3;
+	memcpy(ed.cert, "\x30\x01\x00", 3);
+	n = mgmt_encode(MGMT_ENROLLED, &ed, pay, sizeof(pay));
+	assert_true(n > 0);
+	assert_int_equal(mgmt_decode(MGMT_ENROLLED, pay, (size_t)n, &ed_back, err, sizeof(err)),
+			 0);
+	assert_memory_equal(&ed_back, &ed, sizeof(ed));
+
+	ed.cert_len = MGMT_DER_MAX + 1;
+	assert_int_equal(mgmt_encode(MGMT_ENROLLED, &ed, pay, sizeof(pay)), -EMSGSIZE);
+
+	/* One byte past the array, and an empty one, are named. */
+	tlv_writer_init(&w, pay, sizeof(pay));
+	tlv_put_bytes(&w, 2, en.csr, MGMT_DER_MAX);
+	tlv_put_bytes(&w, 1, "t", 1);
+	pay[1] = (MGMT_DER_MAX + 1) >> 8;
+	pay[2] = (MGMT_DER_MAX + 1) & 0xff;
+	assert_int_equal(mgmt_decode(MGMT_ENROL, pay, w.len, &back, err, sizeof(err)), -EBADMSG);
+	assert_string_equal(err, "ENROL: field csr empty or too long");
+	tlv_writer_init(&w, pay, sizeof(pay));
+	tlv_put_bytes(&w, 2, "", 0);
+	assert_int_equal(mgmt_decode(MGMT_ENROL, pay, w.len, &back, err, sizeof(err)), -EBADMSG);
+	assert_string_equal(err, "ENROL: field csr empty or too long");
+	tlv_writer_init(&w, pay, sizeof(pay));
+	tlv_put_str(&w, 1, "t");
+	assert_int_equal(mgmt_decode(MGMT_ENROL, pay, w.len, &back, err, sizeof(err)), -EBADMSG);
+	assert_string_equal(err, "ENROL: field csr missing");
+}
+
 static void test_encode_overflow(void **state)
 {
 	struct mgmt_op op;
@@ -384,6 +433,7 @@ int main(void)
 		cmocka_unit_test(test_roundtrip_every_message),
 		cmocka_unit_test(test_decode_names_what_is_wrong),
 		cmocka_unit_test(test_state_list_bounded),
+		cmocka_unit_test(test_enrol_blobs),
 		cmocka_unit_test(test_encode_overflow),
 	};
 

@@ -23,6 +23,8 @@
 #define MGMT_TEXT_MAX	192	/* human-readable reasons */
 #define MGMT_CMDLINE_MAX 512
 #define MGMT_STATE_MAX	32	/* partitions in one state report (CONFIG_MAX_PARTITIONS) */
+#define MGMT_TOKEN_MAX	65	/* an enrolment token */
+#define MGMT_DER_MAX	2048	/* a CSR or a certificate, DER */
 
 struct mgmt_hello {
 	char host_id[MGMT_ID_MAX];	/* stable: the enrolled identity */
@@ -150,8 +152,41 @@ struct mgmt_chan_close {
 	char text[MGMT_TEXT_MAX];
 };
 
+/* Why a peer closes; the controller's refusals name their kind so the agent can log it. */
+enum mgmt_refusal {
+	MGMT_BYE_NONE,
+	MGMT_BYE_TOKEN,		/* enrolment token unknown, used or expired */
+	MGMT_BYE_REVOKED,	/* the host was revoked */
+	MGMT_BYE_PROTOCOL,	/* a malformed or unexpected frame */
+	MGMT_BYE_IDENTITY,	/* HELLO's host id is not the certificate's */
+	MGMT_BYE_SHUTDOWN,	/* the controller or agent is going away */
+	MGMT_BYE_COUNT
+};
+
 struct mgmt_goodbye {
+	uint32_t reason;		/* enum mgmt_refusal */
 	char text[MGMT_TEXT_MAX];
+};
+
+/*
+ * Enrolment, on a TLS connection where only the controller authenticates
+ * (the agent has pinned its CA key): the agent sends a CSR for the key it
+ * made, with the one-time token from plinth.cfg, and gets back a
+ * certificate whose subject CN is its host id. A host that enrolled before
+ * and kept its key sends its CSR without a token and gets its certificate
+ * again, unless revoked: the certificate is public, and the mutual TLS
+ * handshake that follows proves the key.
+ */
+struct mgmt_enrol {
+	char token[MGMT_TOKEN_MAX];
+	uint32_t csr_len;
+	uint8_t csr[MGMT_DER_MAX];	/* PKCS#10, DER; its CN is the host id asked for */
+};
+
+struct mgmt_enrolled {
+	char host_id[MGMT_ID_MAX];
+	uint32_t cert_len;
+	uint8_t cert[MGMT_DER_MAX];	/* X.509, DER, issued by the pinned CA */
 };
 
 /* Every type but MGMT_DATA has a descriptor. */

@@ -49,6 +49,8 @@ enum mgmt_type {
 	MGMT_CHAN_CLOSE,	/* either: a stream ends */
 	MGMT_DATA,		/* either: stream bytes, on the stream's channel */
 	MGMT_GOODBYE,		/* either: closing, and why */
+	MGMT_ENROL,		/* agent, first on a connection without a client certificate */
+	MGMT_ENROLLED,		/* controller: the agent's certificate; the connection then closes */
 	MGMT_TYPE_COUNT
 };
 
