@@ -98,6 +98,7 @@ $(BUILD)/plinth.efi: $(BUILD)/plinth.so
 include tests/unit/unit.mk
 include tests/fuzz/fuzz.mk
 include tests/guests/guests.mk
+include tools/controller/controller.mk
 
 # `make run`: a demo partition running Debian's stock kernel, this terminal at its shell
 # (tools/run-demo: QEMU with KVM where nested VT-x exists, Bochs otherwise).

@@ -97,6 +97,13 @@ read -r up uf < <(echo "$unit_out" | sed -n 's/^unit: \([0-9]*\) passed, \([0-9]
 passed=$((passed + ${up:-0}))
 failed=$((failed + ${uf:-1}))
 
+echo "== controller (plinth-controller, plinthctl and a fake agent on loopback)"
+ctl_out=$(tests/controller/run.sh)
+echo "$ctl_out" | grep -v '^controller: [0-9]* passed'
+read -r cp cf < <(echo "$ctl_out" | sed -n 's/^controller: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p')
+passed=$((passed + ${cp:-0}))
+failed=$((failed + ${cf:-1}))
+
 echo "== fuzzers (bounded runs on the corpora in tests/fuzz/corpus)"
 fuzz_out=$(tests/fuzz/run.sh)
 echo "$fuzz_out" | grep -v '^fuzz:'

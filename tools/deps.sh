@@ -2,7 +2,8 @@
 # Installs the Debian packages Plinth needs to build and test; silent when all are present.
 set -euo pipefail
 PKGS=(gcc make binutils gnu-efi libcmocka-dev mtools dosfstools qemu-system-x86 ovmf
-      bochs bochs-term bochsbios vgabios python3 util-linux clang acpica-tools e2fsprogs dpkg-dev xz-utils)
+      bochs bochs-term bochsbios vgabios python3 util-linux clang acpica-tools e2fsprogs dpkg-dev xz-utils
+      libcivetweb-dev libjansson-dev libsqlite3-dev libssl-dev libcurl4-openssl-dev openssl curl)
 missing=()
 for p in "${PKGS[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
