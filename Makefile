@@ -21,12 +21,12 @@ KERNEL_CFLAGS := -std=gnu11 -O2 -g $(WARN) -ffreestanding -fno-pic -fno-pie \
 	-fno-omit-frame-pointer -mno-omit-leaf-frame-pointer -fno-asynchronous-unwind-tables -fno-common
 KERNEL_ASFLAGS := -D__ASSEMBLY__
 # Include path by layer, from the source's top directory.
-layer_includes = $(if $(filter vmm/%,$(1)),$(INCLUDES_VMM),$(if $(filter arch/%,$(1)),$(INCLUDES_ARCH),$(INCLUDES_KERNEL) $(if $(filter kernel/net/%,$(1)),$(LWIP_INCLUDES))$(if $(filter kernel/tls/%,$(1)),$(MBEDTLS_INCLUDES))))
+layer_includes = $(if $(filter vmm/%,$(1)),$(INCLUDES_VMM),$(if $(filter arch/%,$(1)),$(INCLUDES_ARCH),$(INCLUDES_KERNEL) $(if $(filter kernel/net/% kernel/agent/%,$(1)),$(LWIP_INCLUDES)) $(if $(filter kernel/tls/% kernel/agent/%,$(1)),$(MBEDTLS_INCLUDES))))
 KERNEL_LDFLAGS := -nostdlib -static -no-pie -z max-page-size=4096 -z noexecstack -T linker.ld
 
 KERNEL_SRCS := $(wildcard arch/x86_64/*.c arch/x86_64/*.S arch/x86_64/vmx/*.c arch/x86_64/vmx/*.S \
 	kernel/*.c kernel/lib/*.c kernel/mm/*.c kernel/acpi/*.c kernel/sched/*.c kernel/net/*.c kernel/mgmt/*.c \
-	kernel/tls/*.c vmm/*/*.c drivers/*/*.c)
+	kernel/tls/*.c kernel/agent/*.c vmm/*/*.c drivers/*/*.c)
 KERNEL_OBJS := $(patsubst %,$(BUILD)/kernel/%.o,$(KERNEL_SRCS))
 include kernel/net/lwip.mk
 include kernel/tls/mbedtls.mk
@@ -41,8 +41,8 @@ EFI_CFLAGS := -std=gnu11 -O2 $(WARN) -Wno-unused-parameter $(INCLUDES) -I$(EFI_I
 EFI_LDFLAGS := -nostdlib -znocombreloc -z noexecstack -T $(EFI_LIB)/elf_x86_64_efi.lds -shared \
 	-Bsymbolic -L$(EFI_LIB) $(EFI_LIB)/crt0-efi-x86_64.o
 # Shared with the kernel: the config parser, formatter and ELF reader.
-LOADER_SHARED := kernel/config.c kernel/config_values.c kernel/lib/vsnprintf.c \
-	kernel/lib/strlcpy.c kernel/elf.c
+LOADER_SHARED := kernel/config.c kernel/config_values.c kernel/config_agent.c \
+	kernel/lib/vsnprintf.c kernel/lib/strlcpy.c kernel/elf.c
 LOADER_SRCS := $(wildcard boot/*.c boot/*.S) $(LOADER_SHARED)
 LOADER_OBJS := $(patsubst %,$(BUILD)/loader/%.o,$(LOADER_SRCS)) $(BUILD)/loader/string-weak.o
 

@@ -8,6 +8,7 @@
 #include <plinth/config.h>
 #include <plinth/errno.h>
 #include <plinth/log.h>
+#include "config_internal.h"
 
 enum section {
 	SEC_NONE,
@@ -15,6 +16,7 @@ enum section {
 	SEC_PARTITION,
 	SEC_NET,
 	SEC_SWITCH,
+	SEC_AGENT,
 };
 
 /* Keys of [net] and [switch NAME]; config_set_key() covers only [plinth] and [partition]. */
@@ -42,7 +44,7 @@ struct parser {
 	enum section section;
 	struct partition_config *part;
 	struct switch_config *sw;	/* the open [switch NAME] */
-	uint32_t seen;			/* enum config_key (enum net_key in [net]) bits of this section */
+	uint32_t seen;			/* config_key (net_key, agent_key) bits of this section */
 	bool plinth_seen;
 	unsigned int net_lines[NET_KEY_COUNT];	/* where each [net] key was set; 0 if not */
 	unsigned int cpus_line;
@@ -112,6 +114,7 @@ void config_defaults(struct plinth_config *cfg)
 
 static int finish_net(struct parser *p);
 static int finish_switch(struct parser *p);
+static int finish_agent(struct parser *p);
 
 /* Checks that need the whole section, run when it ends. */
 static int finish_section(struct parser *p)
@@ -124,6 +127,8 @@ static int finish_section(struct parser *p)
 		return finish_net(p);
 	if (p->section == SEC_SWITCH)
 		return finish_switch(p);
+	if (p->section == SEC_AGENT)
+		return finish_agent(p);
 	if (p->section != SEC_PARTITION)
 		return 0;
 	if (!(p->seen & (1u << CONFIG_KEY_MEMORY)))
@@ -217,49 +222,17 @@ static int open_partition(struct parser *p, struct token name)
 	return 0;
 }
 
-/* A dotted quad, four decimal octets without leading zeros (no octal guessing). */
-static bool parse_ipv4(struct token t, uint32_t *out)
-{
-	uint32_t addr = 0;
-	size_t i = 0;
-
-	for (unsigned int octet = 0; octet < 4; octet++) {
-		unsigned int v = 0, digits = 0;
-
-		if (octet) {
-			if (i >= t.n || t.s[i] != '.')
-				return false;
-			i++;
-		}
-		for (; i < t.n && t.s[i] >= '0' && t.s[i] <= '9' && digits < 4; i++, digits++)
-			v = v * 10 + (unsigned int)(t.s[i] - '0');
-		if (!digits || digits > 3 || v > 255 || (digits > 1 && t.s[i - digits] == '0'))
-			return false;
-		addr = addr << 8 | v;
-	}
-	if (i != t.n)
-		return false;
-	*out = addr;
-	return true;
-}
-
 static void format_ipv4(char *buf, size_t size, uint32_t a)
 {
 	snprintf(buf, size, "%u.%u.%u.%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255);
 }
 
-/* An address a host may have: not 0.x.x.x, loopback, multicast or reserved. */
-static bool unicast_ipv4(uint32_t a)
-{
-	return (a >> 24) != 0 && (a >> 24) != 127 && a < 0xe0000000u;
-}
-
 static int net_ipv4(struct parser *p, const char *key, struct token v, uint32_t *out)
 {
-	if (!parse_ipv4(v, out))
+	if (config_parse_ipv4(v.s, v.n, out))
 		return fail(p, p->line, "bad IPv4 address '%.*s' for '%s' (A.B.C.D)", show(v), v.s,
 			    key);
-	if (!unicast_ipv4(*out))
+	if (!config_ipv4_unicast(*out))
 		return fail(p, p->line, "'%.*s' for '%s' is not a unicast address", show(v), v.s,
 			    key);
 	return 0;
@@ -453,6 +426,49 @@ static int open_switch(struct parser *p, struct token name)
 	return 0;
 }
 
+static int open_agent(struct parser *p)
+{
+	struct agent_config *ag = &p->cfg->agent;
+
+	if (ag->present)
+		return fail(p, p->line, "section [agent] defined twice");
+	ag->present = true;
+	ag->line = p->line;
+	p->section = SEC_AGENT;
+	return 0;
+}
+
+static int agent_key(struct parser *p, struct token key, struct token v)
+{
+	int id = config_agent_key_lookup(key.s, key.n);
+	int ret;
+
+	if (id < 0)
+		return fail(p, p->line, "unknown key '%.*s' in [agent]", show(key), key.s);
+	if (p->seen & (1u << id))
+		return fail(p, p->line, "duplicate key '%s'", config_agent_key_name(id));
+	p->seen |= 1u << id;
+	if (!v.n)
+		return fail(p, p->line, "missing value for '%s'", config_agent_key_name(id));
+	ret = config_agent_set(&p->cfg->agent, id, v.s, v.n, p->err->message,
+			       sizeof(p->err->message));
+	if (ret)
+		p->err->line = p->line;
+	return ret;
+}
+
+/* Without the controller's address and its CA's pin the agent could trust nobody. */
+static int finish_agent(struct parser *p)
+{
+	static const enum agent_key required[] = { AGENT_KEY_CONTROLLER, AGENT_KEY_CA_PIN };
+
+	for (unsigned int i = 0; i < ARRAY_SIZE(required); i++)
+		if (!(p->seen & (1u << required[i])))
+			return fail(p, p->cfg->agent.line, "missing required key '%s' in [agent]",
+				    config_agent_key_name(required[i]));
+	return 0;
+}
+
 /* Checks between [net], the switches and the partitions, once the whole file is read. */
 static int check_net(struct parser *p)
 {
@@ -513,6 +529,8 @@ static int parse_section(struct parser *p, const char *s, size_t n)
 	}
 	if (token_is(word, "net") && !rest.n)
 		return open_net(p);
+	if (token_is(word, "agent") && !rest.n)
+		return open_agent(p);
 	if (token_is(word, "switch")) {
 		if (!rest.n)
 			return fail(p, p->line, "missing name in [switch] header");
@@ -597,6 +615,8 @@ static int parse_assignment(struct parser *p, const char *s, size_t n)
 		return net_key(p, key, value);
 	if (p->section == SEC_SWITCH)
 		return switch_key(p, key, value);
+	if (p->section == SEC_AGENT)
+		return agent_key(p, key, value);
 
 	id = config_key_lookup(p->section == SEC_PARTITION, key.s, key.n);
 	if (id < 0) {

@@ -356,6 +356,36 @@ int config_parse_mac(const char *s, size_t n, uint8_t mac[6])
 	return 0;
 }
 
+int config_parse_ipv4(const char *s, size_t n, uint32_t *out)
+{
+	uint32_t addr = 0;
+	size_t i = 0;
+
+	for (unsigned int octet = 0; octet < 4; octet++) {
+		unsigned int v = 0, digits = 0;
+
+		if (octet) {
+			if (i >= n || s[i] != '.')
+				return -EINVAL;
+			i++;
+		}
+		for (; i < n && s[i] >= '0' && s[i] <= '9' && digits < 4; i++, digits++)
+			v = v * 10 + (unsigned int)(s[i] - '0');
+		if (!digits || digits > 3 || v > 255 || (digits > 1 && s[i - digits] == '0'))
+			return -EINVAL;
+		addr = addr << 8 | v;
+	}
+	if (i != n)
+		return -EINVAL;
+	*out = addr;
+	return 0;
+}
+
+bool config_ipv4_unicast(uint32_t a)
+{
+	return (a >> 24) != 0 && (a >> 24) != 127 && a < 0xe0000000u;
+}
+
 static int set_mac(const struct setting *st)
 {
 	uint8_t mac[6];

@@ -26,10 +26,9 @@
 #include <plinth/string.h>
 #include <plinth/symbols.h>
 #include <plinth/time.h>
+#include <plinth/version.h>
 #include <pci/pci.h>
 #include <uart/uart16550.h>
-
-#define PLINTH_VERSION "0.1"
 
 static struct plinth_config config;
 static struct percpu bsp_early;

@@ -199,6 +199,13 @@ reject "net static: no DHCP asked" "$log" "DHCP lease|no DHCP answer"
 expect "net static: 16 MiB echoed both ways" build/boot/qemu-net-static/echo-client.out '^echo-client: PASS'
 expect "net static: the run ends over TCP port 8" "$log" "${PL}test exit: SUCCESS"
 
+echo "== QEMU: the management agent and the controller (virtio-net, restrict=on)"
+agent_out=$(tests/net/agent-qemu.sh)
+echo "$agent_out" | grep -v '^agent-qemu: [0-9]* passed'
+read -r ap af < <(echo "$agent_out" | sed -n 's/^agent-qemu: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p')
+passed=$((passed + ${ap:-0}))
+failed=$((failed + ${af:-1}))
+
 echo "== Bochs boot (Haswell with VMX, 2 CPUs, OVMF)"
 wait $bochs_pid
 log=$logs/bochs-smp.serial.log

@@ -22,4 +22,4 @@ $(BUILD)/lwip/obj/%.c.o: $(LWIP_STAMP) $(wildcard kernel/net/port/*.h kernel/net
 	@$(CC) $(LWIP_CFLAGS) -MMD -c $(LWIP_DIR)/$*.c -o $@
 
 # Plinth's files that include lwIP's headers need them unpacked first.
-$(patsubst %,$(BUILD)/kernel/%.o,$(wildcard kernel/net/*.c)): | $(LWIP_STAMP)
+$(patsubst %,$(BUILD)/kernel/%.o,$(wildcard kernel/net/*.c kernel/agent/*.c)): | $(LWIP_STAMP)

@@ -7,6 +7,7 @@
  * interrupt wakes it and runs lwIP's timers; nothing else touches lwIP.
  */
 #include <asm/cpu.h>
+#include <plinth/agent.h>
 #include <plinth/config.h>
 #include <plinth/errno.h>
 #include <plinth/log.h>
@@ -166,6 +167,8 @@ static void status_changed(struct netif *netif)
 	else
 		pr_info("net: %s: static address %u.%u.%u.%u/%u gateway %u.%u.%u.%u dns %u.%u.%u.%u\n",
 			net.nd->name, IP4_ARGS(addr), prefix_len(mask), IP4_ARGS(gw), IP4_ARGS(d));
+	/* The management agent dials out once there is an address to dial from. */
+	agent_net_up(net.nd->mac);
 }
 
 static void ip4_from_host(ip4_addr_t *a, uint32_t host)

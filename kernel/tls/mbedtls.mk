@@ -25,4 +25,4 @@ $(BUILD)/mbedtls/obj/%.c.o: $(MBEDTLS_STAMP) $(wildcard kernel/tls/port/*.h kern
 	@$(CC) $(MBEDTLS_CFLAGS) -MMD -c $(MBEDTLS_DIR)/$*.c -o $@
 
 # Plinth's files that include mbedTLS's headers need them unpacked first.
-$(patsubst %,$(BUILD)/kernel/%.o,$(wildcard kernel/tls/*.c)): | $(MBEDTLS_STAMP)
+$(patsubst %,$(BUILD)/kernel/%.o,$(wildcard kernel/tls/*.c kernel/agent/*.c)): | $(MBEDTLS_STAMP)

@@ -196,6 +196,10 @@ static void test_line_endings_bom_and_len(void **state)
 	assert_int_equal(cfg.baud, 12);
 }
 
+/* An [agent] section with its required keys, for the cases about the others. */
+#define PIN "0123456789abcdef0123456789ABCDEF0123456789abcdef0123456789abcdef"
+#define AG "[agent]\ncontroller = 10.0.2.100:7443\nca_pin = " PIN "\n"
+
 struct bad_case {
 	const char *text;
 	unsigned int line;
@@ -344,6 +348,35 @@ static const struct bad_case bad_cases[] = {
 	  "[switch s3]\nuplink=e3\n[switch s4]\nuplink=e4\n[switch s5]\nuplink=e5\n"
 	  "[switch s6]\nuplink=e6\n[switch s7]\nuplink=e7\n[switch s8]\n", 17,
 	  "too many switches (max 8)" },
+	{ "[agent]\nca_pin = " PIN "\n", 1, "missing required key 'controller' in [agent]" },
+	{ "[agent]\ncontroller = 10.0.2.100:7443\n[plinth]\n", 1,
+	  "missing required key 'ca_pin' in [agent]" },
+	{ AG "[agent]\n", 4, "section [agent] defined twice" },
+	{ "[agent] x\n", 1, "unexpected text after section header" },
+	{ AG "port = 7443\n", 4, "unknown key 'port' in [agent]" },
+	{ AG "controller = 10.0.2.2:7443\n", 4, "duplicate key 'controller'" },
+	{ AG "token =\n", 4, "missing value for 'token'" },
+	{ "[agent]\ncontroller = 10.0.2\n", 2, "bad IPv4 address '10.0.2' for 'controller'" },
+	{ "[agent]\ncontroller = controller.lan:7443\n", 2,
+	  "bad IPv4 address 'controller.lan' for 'controller'" },
+	{ "[agent]\ncontroller = 127.0.0.1:7443\n", 2,
+	  "'127.0.0.1' for 'controller' is not a unicast address" },
+	{ "[agent]\ncontroller = 10.0.2.100:0\n", 2, "bad port '0' for 'controller' (1..65535)" },
+	{ "[agent]\ncontroller = 10.0.2.100:65536\n", 2, "bad port '65536' for 'controller'" },
+	{ "[agent]\ncontroller = 10.0.2.100:\n", 2, "bad port '' for 'controller'" },
+	{ "[agent]\ncontroller = 10.0.2.100:+1\n", 2, "bad port '+1' for 'controller'" },
+	{ "[agent]\ncontroller = 10.0.2.100:0x1d1b\n", 2, "bad port '0x1d1b' for 'controller'" },
+	{ "[agent]\nca_pin = abcd\n", 2, "'ca_pin' has 4 characters, not 64" },
+	{ "[agent]\nca_pin = " PIN "0\n", 2, "'ca_pin' has 65 characters, not 64" },
+	{ "[agent]\nca_pin = 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdeg\n",
+	  2, "'ca_pin' has a non-hex character at position 64" },
+	{ AG "token = abc.def\n", 4, "'token' has a bad character at position 4" },
+	{ AG "token = 0123456789012345678901234567890123456789012345678901234567890123x\n", 4,
+	  "'token' is 65 characters long (max 64)" },
+	{ AG "host_id = Host-1\n", 4, "bad host id 'Host-1' for 'host_id' (1-63 of a-z 0-9 -)" },
+	{ AG "host_id = h_1\n", 4, "bad host id 'h_1' for 'host_id'" },
+	{ AG "host_id = 0123456789012345678901234567890123456789012345678901234567890123\n", 4,
+	  "bad host id" },
 };
 
 static void test_bad_inputs(void **state)
@@ -371,7 +404,56 @@ static void test_bad_inputs(void **state)
 		assert_int_equal(cfg.log_level, LOG_INFO);
 		assert_false(cfg.net.present);
 		assert_int_equal(cfg.switch_count, 0);
+		assert_false(cfg.agent.present);
 	}
+}
+
+static void test_agent_section(void **state)
+{
+	static const uint8_t want_pin[CONFIG_PIN_SIZE] = {
+		0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef, 0x01, 0x23, 0x45,
+		0x67, 0x89, 0xab, 0xcd, 0xef, 0x01, 0x23, 0x45, 0x67, 0x89, 0xab,
+		0xcd, 0xef, 0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef,
+	};
+	static struct plinth_config cfg;
+	struct config_error err;
+
+	(void)state;
+	assert_int_equal(parse("[plinth]\n", &cfg, &err), 0);
+	assert_false(cfg.agent.present);
+
+	/* The required keys only: no token (re-enrolment of a known key), the default host id. */
+	assert_int_equal(parse("[plinth]\n" AG, &cfg, &err), 0);
+	assert_true(cfg.agent.present);
+	assert_int_equal(cfg.agent.line, 2);
+	assert_int_equal(cfg.agent.controller, 0x0a000264);
+	assert_int_equal(cfg.agent.port, 7443);
+	assert_memory_equal(cfg.agent.ca_pin, want_pin, sizeof(want_pin));
+	assert_string_equal(cfg.agent.token, "");
+	assert_string_equal(cfg.agent.host_id, "");
+
+	/* Every key, in any order; no port means the contract's default. */
+	assert_int_equal(parse("[agent]\nhost_id = rack4-node-17\ntoken = Ab_-09zZ\n"
+			       "ca_pin = " PIN "\ncontroller = 192.168.1.2 # the controller\n"
+			       "[net]\n", &cfg, &err), 0);
+	assert_int_equal(cfg.agent.controller, 0xc0a80102);
+	assert_int_equal(cfg.agent.port, CONFIG_AGENT_PORT);
+	assert_string_equal(cfg.agent.token, "Ab_-09zZ");
+	assert_string_equal(cfg.agent.host_id, "rack4-node-17");
+	assert_true(cfg.net.present);
+
+	/* The bounds: a 64-character token, a 63-character host id, ports 1 and 65535. */
+	assert_int_equal(parse(AG "token = 0123456789012345678901234567890123456789012345678901"
+			       "234567890123\nhost_id = 012345678901234567890123456789012345678901"
+			       "234567890123456789012\n", &cfg, &err), 0);
+	assert_int_equal(strlen(cfg.agent.token), 64);
+	assert_int_equal(strlen(cfg.agent.host_id), 63);
+	assert_int_equal(parse("[agent]\ncontroller = 10.0.0.1:1\nca_pin = " PIN "\n", &cfg, &err),
+			 0);
+	assert_int_equal(cfg.agent.port, 1);
+	assert_int_equal(parse("[agent]\ncontroller = 10.0.0.1:65535\nca_pin = " PIN "\n", &cfg,
+			       &err), 0);
+	assert_int_equal(cfg.agent.port, 65535);
 }
 
 static void test_net_sections(void **state)
@@ -729,6 +811,7 @@ int main(void)
 		cmocka_unit_test(test_bad_inputs),
 		cmocka_unit_test(test_console_key),
 		cmocka_unit_test(test_net_sections),
+		cmocka_unit_test(test_agent_section),
 		cmocka_unit_test(test_value_too_long),
 		cmocka_unit_test(test_too_many_partitions),
 		cmocka_unit_test(test_nul_and_binary),

@@ -20,6 +20,7 @@
 #include <plinth/smp.h>
 #include <plinth/string.h>
 #include <plinth/time.h>
+#include <vmm/agent_wiring.h>
 #include <vmm/boot_image.h>
 #include <vmm/io.h>
 #include <vmm/irq.h>
@@ -570,6 +571,7 @@ int partitions_create(const struct plinth_config *cfg, const struct boot_info *b
 	bool virt_ok;
 	char err[160];
 
+	agent_wiring_init();
 	if (!cfg->partition_count)
 		return 0;
 	irq_register(VEC_KICK, ack_irq);
@@ -594,6 +596,7 @@ void partitions_start(void)
 	for (unsigned int i = 0; i < partition_count; i++) {
 		partitions[i]->state = PARTITION_RUNNING;
 		partitions[i]->vcpus_running = partitions[i]->vcpu_count;
+		agent_wiring_event(partitions[i], PARTITION_RUNNING, "started from plinth.cfg");
 	}
 	for (unsigned int i = 0; i < partition_count; i++)
 		for (unsigned int k = 0; k < partitions[i]->vcpu_count; k++)
@@ -647,6 +650,7 @@ void partition_stop(struct partition *p, int64_t status, const char *fmt, ...)
 		pr_info("partition '%s' stopped: %s\n", p->name, reason);
 	else
 		pr_err("partition '%s' stopped: %s\n", p->name, reason);
+	agent_wiring_event(p, PARTITION_STOPPING, "%s", reason);
 	if (status != 0 && cur && cur->part == p)
 		virt->dump(&cur->arch);
 	for (unsigned int i = 0; i < p->vcpu_count; i++)
@@ -691,6 +695,7 @@ void partition_vcpu_exited(struct vcpu *v)
 	pr_info("partition '%s' is down (status %ld, %lu ms), its memory scrubbed and released\n",
 		p->name, p->exit_status, p->start_ns ? (time_ns() - p->start_ns) / NSEC_PER_MSEC : 0);
 	__atomic_store_n(&p->state, PARTITION_STOPPED, __ATOMIC_RELEASE);
+	agent_wiring_event(p, PARTITION_STOPPED, "down (status %ld)", p->exit_status);
 	if (cpu_table[0])
 		lapic_send_ipi(cpu_table[0]->apic_id, VEC_KICK);
 }

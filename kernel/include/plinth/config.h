@@ -82,6 +82,25 @@ struct net_config {
 	unsigned int line;
 };
 
+/*
+ * [agent]: the management agent (kernel/agent/), which dials out to its
+ * controller over mutual TLS. Without the section there is no agent.
+ */
+#define CONFIG_AGENT_PORT 7443		/* controller = A.B.C.D without a port */
+#define CONFIG_TOKEN_MAX 65		/* an enrolment token, [A-Za-z0-9_-]{1,64}, and its NUL */
+#define CONFIG_HOST_ID_MAX 64		/* a host id, [a-z0-9-]{1,63}, and its NUL */
+#define CONFIG_PIN_SIZE 32		/* ca_pin: a SHA-256, as 64 hex digits in the file */
+
+struct agent_config {
+	bool present;			/* the file has an [agent] section */
+	uint32_t controller;		/* controller = 10.0.2.100:7443: IPv4, host byte order */
+	uint16_t port;
+	uint8_t ca_pin[CONFIG_PIN_SIZE];	/* SHA-256 of the controller CA's SPKI */
+	char token[CONFIG_TOKEN_MAX];	/* "" for none: only a known key can re-enrol */
+	char host_id[CONFIG_HOST_ID_MAX];	/* "" for the default, from the NIC's MAC */
+	unsigned int line;
+};
+
 struct plinth_config {
 	enum log_level log_level;
 	bool selftest;
@@ -104,6 +123,7 @@ struct plinth_config {
 	struct net_config net;
 	unsigned int switch_count;
 	struct switch_config switches[CONFIG_MAX_SWITCHES];
+	struct agent_config agent;
 };
 
 struct config_error {
@@ -190,5 +210,9 @@ int config_parse_bool(const char *s, size_t n, bool *out);
 int config_parse_mac(const char *s, size_t n, uint8_t mac[6]);
 /* "1,2-3" into a bit mask; -EEXIST when a CPU appears twice. */
 int config_parse_cpu_list(const char *s, size_t n, uint64_t *mask);
+/* A dotted quad, four decimal octets without leading zeros (no octal guessing), host order. */
+int config_parse_ipv4(const char *s, size_t n, uint32_t *out);
+/* An address a host may have: not 0.x.x.x, loopback, multicast or reserved. */
+bool config_ipv4_unicast(uint32_t a);
 
 #endif

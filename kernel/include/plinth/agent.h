@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef PLINTH_AGENT_H
+#define PLINTH_AGENT_H
+
+/*
+ * The management agent (kernel/agent/): with an [agent] section in
+ * plinth.cfg, Plinth dials out to its controller over mutual TLS, enrols
+ * when it has no certificate, then reports the host, its partitions and
+ * their changes (docs: the agent <-> controller contract of issue 10). It
+ * runs on the network thread, inside lwIP's callbacks and timers.
+ *
+ * The kernel does not know partitions (vmm/ sits above it): the layer that
+ * runs them registers a backend that describes them, and reports their
+ * changes with agent_event().
+ */
+#include <plinth/mgmt/msg.h>
+#include <plinth/types.h>
+
+struct agent_backend {
+	/* Fills st->parts and st->count: the partitions there are now. Called on the net thread. */
+	void (*state)(struct mgmt_state *st);
+	/* How many CPUs run at least one vCPU of a partition that has not stopped. */
+	unsigned int (*cpus_used)(void);
+};
+
+/* Once, before partitions start; the backend's functions must stay valid for good. */
+void agent_set_backend(const struct agent_backend *backend);
+
+/*
+ * A partition moved to state (enum mgmt_part_state): numbered, kept and sent
+ * to the controller until it acknowledges it. From any CPU; never blocks
+ * for long (a spinlock around a copy). Without an [agent] it does nothing.
+ */
+void agent_event(const char *partition, uint32_t state, const char *text);
+
+/*
+ * From the network stack (kernel/net/), on its thread, once its interface
+ * has an address: starts dialling out. mac is that interface's, which gives
+ * the default host id.
+ */
+void agent_net_up(const uint8_t mac[6]);
+
+/*
+ * The host id: configured (a [a-z0-9-]{1,63} string from plinth.cfg) if set,
+ * else "h-" and the 12 lowercase hex digits of mac. out has MGMT_ID_MAX bytes.
+ */
+void agent_host_id(const char *configured, const uint8_t mac[6], char out[MGMT_ID_MAX]);
+
+#endif
