@@ -26,7 +26,7 @@ KERNEL_LDFLAGS := -nostdlib -static -no-pie -z max-page-size=4096 -z noexecstack
 
 KERNEL_SRCS := $(wildcard arch/x86_64/*.c arch/x86_64/*.S arch/x86_64/vmx/*.c arch/x86_64/vmx/*.S \
 	kernel/*.c kernel/lib/*.c kernel/mm/*.c kernel/acpi/*.c kernel/sched/*.c kernel/net/*.c kernel/mgmt/*.c \
-	kernel/tls/*.c kernel/agent/*.c vmm/*/*.c drivers/*/*.c)
+	kernel/tls/*.c kernel/agent/*.c kernel/image/*.c vmm/*/*.c drivers/*/*.c)
 KERNEL_OBJS := $(patsubst %,$(BUILD)/kernel/%.o,$(KERNEL_SRCS))
 include kernel/net/lwip.mk
 include kernel/tls/mbedtls.mk

@@ -17,6 +17,7 @@
 #include <plinth/boot_info.h>
 #include <plinth/config.h>
 #include <plinth/console.h>
+#include <plinth/image_store.h>
 #include <plinth/log.h>
 #include <plinth/mm.h>
 #include <plinth/sched.h>
@@ -183,6 +184,8 @@ static void __noreturn kernel_main_late(void *arg)
 	io_apic_init();
 	irq_enable();
 	pci_init();
+	if (image_store_setup() < 0)
+		pr_err("images: the image store cannot be set up\n");
 	log_partitions();
 	if (config.selftest)
 		failed = selftest_run_all();

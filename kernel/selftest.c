@@ -2,17 +2,21 @@
 /*
  * In-kernel self-tests (selftest=1): what can only be checked on the real
  * (or emulated) machine: every CPU hammering the allocators together,
- * cross-CPU calls, the timers against the TSC, and the fault paths.
+ * cross-CPU calls, the timers against the TSC, the fault paths, and the
+ * image store over the real frame allocator and mbedTLS's SHA-256.
  */
 #include <asm/cpu.h>
 #include <asm/lapic.h>
 #include <asm/percpu.h>
 #include <asm/timer.h>
 #include <asm/trap.h>
+#include <plinth/errno.h>
 #include <plinth/heap.h>
+#include <plinth/image_store.h>
 #include <plinth/log.h>
 #include <plinth/mm.h>
 #include <plinth/selftest.h>
+#include <plinth/sha256.h>
 #include <plinth/smp.h>
 #include <plinth/string.h>
 #include <plinth/time.h>
@@ -25,6 +29,8 @@
 #define TIMER_TEST_MS 20
 #define TIMER_TOLERANCE_PCT 10
 #define TIMER_LATE_FACTOR 10 /* a busy emulator host may deliver late, never this late */
+#define IMAGE_TEST_BYTES (5 * 1024 + 123) /* a few KiB ending mid-page */
+#define IMAGE_TEST_CHUNK 1460 /* as a TCP segment would bring them */
 
 static unsigned int failures;
 
@@ -353,6 +359,82 @@ static void test_tls(void)
 	report("tls", ok, detail);
 }
 
+/* ---- the image store: uploads through the kernel's own store (kernel/image/) ---- */
+
+static int image_test_upload(const char *hex, const uint8_t *data, size_t len, char *err,
+			     size_t errlen)
+{
+	struct image_upload up;
+	int ret = image_upload_begin(&kernel_images, hex, len, &up, err, errlen);
+
+	for (size_t off = 0; ret == 0 && off < len; off += IMAGE_TEST_CHUNK)
+		ret = image_upload_write(&up, data + off, MIN(IMAGE_TEST_CHUNK, len - off));
+	if (ret == 0)
+		return image_upload_commit(&up, err, errlen);
+	image_upload_abort(&up);
+	return ret;
+}
+
+static void test_images(void)
+{
+	static uint8_t data[IMAGE_TEST_BYTES];
+	char hex[SHA256_HEX_LEN + 1], wrong[SHA256_HEX_LEN + 1];
+	char err[IMAGE_REASON_MAX] = "", refusal[IMAGE_REASON_MAX] = "", detail[256];
+	uint64_t used_before = frames_in_use();
+	struct image_store_stats before, after;
+	uint8_t digest[SHA256_DIGEST_SIZE];
+	const char *failed = NULL;
+	struct image *img = NULL;
+
+	image_store_get_stats(&kernel_images, &before);
+	for (size_t i = 0; i < sizeof(data); i++)
+		data[i] = (uint8_t)(i * 131 + i / 256);
+	sha256(data, sizeof(data), digest);
+	sha256_to_hex(digest, hex);
+	memcpy(wrong, hex, sizeof(wrong));
+	wrong[0] = wrong[0] == '0' ? '1' : '0';
+
+	if (image_test_upload(hex, data, sizeof(data), err, sizeof(err)) < 0)
+		failed = "upload";
+	if (!failed) {
+		img = image_get(&kernel_images, hex);
+		if (!img || img->module.size != sizeof(data) || strcmp(img->module.name, hex) ||
+		    memcmp(phys_to_virt(img->module.phys), data, sizeof(data)))
+			failed = "the published image is not what was uploaded";
+	}
+	if (!failed && image_test_upload(hex, data, sizeof(data), err, sizeof(err)) != -EEXIST)
+		failed = "a second upload was not told the image is present";
+	if (!failed && image_delete(&kernel_images, hex) != -EBUSY)
+		failed = "a referenced image was deleted";
+	image_put(img);
+	if (!failed && image_delete(&kernel_images, hex) < 0)
+		failed = "delete";
+	if (!failed && image_test_upload(wrong, data, sizeof(data), refusal, sizeof(refusal)) !=
+			       -EBADMSG)
+		failed = "bytes that do not match their hash were accepted";
+	if (!failed && image_get(&kernel_images, wrong))
+		failed = "a refused image can be got";
+
+	image_store_get_stats(&kernel_images, &after);
+	if (!failed && (after.images != before.images || after.bytes_held != before.bytes_held ||
+			after.bytes_reserved != before.bytes_reserved ||
+			after.uploads_done != before.uploads_done + 1 ||
+			after.uploads_deduped != before.uploads_deduped + 1 ||
+			after.uploads_refused != before.uploads_refused + 1))
+		failed = "the store's counters are off";
+	if (!failed && frames_in_use() != used_before)
+		failed = "frames leaked";
+	if (failed)
+		snprintf(detail, sizeof(detail), "%s (last reason: %s)", failed, err);
+	else
+		snprintf(detail, sizeof(detail),
+			 "%u bytes in %u writes verified and published, present on re-upload, kept "
+			 "while referenced, then deleted; wrong hash refused (%s); frames returned",
+			 IMAGE_TEST_BYTES,
+			 (IMAGE_TEST_BYTES + IMAGE_TEST_CHUNK - 1) / IMAGE_TEST_CHUNK, refusal);
+	report("images", !failed, detail);
+}
+
 unsigned int selftest_run_all(void)
 {
 	failures = 0;
@@ -363,6 +445,7 @@ unsigned int selftest_run_all(void)
 	test_exceptions();
 	test_fatal_park();
 	test_tls();
+	test_images();
 	pr_info("selftest: %u failed\n", failures);
 	return failures;
 }

@@ -119,7 +119,7 @@ expect "qemu: kernel logs with timestamp, CPU and level" "$log" '^\[ *[0-9]+\.[0
 expect "qemu: ACPI tables parsed" "$log" 'acpi: MADT 4 CPUs'
 expect "qemu: 4 of 4 CPUs online" "$log" '4 of 4 CPUs online'
 expect "qemu: SVM with NPT reported" "$log" 'cpu: SVM yes.*NPT yes'
-for t in alloc-stress xcall timer exception-report stack-guard fatal-park tls; do
+for t in alloc-stress xcall timer exception-report stack-guard fatal-park tls images; do
 	expect "qemu: SELFTEST $t" "$log" "SELFTEST $t: PASS"
 done
 expect "qemu: a fatal exception on an AP is reported with its backtrace" "$log" \
@@ -129,6 +129,10 @@ expect "qemu: the faulting AP parks and says so" "$log" 'cpu3 parked after fatal
 expect "qemu: TLS 1.2 handshake with ECDHE-ECDSA and AES-GCM" "$log" \
 	'SELFTEST tls: PASS - TLS-ECDHE-ECDSA-WITH-AES-(256-GCM-SHA384|128-GCM-SHA256) mutual handshake'
 expect "qemu: the TLS client refuses a server from another CA" "$log" 'SELFTEST tls: PASS .*wrong CA refused'
+# The image store (kernel/image/): set up at boot, then an upload through it in SELFTEST images.
+expect "qemu: the image store is set up" "$log" 'images: store ready, up to [0-9]+ MiB'
+expect "qemu: an image whose bytes do not match its hash is refused" "$log" \
+	'SELFTEST images: PASS .*wrong hash refused \(SHA-256 mismatch: expected [0-9a-f]{16}, got'
 reject "qemu: no self-test failed" "$log" 'SELFTEST .*: FAIL'
 expect "qemu: exception report names the faulting function" "$log" 'RIP [0-9a-f]{16} <probe_ud2\+0x'
 expect "qemu: exception report has a backtrace" "$log" '#1 [0-9a-f]{16} <test_exceptions\+0x'
@@ -212,7 +216,7 @@ log=$logs/bochs-smp.serial.log
 expect "bochs: 2 of 2 CPUs online" "$log" '2 of 2 CPUs online'
 expect "bochs: VMX with EPT" "$log" 'cpu: VMX EPT yes'
 expect "bochs: VPID and unrestricted guest" "$log" 'cpu: VMX VPID yes.*unrestricted guest yes'
-for t in alloc-stress xcall timer exception-report stack-guard fatal-park tls; do
+for t in alloc-stress xcall timer exception-report stack-guard fatal-park tls images; do
 	expect "bochs: SELFTEST $t" "$log" "SELFTEST $t: PASS"
 done
 reject "bochs: no self-test failed" "$log" 'SELFTEST .*: FAIL'

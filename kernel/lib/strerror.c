@@ -38,6 +38,8 @@ const char *strerror(int err)
 		return "no such device";
 	case EINVAL:
 		return "invalid argument";
+	case EFBIG:
+		return "file too large";
 	case ENOSPC:
 		return "no space left";
 	case ERANGE:

@@ -30,7 +30,7 @@ static void test_every_code_named(void **state)
 {
 	static const int codes[] = { EPERM, ENOENT, EIO, E2BIG, ENOEXEC, EAGAIN,
 				     ENOMEM, EFAULT, EBUSY, EEXIST, ENODEV,
-				     EINVAL, ENOSPC, ERANGE, ENOSYS, ELOOP,
+				     EINVAL, EFBIG, ENOSPC, ERANGE, ENOSYS, ELOOP,
 				     EPROTO, EBADMSG, EOVERFLOW, EMSGSIZE,
 				     ENOTSUP, ENOBUFS, ETIMEDOUT };
 
