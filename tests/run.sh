@@ -104,6 +104,13 @@ read -r cp cf < <(echo "$ctl_out" | sed -n 's/^controller: \([0-9]*\) passed, \(
 passed=$((passed + ${cp:-0}))
 failed=$((failed + ${cf:-1}))
 
+echo "== web console (the controller's page in headless Chromium, a fake agent on loopback)"
+web_out=$(tests/controller/browser.sh)
+echo "$web_out" | grep -v '^browser: [0-9]* passed'
+read -r wp wf < <(echo "$web_out" | sed -n 's/^browser: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p')
+passed=$((passed + ${wp:-0}))
+failed=$((failed + ${wf:-1}))
+
 echo "== fuzzers (bounded runs on the corpora in tests/fuzz/corpus)"
 fuzz_out=$(tests/fuzz/run.sh)
 echo "$fuzz_out" | grep -v '^fuzz:'

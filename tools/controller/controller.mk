@@ -20,7 +20,7 @@ CTL_MGMT_SRCS := kernel/mgmt/frame.c kernel/mgmt/tlv.c kernel/mgmt/msg.c kernel/
 CTL_MGMT_LIB := $(CTL_DIR)/libplinth-mgmt.a
 
 CTL_DAEMON_SRCS := controller.c agent.c agent_session.c api.c api_json.c api_metrics.c \
-	http.c store_sqlite.c ca.c mio.c util.c
+	http.c store_sqlite.c ca.c mio.c util.c web.c
 CTL_CLI_SRCS := plinthctl.c plinthctl_table.c
 CTL_FAKE_SRCS := tests/fake-agent.c tests/fake-agent-tls.c ca.c mio.c util.c
 
@@ -46,6 +46,8 @@ $(CTL_DIR)/plinthctl: $(call ctl_objs,$(CTL_CLI_SRCS))
 
 $(CTL_DIR)/fake-agent: $(call ctl_objs,$(CTL_FAKE_SRCS)) $(CTL_MGMT_LIB)
 	$(HOST_CC) $(CTL_LDFLAGS) -o $@ $^ -lssl -lcrypto
+
+include tools/controller/web/web.mk
 
 .PHONY: controller
 controller: $(CTL_DIR)/plinth-controller $(CTL_DIR)/plinthctl $(CTL_DIR)/fake-agent

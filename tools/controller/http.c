@@ -6,6 +6,7 @@
 #include <string.h>
 #include "http.h"
 #include "util.h"
+#include "web.h"
 
 #define BODY_MAX 65536
 
@@ -50,7 +51,10 @@ static int handler(struct mg_connection *conn, void *data)
 	};
 	char *body = NULL;
 	size_t len = 0;
+	int web = web_serve(conn, ri->request_method, ri->local_uri);
 
+	if (web)
+		return web;
 	if (ri->content_length > BODY_MAX) {
 		send_resp(conn, 413, "application/json",
 			  "{\"error\":{\"field\":\"body\",\"message\":\"larger than 64 KiB\"}}");
