@@ -216,6 +216,7 @@ static int open_partition(struct parser *p, struct token name)
 	part->name[name.n] = '\0';
 	part->vcpus = 1;
 	part->entry = ENTRY_LINUX;
+	part->autostart = true;
 	part->line = p->line;
 	p->part = part;
 	p->section = SEC_PARTITION;

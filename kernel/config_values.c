@@ -214,6 +214,7 @@ static const char *const key_names[CONFIG_KEY_COUNT] = {
 	[CONFIG_KEY_TIME_LIMIT] = "time_limit",
 	[CONFIG_KEY_EXIT_PORT] = "exit_port",
 	[CONFIG_KEY_ON_CRASH] = "on_crash",
+	[CONFIG_KEY_AUTOSTART] = "autostart",
 };
 
 static const char *const level_names[] = {
@@ -568,6 +569,8 @@ int config_set_key(struct plinth_config *cfg, struct partition_config *part,
 		return set_number(&st, 1, 0xffff, &part->exit_port);
 	case CONFIG_KEY_ON_CRASH:
 		return set_on_crash(&st);
+	case CONFIG_KEY_AUTOSTART:
+		return set_bool(&st, &part->autostart);
 	default:
 		return bad(&st, "internal error: unknown key %d", (int)key);
 	}

@@ -64,6 +64,8 @@ for g in build/guests/*.bin build/guests/multiboot.elf tests/guests/mb-module.tx
 done
 (
 	tests/boot/bochs.sh bochs-smp tests/boot/selftest.cfg 600 2
+	# The run-time partition lifecycle (vmm/core/lifecycle_selftest.c) on a 2 MiB guest.
+	tests/boot/bochs.sh bochs-lifecycle tests/boot/lifecycle.cfg 600 2 "${guest_files[@]}"
 	tests/boot/bochs.sh bochs-refuse tests/boot/vmx-refuse.cfg 600 2 "${guest_files[@]}"
 	tests/boot/bochs.sh bochs-sched tests/boot/sched.cfg 300 3 "${guest_files[@]}"
 	# SMAP needs a newer CPU model than the default Haswell.
@@ -229,6 +231,27 @@ done
 reject "bochs: no self-test failed" "$log" 'SELFTEST .*: FAIL'
 expect "bochs: reaches ready and exits" "$log" "${PL}test exit: SUCCESS"
 bochs_secs=$(cat build/boot/bochs-smp/seconds)
+
+echo "== Bochs: a partition created, started, stopped, rebooted, deleted and made again at run time"
+log=$logs/bochs-lifecycle.serial.log
+expect "lifecycle: autostart = no leaves it created, not started" "$log" \
+	"${PL}partition 'life': 2 MiB, 1 vCPU\\(s\\) on cpu1, image .guests.lifecycle.bin"
+# Nothing of it runs before the self-test starts it, after "Plinth ready".
+if tr -d '\r' <"$log" | sed -n '/Plinth ready/q;p' | grep -qa "partition 'life': vCPU 0 starting"; then
+	fail "lifecycle: not started at boot" "$log"
+else
+	pass "lifecycle: not started at boot"
+fi
+expect "lifecycle: the operator's power-off stops it" "$log" \
+	"${PL}partition 'life' stopped: lifecycle self-test: power-off"
+expect "lifecycle: started again after a stop" "$log" "${PL}partition 'life' starting again \\(run 2\\)"
+expect "lifecycle: a requested reboot" "$log" "${PL}partition 'life' rebooting \\(reboot 1\\)"
+expect "lifecycle: deleted" "$log" "${PL}partition 'life' deleted"
+expect "lifecycle: the re-created partition runs to its own end" "$log" \
+	"${PL}partition 'life' stopped: powered off by the guest \\(status 0\\)"
+expect "lifecycle: every frame back, the notifications in order" "$log" "SELFTEST lifecycle: PASS"
+reject "lifecycle: no self-test failed" "$log" 'SELFTEST .*: FAIL'
+expect "lifecycle: exits" "$log" "${PL}test exit: SUCCESS"
 
 echo "== Bochs: over-committing partitions are refused by name"
 log=$logs/bochs-refuse.serial.log

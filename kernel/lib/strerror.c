@@ -64,6 +64,8 @@ const char *strerror(int err)
 		return "no buffer space available";
 	case ETIMEDOUT:
 		return "timed out";
+	case EALREADY:
+		return "operation already in progress or done";
 	default:
 		return "unknown error";
 	}

@@ -274,6 +274,27 @@ void thread_discard(struct thread *t)
 	kfree(t);
 }
 
+int thread_release(struct thread *t)
+{
+	struct sched_cpu *sc;
+	uint64_t flags;
+	bool gone;
+
+	if (!t)
+		return 0;
+	sc = sched_cpu(t->cpu);
+	flags = irq_save();
+	spin_lock(&sc->lock);
+	/* Its CPU clears dead once it has given the stack back (after_switch()). */
+	gone = t->se.state == SE_DEAD && __atomic_load_n(&sc->dead, __ATOMIC_ACQUIRE) != t;
+	unlock(sc);
+	irq_restore(flags);
+	if (!gone)
+		return -EBUSY;
+	kfree(t);
+	return 0;
+}
+
 uint64_t thread_runtime(const struct thread *t)
 {
 	uint64_t ran = __atomic_load_n(&t->se.runtime, __ATOMIC_RELAXED);

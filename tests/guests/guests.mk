@@ -22,7 +22,7 @@ GUEST_LDFLAGS := -nostdlib -static -no-pie -z max-page-size=4096 -z noexecstack 
 
 GUEST_LONG := cpuid msr portio mmio hlt-timer apic exceptions smp probe triplefault spin \
 	vmx ports bench reboot leakw leakr nmi status devtables echo pcdev virtio-hostile \
-	virtio-notify
+	virtio-notify lifecycle
 GUEST_REAL := modeswitch
 # Guests of the hardening scenario (tests/boot/harden-*.cfg), one list per group.
 GUEST_HARDEN_CPU := xsetbv crs debugregs

@@ -54,7 +54,8 @@ static const char full_config[] =
 	"kernel=\\mb.elf\n"
 	"entry=multiboot\n"
 	"initrd =\n"
-	"cmdline = \"\"\n";
+	"cmdline = \"\"\n"
+	"autostart = no\n";
 
 static int parse(const char *text, struct plinth_config *cfg,
 		 struct config_error *err)
@@ -100,6 +101,8 @@ static void test_full_config(void **state)
 	assert_int_equal(p->time_limit_ms, 0);
 	assert_int_equal(p->exit_port, 0);
 	assert_int_equal(p->on_crash, ON_CRASH_STOP);
+	/* Started at boot unless the section says otherwise. */
+	assert_true(p->autostart);
 	assert_int_equal(p->line, 11);
 
 	p = &cfg.partitions[1];
@@ -136,6 +139,7 @@ static void test_full_config(void **state)
 	assert_int_equal(p->entry, ENTRY_MULTIBOOT);
 	assert_string_equal(p->initrd, "");
 	assert_string_equal(p->cmdline, "");
+	assert_false(p->autostart);
 	assert_int_equal(p->line, 39);
 }
 
@@ -280,6 +284,8 @@ static const struct bad_case bad_cases[] = {
 	{ P "exit_port = 0x10000\n", 4, "out of range for 'exit_port'" },
 	{ P "on_crash = reboot\n", 4, "bad on_crash 'reboot' (expected stop|restart)" },
 	{ P "on_crash =\n", 4, "missing value for 'on_crash'" },
+	{ P "autostart = later\n", 4, "bad boolean 'later' for 'autostart'" },
+	{ P "autostart =\n", 4, "missing value for 'autostart'" },
 	{ "[partition web0]\nkernel =  # nothing\n", 2, "missing value for 'kernel'" },
 	{ "[partition web0]\nkernel = \"\"\n", 2, "missing value for 'kernel'" },
 	{ P "disk = \"\\a\\b\n", 4, "unterminated quote" },

@@ -344,6 +344,44 @@ static void test_remove_port(void **state)
 	assert_int_equal(sw.nports, 2);
 }
 
+/* Senders in flight while a delivery runs, as vswitch_remove_port() would wait for them. */
+static unsigned int seen_inflight;
+
+static int inflight_deliver(struct vswitch_port *p, const struct net_frame *f)
+{
+	(void)p;
+	(void)f;
+	seen_inflight = sw.inflight[0] + sw.inflight[1];
+	return 0;
+}
+
+static const struct vswitch_port_ops inflight_ops = { .deliver = inflight_deliver };
+
+/*
+ * A sender counts itself for the whole forward, in the epoch it entered in;
+ * a removal moves new senders to the other epoch and finds the old one
+ * drained, so it returns.
+ */
+static void test_remove_waits_for_senders(void **state)
+{
+	(void)state;
+	vswitch_init(&sw, "sw1");
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(vswitch_add_port(&sw, &ports[i], "p", &inflight_ops), 0);
+	seen_inflight = 0;
+	assert_int_equal(sendf(0, 50, 12, 0), 2);
+	assert_int_equal(seen_inflight, 1);
+	assert_int_equal(sw.inflight[0] + sw.inflight[1], 0);
+	assert_int_equal(sw.epoch & 1, 0);
+	vswitch_remove_port(&sw, &ports[2]);
+	assert_int_equal(sw.epoch & 1, 1);
+	assert_null(sw.ports[2]);
+	seen_inflight = 0;
+	assert_int_equal(sendf(0, 50, 12, 1), 1);
+	assert_int_equal(seen_inflight, 1);
+	assert_int_equal(sw.inflight[1], 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -358,6 +396,7 @@ int main(void)
 		cmocka_unit_test_setup(test_counters, setup),
 		cmocka_unit_test_setup(test_port_limit, setup),
 		cmocka_unit_test(test_remove_port),
+		cmocka_unit_test(test_remove_waits_for_senders),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

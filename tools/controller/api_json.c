@@ -143,7 +143,7 @@ json_t *api_host_json(const struct host_rec *h)
 }
 
 static const char *const part_states[] = { "unknown", "created", "running", "stopping",
-					   "stopped" };
+					   "stopped", "deleted" };
 
 const char *api_part_state_name(uint32_t state)
 {

@@ -2,14 +2,15 @@
 /*
  * The management agent's view of the partitions (vmm/agent_wiring.h): the
  * kernel's agent knows nothing of vmm/, so this side fills its state report
- * and turns partition state changes into its events. Today every partition
- * comes from plinth.cfg at boot.
+ * and turns partition state changes (the lifecycle's notifier) into its
+ * events.
  */
 #include <asm/percpu.h>
 #include <plinth/agent.h>
 #include <plinth/log.h>
 #include <plinth/string.h>
 #include <vmm/agent_wiring.h>
+#include <vmm/lifecycle.h>
 #include <vmm/partition.h>
 
 static uint32_t mgmt_state_of(enum partition_state s)
@@ -21,6 +22,8 @@ static uint32_t mgmt_state_of(enum partition_state s)
 		return MGMT_PART_STOPPING;
 	case PARTITION_STOPPED:
 		return MGMT_PART_STOPPED;
+	case PARTITION_DELETED:
+		return MGMT_PART_DELETED;
 	default:
 		return MGMT_PART_CREATED;
 	}
@@ -36,14 +39,19 @@ static void fill_state(struct mgmt_state *st)
 	struct partition *p;
 
 	st->count = 0;
-	for (unsigned int i = 0; st->count < MGMT_STATE_MAX && (p = partition_get(i)); i++) {
-		struct mgmt_part *mp = &st->parts[st->count++];
+	/* Every slot: a deleted partition leaves a hole. */
+	for (unsigned int i = 0; st->count < MGMT_STATE_MAX && i < CONFIG_MAX_PARTITIONS; i++) {
+		struct mgmt_part *mp;
 
+		p = partition_get(i);
+		if (!p)
+			continue;
+		mp = &st->parts[st->count++];
 		strlcpy(mp->name, p->name, sizeof(mp->name));
 		mp->state = mgmt_state_of(state_now(p));
 		mp->vcpus = p->vcpu_count;
 		mp->memory = p->mem_size;
-		mp->from_config = 1;
+		mp->from_config = p->from_config;
 	}
 }
 
@@ -56,11 +64,12 @@ static unsigned int cpus_used(void)
 	unsigned int n = 0;
 	struct partition *p;
 
-	for (unsigned int i = 0; (p = partition_get(i)); i++) {
-		if (state_now(p) == PARTITION_STOPPED)
+	for (unsigned int i = 0; i < CONFIG_MAX_PARTITIONS; i++) {
+		p = partition_get(i);
+		if (!p || state_now(p) == PARTITION_STOPPED)
 			continue;
 		for (unsigned int k = 0; k < p->vcpu_count; k++) {
-			unsigned int cpu = p->vcpus[k]->cpu;
+			unsigned int cpu = p->cpus[k];
 
 			if (cpu < MAX_CPUS && !(used & (1ULL << cpu))) {
 				used |= 1ULL << cpu;
@@ -76,19 +85,15 @@ static const struct agent_backend backend = {
 	.cpus_used = cpus_used,
 };
 
+/* From any CPU, with no partition lock held (vmm/lifecycle.h): a copy into the agent's log. */
+static void state_changed(const char *name, enum partition_state state, const char *reason)
+{
+	agent_event(name, mgmt_state_of(state), reason);
+}
+
 void agent_wiring_init(void)
 {
 	agent_set_backend(&backend);
-}
-
-void agent_wiring_event(const struct partition *p, enum partition_state state, const char *fmt,
-			...)
-{
-	char text[MGMT_TEXT_MAX];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(text, sizeof(text), fmt, ap);
-	va_end(ap);
-	agent_event(p->name, mgmt_state_of(state), text);
+	if (partition_notifier_register(state_changed) < 0)
+		pr_err("agent: no room for a partition notifier; partition events will not be reported\n");
 }

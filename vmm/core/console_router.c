@@ -20,6 +20,12 @@
  * guest's UART takes at most 16 bytes at a time (1 without its FIFO), as
  * its receiver has room. Bytes typed for one partition stay its own when
  * the console moves on.
+ *
+ * Partitions come and go at run time (vmm/include/vmm/lifecycle.h): the
+ * focus and the queues follow slots of partition_get(), numbered for the
+ * user in slot order, and a queue belongs to the partition it was filled
+ * for (by id), so a slot's next tenant never reads its predecessor's input.
+ * Only a running partition is handed input; the others' queues wait.
  */
 #include <plinth/config.h>
 #include <plinth/console.h>
@@ -28,6 +34,7 @@
 #include <plinth/string.h>
 #include <plinth/time.h>
 #include <vmm/console_escape.h>
+#include <vmm/lifecycle.h>
 #include <vmm/partition.h>
 
 #define ROUTER_IDLE_POLL_NS (10 * NSEC_PER_MSEC)
@@ -43,11 +50,12 @@ struct input_queue {
 	size_t len;
 	uint64_t dropped; /* bytes that found the queue full, since the last report */
 	bool waiting;     /* its UART holds bytes the guest has not read: keep ticking it */
+	uint64_t owner;   /* the id of the partition it holds input for */
 };
 
 static struct {
 	const struct plinth_config *cfg;
-	int focus; /* index for partition_get(), or ROUTER_NO_FOCUS: Plinth only */
+	int focus; /* slot for partition_get(), or ROUTER_NO_FOCUS: Plinth only */
 	struct console_escape esc;
 	struct input_queue queue[CONFIG_MAX_PARTITIONS];
 	uint64_t busy_until;
@@ -57,9 +65,40 @@ static unsigned int partition_total(void)
 {
 	unsigned int n = 0;
 
-	while (partition_get(n))
-		n++;
+	for (unsigned int i = 0; i < CONFIG_MAX_PARTITIONS; i++)
+		n += partition_get(i) != NULL;
 	return n;
+}
+
+/* The slot of the n-th partition (from 0, in slot order), or ROUTER_NO_FOCUS. */
+static int nth_slot(unsigned int n)
+{
+	for (unsigned int i = 0; i < CONFIG_MAX_PARTITIONS; i++)
+		if (partition_get(i) && !n--)
+			return (int)i;
+	return ROUTER_NO_FOCUS;
+}
+
+/* Its number for the user: 1 + how many partitions sit in earlier slots. */
+static unsigned int number_of(int slot)
+{
+	unsigned int n = 1;
+
+	for (int i = 0; i < slot; i++)
+		n += partition_get((unsigned int)i) != NULL;
+	return n;
+}
+
+/* The next occupied slot after @slot, wrapping; ROUTER_NO_FOCUS when there is none. */
+static int next_slot(int slot)
+{
+	for (int k = 1; k <= CONFIG_MAX_PARTITIONS; k++) {
+		int i = (slot + k + CONFIG_MAX_PARTITIONS) % CONFIG_MAX_PARTITIONS;
+
+		if (partition_get((unsigned int)i))
+			return i;
+	}
+	return ROUTER_NO_FOCUS;
 }
 
 static void focus_on(int index)
@@ -70,6 +109,8 @@ static void focus_on(int index)
 	/* Raw output follows the focus; a line left open by the old one starts afresh. */
 	if (old)
 		__atomic_store_n(&old->console_raw, false, __ATOMIC_RELAXED);
+	if (index != ROUTER_NO_FOCUS && !partition_get((unsigned int)index))
+		index = ROUTER_NO_FOCUS;
 	router.focus = index;
 	if (index != ROUTER_NO_FOCUS && router.cfg->console_raw)
 		__atomic_store_n(&partition_get((unsigned int)index)->console_raw, true,
@@ -77,8 +118,8 @@ static void focus_on(int index)
 	if (index == ROUTER_NO_FOCUS)
 		pr_info("console: input goes to Plinth only (Ctrl-A h: help)\n");
 	else
-		pr_info("console: input goes to partition %d '%s' (Ctrl-A h: help)\n", index + 1,
-			partition_get((unsigned int)index)->name);
+		pr_info("console: input goes to partition %u '%s' (Ctrl-A h: help)\n",
+			number_of(index), partition_get((unsigned int)index)->name);
 }
 
 static void help(void)
@@ -87,9 +128,9 @@ static void help(void)
 	size_t len = 0;
 
 	list[0] = '\0';
-	for (unsigned int i = 0; i < 9 && partition_get(i) && len < sizeof(list); i++)
-		len += (size_t)snprintf(list + len, sizeof(list) - len, " %u %s", i + 1,
-					partition_get(i)->name);
+	for (unsigned int n = 0; n < 9 && nth_slot(n) != ROUTER_NO_FOCUS && len < sizeof(list); n++)
+		len += (size_t)snprintf(list + len, sizeof(list) - len, " %u %s", n + 1,
+					partition_get((unsigned int)nth_slot(n))->name);
 	pr_info("console: %s; partitions:%s\n", console_escape_help, len ? list : " none");
 }
 
@@ -103,24 +144,38 @@ static void console_start(void)
 	if (!partition_total())
 		return;
 	if (!want[0]) {
-		index = 0;
+		index = nth_slot(0);
 	} else if (strcmp(want, CONFIG_CONSOLE_PLINTH)) {
-		for (unsigned int i = 0; partition_get(i); i++)
-			if (!strcmp(partition_get(i)->name, want))
-				index = (int)i;
+		struct partition *p = partition_find(want);
+
+		if (p)
+			index = (int)p->slot;
 		if (index == ROUTER_NO_FOCUS)
 			pr_warn("console: partition '%s' does not run\n", want);
 	}
 	focus_on(index);
 }
 
+/* A queue filled for a partition that has gone starts empty for the slot's new one. */
+static void own(struct input_queue *q, const struct partition *p)
+{
+	if (q->owner == p->id)
+		return;
+	q->len = 0;
+	q->dropped = 0;
+	q->waiting = false;
+	q->owner = p->id;
+}
+
 static void queue(uint8_t c)
 {
 	struct input_queue *q;
 
-	if (router.focus == ROUTER_NO_FOCUS || router.focus >= CONFIG_MAX_PARTITIONS)
+	if (router.focus == ROUTER_NO_FOCUS || router.focus >= CONFIG_MAX_PARTITIONS ||
+	    !partition_get((unsigned int)router.focus))
 		return;
 	q = &router.queue[router.focus];
+	own(q, partition_get((unsigned int)router.focus));
 	if (q->len == ROUTER_PENDING_MAX) {
 		q->dropped++;
 		return;
@@ -139,14 +194,14 @@ static void command(const struct console_cmd *cmd)
 		queue(cmd->byte);
 		break;
 	case CONSOLE_NEXT:
-		focus_on(router.focus + 1 < (int)total ? router.focus + 1 : 0);
+		focus_on(next_slot(router.focus));
 		break;
 	case CONSOLE_PLINTH:
 		focus_on(ROUTER_NO_FOCUS);
 		break;
 	case CONSOLE_SELECT:
 		if (cmd->index <= total)
-			focus_on((int)cmd->index - 1);
+			focus_on(cmd->index ? nth_slot(cmd->index - 1) : ROUTER_NO_FOCUS);
 		else
 			pr_info("console: there is no partition %u (%u running)\n", cmd->index,
 				total);
@@ -165,7 +220,12 @@ static bool deliver(struct partition *p, struct input_queue *q)
 {
 	size_t n;
 
-	if (__atomic_load_n(&p->state, __ATOMIC_ACQUIRE) == PARTITION_STOPPED) {
+	enum partition_state st = __atomic_load_n(&p->state, __ATOMIC_ACQUIRE);
+
+	own(q, p);
+	if (st == PARTITION_READY)
+		return false; /* kept for its first start */
+	if (st != PARTITION_RUNNING) {
 		q->len = 0;
 		q->waiting = false;
 		return false;
@@ -193,10 +253,11 @@ static bool deliver_all(void)
 	bool busy = false;
 	struct partition *p;
 
-	for (unsigned int i = 0; i < CONFIG_MAX_PARTITIONS && (p = partition_get(i)); i++) {
+	for (unsigned int i = 0; i < CONFIG_MAX_PARTITIONS; i++) {
 		struct input_queue *q = &router.queue[i];
 
-		if (q->len || q->waiting || q->dropped)
+		p = partition_get(i);
+		if (p && (q->len || q->waiting || q->dropped))
 			busy |= deliver(p, q);
 	}
 	return busy;

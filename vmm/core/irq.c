@@ -53,7 +53,8 @@ static void route_lowest(struct partition *p, const struct lapic_ipi *ipi, struc
 	for (unsigned int i = 0; i < p->vcpu_count; i++) {
 		struct vcpu *t = p->vcpus[i];
 
-		if (!lapic_match_dest(&t->lapic, ipi, t == from))
+		/* None between a run's end and the next start (vmm/core/lifecycle.c). */
+		if (!t || !lapic_match_dest(&t->lapic, ipi, t == from))
 			continue;
 		if (!best || lapic_ppr(&t->lapic) < lapic_ppr(&best->lapic))
 			best = t;
@@ -72,7 +73,8 @@ static void route(struct partition *p, const struct lapic_ipi *ipi, struct vcpu 
 	for (unsigned int i = 0; i < p->vcpu_count; i++) {
 		struct vcpu *t = p->vcpus[i];
 
-		if (!lapic_match_dest(&t->lapic, ipi, t == from))
+		/* None between a run's end and the next start (vmm/core/lifecycle.c). */
+		if (!t || !lapic_match_dest(&t->lapic, ipi, t == from))
 			continue;
 		switch (ipi->delivery) {
 		case LAPIC_DM_FIXED:

@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Partitions: created at boot from plinth.cfg, each with its own zeroed
- * memory behind its own EPT, its vCPUs pinned to CPUs Plinth does not use
- * itself (CPU 0 stays Plinth's). A partition that cannot be created is
- * refused with a message naming it; the others still start. Every vCPU is
- * a kernel thread on its CPU (plinth/sched.h): vCPUs of partitions that
- * share a CPU take turns there in time slices, and halted ones take no time.
+ * A partition's memory, image and stop: its own zeroed memory behind its
+ * own EPT, its vCPUs pinned to CPUs Plinth does not use itself (CPU 0
+ * stays Plinth's). Every vCPU is a kernel thread on its CPU (plinth/sched.h):
+ * vCPUs of partitions that share a CPU take turns there in time slices, and
+ * halted ones take no time. Creating, starting and deleting partitions is
+ * vmm/core/lifecycle.c's; the boot-time ones from plinth.cfg are created
+ * here, through it: a partition that cannot be made is refused with a
+ * message naming it, and the others still start.
  */
 #include <asm/cpu.h>
 #include <asm/cpufeatures.h>
@@ -25,17 +27,13 @@
 #include <vmm/io.h>
 #include <vmm/irq.h>
 #include <vmm/guest_ram.h>
+#include <vmm/lifecycle.h>
 #include <vmm/partition.h>
 #include <vmm/acpi_pci.h>
 #include <vmm/virtio_wiring.h>
+#include "partition_internal.h"
 
-#define MAX_PARTITIONS CONFIG_MAX_PARTITIONS
-
-static struct partition *partitions[MAX_PARTITIONS];
-static unsigned int partition_count;
-static unsigned int refused_count;
-/* Per CPU, how many vCPUs are pinned there: the least loaded CPUs take unpinned ones. */
-static unsigned int cpu_vcpus[MAX_CPUS];
+static const struct plinth_config *boot_cfg;
 
 static int ept_alloc_table(void *ctx, paddr_t *pa)
 {
@@ -141,7 +139,7 @@ static void scrub_share(struct partition *p, unsigned int index, unsigned int of
  * The frames go back zeroed: by the vCPUs on their CPUs (scrub_share()), or
  * here with @scrub when set-up failed before any vCPU ran.
  */
-static void free_memory(struct partition *p, bool scrub)
+void partition_memory_release(struct partition *p, bool scrub)
 {
 	for (uint64_t i = 0; i < p->chunk_count; i++) {
 		if (scrub)
@@ -149,6 +147,9 @@ static void free_memory(struct partition *p, bool scrub)
 		frame_free_pages(&phys_frames, p->chunks[i], SIZE_2M / PAGE_SIZE);
 	}
 	p->chunk_count = 0;
+	ept_destroy(&p->ept);
+	kfree(p->chunks);
+	p->chunks = NULL;
 }
 
 /* One aligned run: lets the EPT use 1 GiB pages, which saves TLB reach. */
@@ -248,6 +249,24 @@ static int allocate_memory(struct partition *p)
 	return ret;
 }
 
+int partition_memory_alloc(struct partition *p, char *err, size_t errlen)
+{
+	int ret = allocate_memory(p);
+
+	if (ret == -EINVAL)
+		snprintf(err, errlen, "%lu MiB of memory do not fit the guest-physical address space",
+			 p->cfg->memory >> 20);
+	else if (ret < 0)
+		snprintf(err, errlen, "not enough memory for %lu MiB (%lu MiB free)",
+			 p->cfg->memory >> 20, frame_alloc_free_count(&phys_frames) >> 8);
+	if (ret < 0) {
+		/* Nothing ran in it: zeroed here, on CPU 0. */
+		partition_memory_release(p, true);
+		return ret == -EINVAL ? ret : -ENOSPC;
+	}
+	return 0;
+}
+
 static enum boot_mode boot_mode_of(enum partition_entry e)
 {
 	switch (e) {
@@ -262,7 +281,7 @@ static enum boot_mode boot_mode_of(enum partition_entry e)
 	}
 }
 
-static int load_image(struct partition *p, struct vcpu_regs *bsp, char *err, size_t errlen)
+int partition_load_image(struct partition *p, struct vcpu_regs *bsp, char *err, size_t errlen)
 {
 	struct guest_mem_ops mem = { .write = guest_write, .ctx = p, .layout = &p->layout };
 	struct acpi_pci_config pci;
@@ -286,212 +305,6 @@ static int load_image(struct partition *p, struct vcpu_regs *bsp, char *err, siz
 	return boot_image_load(&mem, &bp, bsp, err, errlen);
 }
 
-/* Picks the vCPUs' CPUs: the configured ones, or the least loaded others. */
-static int assign_cpus(struct partition *p, unsigned int *cpus, char *err, size_t errlen)
-{
-	uint64_t mask = p->cfg->cpu_mask;
-	unsigned int n = 0;
-
-	if (p->vcpu_count > cpus_online - 1) {
-		snprintf(err, errlen, "%u vCPUs but only %u CPU(s) available to partitions",
-			 p->vcpu_count, cpus_online - 1);
-		return -EINVAL;
-	}
-	if (mask) {
-		for (unsigned int cpu = 0; cpu < 64 && n < p->vcpu_count; cpu++) {
-			if (!(mask & (1ULL << cpu)))
-				continue;
-			if (cpu == 0 || cpu >= MAX_CPUS || !cpu_table[cpu] || !cpu_table[cpu]->online) {
-				snprintf(err, errlen, "CPU %u is %s", cpu,
-					 cpu == 0 ? "reserved for Plinth" : "not online");
-				return -EINVAL;
-			}
-			cpus[n++] = cpu;
-		}
-		return 0;
-	}
-	for (; n < p->vcpu_count; n++) {
-		unsigned int best = 0;
-
-		for (unsigned int cpu = 1; cpu < MAX_CPUS; cpu++) {
-			bool taken = false;
-
-			if (!cpu_table[cpu] || !cpu_table[cpu]->online)
-				continue;
-			for (unsigned int k = 0; k < n; k++)
-				taken |= cpus[k] == cpu;
-			if (!taken && (!best || cpu_vcpus[cpu] < cpu_vcpus[best]))
-				best = cpu;
-		}
-		cpus[n] = best;
-	}
-	return 0;
-}
-
-static uint32_t host_max_leaf(uint32_t base)
-{
-	struct cpuid_regs r;
-
-	cpuid(base, &r);
-	return r.eax;
-}
-
-static void destroy(struct partition *p)
-{
-	for (unsigned int i = 0; i < p->vcpu_count; i++) {
-		if (p->vcpus[i])
-			thread_discard(p->vcpus[i]->thread);
-		kfree(p->vcpus[i]);
-	}
-	free_memory(p, true);
-	ept_destroy(&p->ept);
-	vmm_virtio_destroy(p);
-	kfree(p->chunks);
-	kfree(p);
-}
-
-/*
- * A disk image is one store in Plinth's memory: two partitions writing it
- * would corrupt each other's file systems, so it may be shared only by
- * partitions that all have it read-only.
- */
-static int disk_shared(struct partition *p, char *err, size_t errlen)
-{
-	for (unsigned int i = 0; p->disk && i < partition_count; i++) {
-		const struct partition *o = partitions[i];
-
-		if (o->disk != p->disk || (o->cfg->disk_readonly && p->cfg->disk_readonly))
-			continue;
-		snprintf(err, errlen, "disk %s is also partition '%s''s, and %s writes it: only "
-			 "read-only disks may be shared", p->cfg->disk, o->name,
-			 o->cfg->disk_readonly ? "this one" : "that one");
-		return -EBUSY;
-	}
-	return 0;
-}
-
-static int create_one(const struct partition_config *cfg, const struct boot_info *bi,
-		      bool virt_ok, char *err, size_t errlen)
-{
-	unsigned int cpus[PARTITION_MAX_VCPUS];
-	struct partition *p = kzalloc(sizeof(*p));
-	struct vcpu_regs bsp;
-	int ret;
-
-	if (!p) {
-		snprintf(err, errlen, "out of memory");
-		return -ENOMEM;
-	}
-	strlcpy(p->name, cfg->name, sizeof(p->name));
-	p->cfg = cfg;
-	p->vcpu_count = cfg->vcpus;
-	p->mem_size = cfg->memory;
-	p->time_limit_ns = cfg->time_limit_ms * NSEC_PER_MSEC;
-	spin_lock_init(&p->lock);
-	ret = vmm_devices_init(p);
-	if (ret < 0) {
-		snprintf(err, errlen, "cannot set up its devices");
-		goto fail;
-	}
-	p->image = find_module(bi, cfg->kernel);
-	p->initrd = cfg->initrd[0] ? find_module(bi, cfg->initrd) : NULL;
-	p->disk = cfg->disk[0] ? find_module(bi, cfg->disk) : NULL;
-	if (!p->image || (cfg->initrd[0] && !p->initrd) || (cfg->disk[0] && !p->disk)) {
-		snprintf(err, errlen, "%s is not on the boot volume",
-			 !p->image ? cfg->kernel : cfg->initrd[0] && !p->initrd ? cfg->initrd :
-			 cfg->disk);
-		ret = -ENOENT;
-		goto fail;
-	}
-	ret = disk_shared(p, err, errlen);
-	if (ret < 0)
-		goto fail;
-	ret = vmm_virtio_create(p, p->disk, err, errlen);
-	if (ret < 0)
-		goto fail;
-	if (!virt_ok) {
-		snprintf(err, errlen, "this machine offers no usable hardware virtualization");
-		ret = -ENODEV;
-		goto fail;
-	}
-	ret = assign_cpus(p, cpus, err, errlen);
-	if (ret < 0)
-		goto fail;
-	ret = allocate_memory(p);
-	if (ret == -EINVAL) {
-		snprintf(err, errlen, "%lu MiB of memory do not fit the guest-physical address space",
-			 cfg->memory >> 20);
-		goto fail;
-	}
-	if (ret < 0) {
-		snprintf(err, errlen, "not enough memory for %lu MiB (%lu MiB free)",
-			 cfg->memory >> 20, frame_alloc_free_count(&phys_frames) >> 8);
-		goto fail;
-	}
-	/*
-	 * Loaded now so a bad image is refused by name before anything runs;
-	 * the memory is zeroed on the partition's CPUs and the image loaded
-	 * again before its first entry (partition_vcpu_ready()).
-	 */
-	memset(&bsp, 0, sizeof(bsp));
-	ret = load_image(p, &bsp, err, errlen);
-	if (ret < 0)
-		goto fail;
-	cpuid_policy_init(&p->cpuid, host_max_leaf(0), host_max_leaf(0x80000000), tsc_hz(),
-			  p->vcpu_count);
-	p->cpuid.rdtscp = virt->guest_has_rdtscp();
-	for (unsigned int i = 0; i < p->vcpu_count; i++) {
-		struct vcpu *v = kzalloc(sizeof(*v));
-
-		struct thread_spec ts = {
-			.name = p->name, .fn = vcpu_thread, .arg = v, .cpu = cpus[i],
-			.switch_in = vcpu_switch_in, .switch_out = vcpu_switch_out,
-		};
-
-		/* Created now, started by partitions_start(): a kick may need it before. */
-		if (v)
-			v->thread = thread_create(&ts);
-		if (!v || !v->thread) {
-			kfree(v);
-			snprintf(err, errlen, "cannot create a thread for vCPU %u on cpu%u", i, cpus[i]);
-			ret = -ENOMEM;
-			goto fail;
-		}
-		v->part = p;
-		v->index = i;
-		v->cpu = cpus[i];
-		v->timer_vector = 0x30;
-		v->boot = bsp;
-		v->state = i == 0 ? VCPU_RUNNING : VCPU_WAIT_SIPI;
-		p->vcpus[i] = v;
-		/* Before any vCPU runs: an IPI may reach this LAPIC before its thread starts. */
-		ret = vcpu_lapic_create(v);
-		if (ret < 0) {
-			snprintf(err, errlen, "cannot set up the local APIC of vCPU %u", i);
-			goto fail;
-		}
-		/* CPUID offers the TSC-deadline timer only if the LAPIC was given the TSC rate. */
-		if (!v->lapic.cfg.tsc_hz)
-			p->cpuid.tsc_deadline = false;
-	}
-	for (unsigned int i = 0; i < p->vcpu_count; i++)
-		cpu_vcpus[cpus[i]]++;
-	partitions[partition_count++] = p;
-	pr_info("partition '%s': %lu MiB, %u vCPU(s) on cpu%u%s, image %s (%lu bytes)\n", p->name,
-		p->mem_size >> 20, p->vcpu_count, cpus[0], p->vcpu_count > 1 ? "..." : "",
-		cfg->kernel, p->image->size);
-	return 0;
-fail:
-	destroy(p);
-	return ret;
-}
-
-static void enable_virt(void *arg)
-{
-	(void)arg;
-	virt->cpu_enable();
-}
-
 /*
  * Loads the image into the zeroed memory again and gives every vCPU its
  * boot registers; a failure stops the partition (reason after @what).
@@ -502,7 +315,7 @@ static int reload_image(struct partition *p, const char *what)
 	char err[160];
 
 	memset(&bsp, 0, sizeof(bsp));
-	if (load_image(p, &bsp, err, sizeof(err)) < 0) {
+	if (partition_load_image(p, &bsp, err, sizeof(err)) < 0) {
 		partition_stop(p, -ENOEXEC, "%s%s", what, err);
 		return -ENOEXEC;
 	}
@@ -515,6 +328,7 @@ int partition_reboot(struct partition *p)
 {
 	struct vcpu *v0 = p->vcpus[0];
 	uint64_t deadline = time_ns() + NSEC_PER_SEC;
+	char why[32];
 
 	/*
 	 * The acknowledgement count is only ever reset at the end of a reboot, so
@@ -533,6 +347,8 @@ int partition_reboot(struct partition *p)
 	}
 	p->reboots++;
 	pr_info("partition '%s' rebooting (reboot %u)\n", p->name, p->reboots);
+	snprintf(why, sizeof(why), "reboot %u", p->reboots);
+	partition_notify(p, PARTITION_RUNNING, why);
 	/* The others are parked; on their CPUs other partitions go on meanwhile. */
 	scrub_share(p, 0, 1);
 	vmm_devices_reset(p);
@@ -549,87 +365,10 @@ int partition_reboot(struct partition *p)
 	return 0;
 }
 
-static void ack_irq(struct trap_frame *tf)
-{
-	(void)tf;
-	lapic_eoi();
-}
-
-/* The backend's MSR bitmap follows the policy's pass-through list. */
-static int passthrough_msrs(void)
-{
-	uint32_t msrs[64];
-	unsigned int n = msr_policy_passthrough(msrs, ARRAY_SIZE(msrs));
-
-	if (n > ARRAY_SIZE(msrs))
-		return -E2BIG;
-	return virt->set_passthrough_msrs(msrs, n);
-}
-
-int partitions_create(const struct plinth_config *cfg, const struct boot_info *bi)
-{
-	bool virt_ok;
-	char err[160];
-
-	agent_wiring_init();
-	if (!cfg->partition_count)
-		return 0;
-	irq_register(VEC_KICK, ack_irq);
-	irq_register(VEC_HOST_TIMER, ack_irq);
-	virt_ok = virt_select() == 0 && virt->check_support() == 0 && passthrough_msrs() == 0;
-	if (virt_ok)
-		smp_call_all(enable_virt, NULL);
-	for (unsigned int i = 0; i < cfg->partition_count; i++) {
-		const struct partition_config *pc = &cfg->partitions[i];
-
-		err[0] = '\0';
-		if (create_one(pc, bi, virt_ok, err, sizeof(err)) < 0) {
-			pr_err("partition '%s' refused: %s\n", pc->name, err);
-			refused_count++;
-		}
-	}
-	return 0;
-}
-
-void partitions_start(void)
-{
-	for (unsigned int i = 0; i < partition_count; i++) {
-		partitions[i]->state = PARTITION_RUNNING;
-		partitions[i]->vcpus_running = partitions[i]->vcpu_count;
-		agent_wiring_event(partitions[i], PARTITION_RUNNING, "started from plinth.cfg");
-	}
-	for (unsigned int i = 0; i < partition_count; i++)
-		for (unsigned int k = 0; k < partitions[i]->vcpu_count; k++)
-			if (thread_start(partitions[i]->vcpus[k]->thread) < 0)
-				pr_err("partition '%s': vCPU %u did not start on cpu%u\n",
-				       partitions[i]->name, k, partitions[i]->vcpus[k]->cpu);
-}
-
-struct partition *partition_get(unsigned int i)
-{
-	return i < partition_count ? partitions[i] : NULL;
-}
-
-unsigned int partitions_active(void)
-{
-	unsigned int n = 0;
-
-	for (unsigned int i = 0; i < partition_count; i++)
-		n += __atomic_load_n(&partitions[i]->state, __ATOMIC_ACQUIRE) != PARTITION_STOPPED;
-	return n;
-}
-
-PLINTH_SERVICE(partitions) = {
-	.name = "partitions",
-	.create = partitions_create,
-	.start = partitions_start,
-	.active = partitions_active,
-};
-
 void partition_stop(struct partition *p, int64_t status, const char *fmt, ...)
 {
 	struct vcpu *cur = this_cpu()->current_vcpu;
-	char reason[192];
+	char reason[PARTITION_REASON_MAX];
 	va_list ap;
 	bool first;
 
@@ -642,15 +381,16 @@ void partition_stop(struct partition *p, int64_t status, const char *fmt, ...)
 	if (first) {
 		p->state = PARTITION_STOPPING;
 		p->exit_status = status;
+		strlcpy(p->stop_reason, reason, sizeof(p->stop_reason));
 	}
 	spin_unlock(&p->lock);
 	if (!first)
 		return;
+	partition_notify(p, PARTITION_STOPPING, reason);
 	if (status == 0)
 		pr_info("partition '%s' stopped: %s\n", p->name, reason);
 	else
 		pr_err("partition '%s' stopped: %s\n", p->name, reason);
-	agent_wiring_event(p, PARTITION_STOPPING, "%s", reason);
 	if (status != 0 && cur && cur->part == p)
 		virt->dump(&cur->arch);
 	for (unsigned int i = 0; i < p->vcpu_count; i++)
@@ -678,6 +418,7 @@ int partition_vcpu_ready(struct vcpu *v)
 void partition_vcpu_exited(struct vcpu *v)
 {
 	struct partition *p = v->part;
+	char name[CONFIG_NAME_MAX], reason[PARTITION_REASON_MAX];
 
 	/* Each vCPU zeroes its share on its own CPU, all of them at once; the last frees. */
 	scrub_share(p, v->index, p->vcpu_count);
@@ -690,12 +431,88 @@ void partition_vcpu_exited(struct vcpu *v)
 	 */
 	vmm_virtio_reset(p);
 	vmm_virtio_report(p);
-	free_memory(p, false);
-	ept_destroy(&p->ept);
+	partition_memory_release(p, false);
 	pr_info("partition '%s' is down (status %ld, %lu ms), its memory scrubbed and released\n",
 		p->name, p->exit_status, p->start_ns ? (time_ns() - p->start_ns) / NSEC_PER_MSEC : 0);
+	/* Copied first: once it is STOPPED, CPU 0 may delete the partition. */
+	strlcpy(name, p->name, sizeof(name));
+	spin_lock(&p->lock);
+	strlcpy(reason, p->stop_reason, sizeof(reason));
+	spin_unlock(&p->lock);
 	__atomic_store_n(&p->state, PARTITION_STOPPED, __ATOMIC_RELEASE);
-	agent_wiring_event(p, PARTITION_STOPPED, "down (status %ld)", p->exit_status);
+	partition_notifiers_call(name, PARTITION_STOPPED, reason);
 	if (cpu_table[0])
 		lapic_send_ipi(cpu_table[0]->apic_id, VEC_KICK);
 }
+
+/* The boot-time partitions, from plinth.cfg: one way to make a partition. */
+int partitions_create(const struct plinth_config *cfg, const struct boot_info *bi)
+{
+	char err[160];
+
+	boot_cfg = cfg;
+	agent_wiring_init();
+	for (unsigned int i = 0; i < cfg->partition_count; i++) {
+		const struct partition_config *pc = &cfg->partitions[i];
+		struct partition_images img = {
+			.kernel = find_module(bi, pc->kernel),
+			.initrd = pc->initrd[0] ? find_module(bi, pc->initrd) : NULL,
+			.disk = pc->disk[0] ? find_module(bi, pc->disk) : NULL,
+		};
+
+		err[0] = '\0';
+		if (!img.kernel || (pc->initrd[0] && !img.initrd) || (pc->disk[0] && !img.disk)) {
+			pr_err("partition '%s' refused: %s is not on the boot volume\n", pc->name,
+			       !img.kernel ? pc->kernel : pc->initrd[0] && !img.initrd ? pc->initrd :
+			       pc->disk);
+			continue;
+		}
+		if (partition_create(pc, &img, err, sizeof(err)) < 0)
+			pr_err("partition '%s' refused: %s\n", pc->name, err);
+		else
+			partition_find(pc->name)->from_config = true;
+	}
+	return 0;
+}
+
+/* Those with autostart (the default); one whose start fails is refused and deleted. */
+void partitions_start(void)
+{
+	char err[160];
+
+	for (unsigned int i = 0; boot_cfg && i < boot_cfg->partition_count; i++) {
+		const struct partition_config *pc = &boot_cfg->partitions[i];
+
+		if (!pc->autostart || !partition_find(pc->name))
+			continue;
+		err[0] = '\0';
+		if (partition_start(pc->name, err, sizeof(err)) < 0) {
+			pr_err("partition '%s' refused: %s\n", pc->name, err);
+			partition_delete(pc->name, NULL, 0);
+		}
+	}
+}
+
+/* Running or stopping: a test run waits for them; READY and STOPPED ones keep nothing going. */
+unsigned int partitions_active(void)
+{
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < CONFIG_MAX_PARTITIONS; i++) {
+		struct partition *p = partition_get(i);
+		enum partition_state st;
+
+		if (!p)
+			continue;
+		st = __atomic_load_n(&p->state, __ATOMIC_ACQUIRE);
+		n += st == PARTITION_RUNNING || st == PARTITION_STOPPING;
+	}
+	return n;
+}
+
+PLINTH_SERVICE(partitions) = {
+	.name = "partitions",
+	.create = partitions_create,
+	.start = partitions_start,
+	.active = partitions_active,
+};

@@ -296,7 +296,10 @@ void vmm_virtio_report(struct partition *p)
 
 void vmm_virtio_destroy(struct partition *p)
 {
-	/* Only a partition refused at creation gets here: nothing runs yet. */
+	/*
+	 * A partition refused at creation, or deleted: no vCPU of its runs, and
+	 * the port leaves the switch only once no sender can still reach it.
+	 */
 	if (p->net && p->net->port.sw)
 		vswitch_remove_port(p->net->port.sw, &p->net->port);
 	kfree(p->fn_net);

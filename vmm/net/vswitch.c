@@ -48,7 +48,9 @@ int vswitch_add_port(struct vswitch *sw, struct vswitch_port *p, const char *nam
 	p->ops = ops;
 	p->sw = sw;
 	p->index = sw->nports;
-	sw->ports[sw->nports++] = p;
+	__atomic_store_n(&sw->ports[sw->nports], p, __ATOMIC_RELEASE);
+	/* The port is complete before a sender can count it. */
+	__atomic_store_n(&sw->nports, sw->nports + 1, __ATOMIC_RELEASE);
 	return 0;
 }
 
@@ -66,21 +68,38 @@ struct vswitch_port *vswitch_port_with_mac(struct vswitch *sw, const uint8_t mac
 	return NULL;
 }
 
+/*
+ * Waits until every sender that may still see the old port array is done:
+ * new senders count themselves under the other epoch, so the wait ends
+ * even while frames keep flowing.
+ */
+static void quiesce(struct vswitch *sw)
+{
+	unsigned int old = __atomic_fetch_xor(&sw->epoch, 1, __ATOMIC_SEQ_CST) & 1;
+
+	while (__atomic_load_n(&sw->inflight[old], __ATOMIC_SEQ_CST))
+		__builtin_ia32_pause();
+}
+
 void vswitch_remove_port(struct vswitch *sw, struct vswitch_port *p)
 {
-	unsigned int i;
+	unsigned int i, n = sw->nports;
 
-	for (i = 0; i < sw->nports && sw->ports[i] != p; i++)
+	for (i = 0; i < n && sw->ports[i] != p; i++)
 		;
-	if (i == sw->nports)
+	if (i == n)
 		return;
-	for (; i + 1 < sw->nports; i++) {
-		sw->ports[i] = sw->ports[i + 1];
+	spin_lock(&sw->lock);
+	for (; i + 1 < n; i++) {
+		__atomic_store_n(&sw->ports[i], sw->ports[i + 1], __ATOMIC_RELEASE);
 		sw->ports[i]->index = i;
 	}
-	sw->nports--;
+	__atomic_store_n(&sw->ports[n - 1], NULL, __ATOMIC_RELEASE);
+	__atomic_store_n(&sw->nports, n - 1, __ATOMIC_RELEASE);
 	/* Learned entries hold port indices, which just moved: forget them all. */
 	memset(sw->table, 0, sizeof(sw->table));
+	spin_unlock(&sw->lock);
+	quiesce(sw);
 	p->sw = NULL;
 }
 
@@ -169,12 +188,14 @@ static bool deliver(struct vswitch_port *p, const struct net_frame *f)
 	return false;
 }
 
-int vswitch_forward(struct vswitch *sw, struct vswitch_port *ingress, const struct net_frame *f,
-		    uint64_t now_ns)
+static int forward(struct vswitch *sw, struct vswitch_port *ingress, const struct net_frame *f,
+		   uint64_t now_ns)
 {
 	const uint8_t *dst, *src;
 	struct vswitch_mac_entry *e;
+	struct vswitch_port *p;
 	int out = -1, delivered = 0;
+	unsigned int n;
 
 	if (f->len < ETH_HLEN || f->len > NET_FRAME_MAX || eth_is_multicast(f->data + ETH_ALEN)) {
 		stat_add(&ingress->stats.drop_malformed, 1);
@@ -194,15 +215,37 @@ int vswitch_forward(struct vswitch *sw, struct vswitch_port *ingress, const stru
 	}
 	spin_unlock(&sw->lock);
 
-	if (out == (int)ingress->index) {
+	/*
+	 * The array may be shifting under a port's removal: ports are compared
+	 * by address, never by index, so a frame never goes back to its ingress.
+	 */
+	n = __atomic_load_n(&sw->nports, __ATOMIC_ACQUIRE);
+	p = out >= 0 && (unsigned int)out < n ? __atomic_load_n(&sw->ports[out], __ATOMIC_ACQUIRE)
+					       : NULL;
+	if (p == ingress) {
 		/* Both ends behind one port: the segment already carried it. */
 		stat_add(&ingress->stats.drop_filtered, 1);
 		return 0;
 	}
-	if (out >= 0 && (unsigned int)out < sw->nports)
-		return deliver(sw->ports[out], f) ? 1 : 0;
-	for (unsigned int i = 0; i < sw->nports; i++)
-		if (i != ingress->index && deliver(sw->ports[i], f))
+	if (p)
+		return deliver(p, f) ? 1 : 0;
+	for (unsigned int i = 0; i < n; i++) {
+		p = __atomic_load_n(&sw->ports[i], __ATOMIC_ACQUIRE);
+		if (p && p != ingress && deliver(p, f))
 			delivered++;
+	}
 	return delivered;
+}
+
+int vswitch_forward(struct vswitch *sw, struct vswitch_port *ingress, const struct net_frame *f,
+		    uint64_t now_ns)
+{
+	/* Counted before the ports are read: vswitch_remove_port() waits for it (quiesce()). */
+	unsigned int e = __atomic_load_n(&sw->epoch, __ATOMIC_SEQ_CST) & 1;
+	int ret;
+
+	__atomic_fetch_add(&sw->inflight[e], 1, __ATOMIC_SEQ_CST);
+	ret = forward(sw, ingress, f, now_ns);
+	__atomic_fetch_sub(&sw->inflight[e], 1, __ATOMIC_RELEASE);
+	return ret;
 }

@@ -52,6 +52,7 @@ struct partition_config {
 	uint64_t time_limit_ms; /* 0: none; the partition is stopped after this long */
 	uint64_t exit_port;     /* 0: none; else a port whose write ends the partition with a status */
 	enum partition_on_crash on_crash;
+	bool autostart;		/* autostart = no: created at boot, started on request */
 	unsigned int line;		/* line of the [partition] header */
 };
 
@@ -181,6 +182,7 @@ enum config_key {
 	CONFIG_KEY_TIME_LIMIT,
 	CONFIG_KEY_EXIT_PORT,
 	CONFIG_KEY_ON_CRASH,
+	CONFIG_KEY_AUTOSTART,
 	CONFIG_KEY_COUNT,
 };
 

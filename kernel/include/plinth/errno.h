@@ -28,6 +28,7 @@
 #define ENETDOWN 100
 #define ENOBUFS 105
 #define ETIMEDOUT 110
+#define EALREADY 114
 
 #ifdef PLINTH_HOST_TEST
 /* libc declares its own strerror with another signature. */

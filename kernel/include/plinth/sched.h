@@ -63,6 +63,13 @@ struct thread *thread_create(const struct thread_spec *spec);
 int thread_start(struct thread *t);
 /* Frees a thread that was never started (set-up failed further on). */
 void thread_discard(struct thread *t);
+/*
+ * Frees the structure of a thread that has ended, once its CPU has left it
+ * for good; -EBUSY while it still runs or its CPU still stands on its stack
+ * (retry later). A partition's vCPU threads are released so, as the
+ * partition is restarted or deleted (vmm/core/lifecycle.c).
+ */
+int thread_release(struct thread *t);
 /* CPU time a thread has used, in TSC ticks (up to its last switch if it runs on another CPU). */
 uint64_t thread_runtime(const struct thread *t);
 const char *thread_name(const struct thread *t);

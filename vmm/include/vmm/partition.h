@@ -23,17 +23,30 @@
 /* What a partition's console sent, kept for a reader that comes later. */
 #define PARTITION_CONSOLE_LOG_SIZE (64 * 1024)
 
+/* The life of a partition: vmm/include/vmm/lifecycle.h. */
 enum partition_state {
-	PARTITION_READY,
-	PARTITION_RUNNING,
-	PARTITION_STOPPING,
-	PARTITION_STOPPED,
+	PARTITION_READY,    /* created, never started: CPUs and devices, no memory */
+	PARTITION_RUNNING,  /* memory, EPT and vCPU threads */
+	PARTITION_STOPPING, /* asked to stop; its vCPUs are leaving */
+	PARTITION_STOPPED,  /* memory scrubbed and released; may start again or go */
+	PARTITION_DELETED,  /* only in notifications: the slot is free again */
 };
+
+#define PARTITION_REASON_MAX 192
 
 struct partition {
 	char name[CONFIG_NAME_MAX];
-	const struct partition_config *cfg;
+	uint64_t id;         /* unique over Plinth's life: a slot's next tenant differs */
+	unsigned int slot;   /* its index for partition_get() */
+	struct partition_config spec; /* its own copy: the creator's may go */
+	const struct partition_config *cfg; /* &spec */
+	/* Copies of the creator's descriptors; the memory they describe must stay. */
+	struct boot_module image_mod, initrd_mod, disk_mod;
 	const struct boot_module *image, *initrd;
+	unsigned int cpus[PARTITION_MAX_VCPUS]; /* each vCPU's CPU, chosen at creation */
+	char stop_reason[PARTITION_REASON_MAX]; /* why it last stopped, under lock */
+	unsigned int runs; /* how often it was started */
+	bool from_config;  /* made at boot from plinth.cfg, not at run time */
 	uint64_t mem_size;
 	struct guest_layout layout; /* where that RAM is guest-physically: the one map */
 	paddr_t *chunks; /* host frames backing guest RAM, one per 2 MiB of backing offset */
@@ -90,7 +103,13 @@ struct partition {
 int partitions_create(const struct plinth_config *cfg, const struct boot_info *bi);
 void partitions_start(void);
 unsigned int partitions_active(void);
-/* The i-th partition created (config order, refused ones left out), or NULL past the last. */
+/*
+ * The partition in slot i (0 <= i < CONFIG_MAX_PARTITIONS), NULL for a free
+ * slot or past the table: iterate over every slot, holes included. Boot-time
+ * partitions take the first slots in config order; a deleted partition's
+ * slot goes to the next one created. The pointer is good on CPU 0 until the
+ * running thread gives the CPU up (a partition is deleted only there).
+ */
 struct partition *partition_get(unsigned int i);
 
 /* Stops the partition (all its vCPUs) and records why; callable from any vCPU. */

@@ -101,6 +101,7 @@ enum mgmt_part_state {
 	MGMT_PART_RUNNING,
 	MGMT_PART_STOPPING,
 	MGMT_PART_STOPPED,
+	MGMT_PART_DELETED,		/* only in events: it is gone */
 	MGMT_PART_STATE_COUNT
 };
 

@@ -17,9 +17,11 @@
  * but the one it came from. A frame never goes back to its ingress port, so
  * a device's TX path never re-enters its own RX path.
  *
- * Ports are added during setup, before any frame flows, and never removed:
- * the port array is then read without a lock. The MAC table has its own
- * lock, held only for a lookup and an update, never across a delivery.
+ * Ports come and go with partitions (vmm/core/lifecycle.c), from one
+ * thread at a time, while frames flow: senders read the port array without
+ * a lock, and a removal waits until no sender can still see the old port
+ * (vswitch_remove_port()). The MAC table has its own lock, held only for a
+ * lookup and an update, never across a delivery.
  */
 #include <plinth/spinlock.h>
 #include <plinth/types.h>
@@ -84,13 +86,16 @@ struct vswitch {
 	uint64_t ageing_ns;
 	spinlock_t lock;	/* the MAC table */
 	struct vswitch_mac_entry table[VSWITCH_MAC_ENTRIES];
+	/* Senders in vswitch_forward(), by the epoch they entered in (bit 0 of epoch). */
+	unsigned int epoch;
+	unsigned int inflight[2];
 };
 
 /* An empty switch, ageing after VSWITCH_AGEING_NS. */
 void vswitch_init(struct vswitch *sw, const char *name);
 void vswitch_set_ageing(struct vswitch *sw, uint64_t ageing_ns);
 
-/* Setup only: -ENOSPC when VSWITCH_MAX_PORTS are attached. */
+/* -ENOSPC when VSWITCH_MAX_PORTS are attached. One adder or remover at a time. */
 int vswitch_add_port(struct vswitch *sw, struct vswitch_port *p, const char *name,
 		     const struct vswitch_port_ops *ops);
 
@@ -100,9 +105,10 @@ int vswitch_add_port(struct vswitch *sw, struct vswitch_port *p, const char *nam
  * -EINVAL for a malformed frame (counted on ingress, nothing learned).
  */
 /*
- * Takes p off the switch (a partition refused after its NIC was set up).
- * Only while no frame can be in flight: before any partition on the switch
- * runs, since vswitch_forward() walks the ports without a lock.
+ * Takes p off the switch (a partition deleted, or refused after its NIC was
+ * set up) and returns once no sender can still deliver to it: p may then be
+ * freed. Frames may flow meanwhile; it spins only for senders already in
+ * vswitch_forward(), so never call it from inside a port's deliver op.
  */
 void vswitch_remove_port(struct vswitch *sw, struct vswitch_port *p);
 
