@@ -191,6 +191,11 @@ static bool valid_name(struct token t)
 	return true;
 }
 
+bool config_name_ok(const char *s, size_t n)
+{
+	return valid_name((struct token){ .s = s, .n = n });
+}
+
 static int open_partition(struct parser *p, struct token name)
 {
 	struct plinth_config *cfg = p->cfg;

@@ -506,7 +506,8 @@ int config_set_key(struct plinth_config *cfg, struct partition_config *part,
 	uint64_t v = 0;
 	int ret;
 
-	if (!cfg || (key >= CONFIG_KEY_MEMORY && !part) || !value)
+	/* A [partition] key needs only part: a partition made at run time has no plinth.cfg. */
+	if ((key < CONFIG_KEY_MEMORY && !cfg) || (key >= CONFIG_KEY_MEMORY && !part) || !value)
 		return bad(&st, "internal error: bad key context");
 	/* Optional strings may be set to "" to mean "none". */
 	if (!n && key != CONFIG_KEY_INITRD && key != CONFIG_KEY_DISK &&

@@ -12,7 +12,8 @@
  *	agent_pin.c	trusting the controller by its CA key's pin
  *	agent_key.c	the host's key, its CSR and the certificate for it
  *	agent_enrol.c	a connection without a certificate: ENROL, ENROLLED
- *	agent_session.c	a connection with one: HELLO, WELCOME, STATE, events, heartbeats
+ *	agent_session.c	a connection with one: HELLO, WELCOME, STATE, events, heartbeats,
+ *			then operations and streams (agent_core.h: agent_ops.c, agent_streams.c)
  *	agent_goodbye.c	the controller's GOODBYE, in either
  *	agent_events.c	the event log, from any CPU
  *	agent_id.c	the host id
@@ -22,6 +23,7 @@
 #include <plinth/mgmt/msg.h>
 #include <plinth/mgmt/session.h>
 #include <plinth/mgmt/wire.h>
+#include "agent_core.h"
 #include "lwip/tcp.h"
 #include "mbedtls/ctr_drbg.h"
 #include "mbedtls/entropy.h"
@@ -90,6 +92,8 @@ struct agent {
 	uint32_t heartbeat_ms;
 	uint64_t hb_seq, next_hb_ns;
 	uint64_t ev_sent;		/* the last event seq sent on this connection */
+	struct agent_streams streams;	/* this connection's; none survives it */
+	struct mgmt_opcache ops;	/* every op id of this boot: across connections */
 };
 
 extern struct agent agent;
@@ -115,6 +119,10 @@ int agent_tls_handshake(struct agent_tls *t);
 int agent_tls_read(struct agent_tls *t, uint8_t *buf, size_t cap);
 /* Appends one message as a frame: 0, -ENOBUFS when the queue has no room, or -EMSGSIZE. */
 int agent_tls_send(struct agent_tls *t, enum mgmt_type type, const void *msg);
+/* The same on a stream's channel, and a DATA frame of len raw bytes there. */
+int agent_tls_send_on(struct agent_tls *t, uint16_t channel, enum mgmt_type type,
+		      const void *msg);
+int agent_tls_send_data(struct agent_tls *t, uint16_t channel, const void *buf, size_t len);
 size_t agent_tls_room(const struct agent_tls *t);
 /* Hands queued frames to TLS and TCP: 0 (all or some left for later) or an mbedTLS error. */
 int agent_tls_flush(struct agent_tls *t);

@@ -4,7 +4,8 @@
  * heartbeat period and the last event the controller stored for this boot,
  * then the full state and every event after that one, each acknowledged
  * with EVENT_ACK. Both ends send HEARTBEAT every heartbeat_ms and answer
- * the other's; a controller silent for three periods is dead.
+ * the other's; a controller silent for three periods is dead. Then the
+ * controller's operations and streams (agent_core.h).
  */
 #include <asm/percpu.h>
 #include <plinth/errno.h>
@@ -56,6 +57,27 @@ void agent_session_begin(void)
 	agent.phase = AGENT_HELLO;
 }
 
+static int io_send(uint16_t channel, enum mgmt_type type, const void *msg)
+{
+	return agent_tls_send_on(&agent.tls, channel, type, msg);
+}
+
+static int io_send_data(uint16_t channel, const void *buf, size_t len)
+{
+	return agent_tls_send_data(&agent.tls, channel, buf, len);
+}
+
+static size_t io_room(void)
+{
+	return agent_tls_room(&agent.tls);
+}
+
+static const struct agent_io io = {
+	.send = io_send,
+	.send_data = io_send_data,
+	.room = io_room,
+};
+
 /* Events not yet sent on this connection, as far as the send queue has room. */
 static void send_events(void)
 {
@@ -78,10 +100,22 @@ static void send_heartbeat(uint64_t now)
 	agent.next_hb_ns = now + (uint64_t)agent.heartbeat_ms * NSEC_PER_MSEC;
 }
 
+/* The full report: after WELCOME, and whenever the set of partitions changed. */
+static int send_state(void)
+{
+	static struct mgmt_state st;
+
+	agent_fill_state(&st);
+	if (agent_tls_send(&agent.tls, MGMT_STATE, &st)) {
+		agent_lost("STATE does not fit");
+		return -ENOBUFS;
+	}
+	return 0;
+}
+
 static void welcome(const struct mgmt_frame *f)
 {
 	static struct mgmt_welcome w;
-	static struct mgmt_state st;
 	uint64_t now = agent_now_ns();
 
 	if (agent_decode(f, &w))
@@ -95,15 +129,14 @@ static void welcome(const struct mgmt_frame *f)
 	agent.phase = AGENT_SESSION;
 	agent.ev_sent = w.events_acked;
 	agent.hb_seq = 0;
+	/* Streams are the connection's: the controller opens them again on this one. */
+	agent_streams_reset(&agent.streams, agent_backend(), &io);
 	mgmt_backoff_reset(&agent.backoff);
 	pr_info("agent: session up with %s (heartbeat %u ms)\n", agent.controller, w.heartbeat_ms);
 	pr_debug("agent: session up %lu ms after dialling, events acked %lu\n",
 		 (now - agent.dial_ns) / NSEC_PER_MSEC, w.events_acked);
-	agent_fill_state(&st);
-	if (agent_tls_send(&agent.tls, MGMT_STATE, &st)) {
-		agent_lost("STATE does not fit");
+	if (send_state())
 		return;
-	}
 	send_events();
 	send_heartbeat(now);
 }
@@ -141,21 +174,32 @@ static void event_ack(const struct mgmt_frame *f)
 	send_events();
 }
 
-/* Operations come with a later issue: the controller hears so instead of waiting. */
 static void operation(const struct mgmt_frame *f)
 {
 	static struct mgmt_op op;
-	static struct mgmt_result res;
 
 	if (agent_decode(f, &op))
 		return;
-	memset(&res, 0, sizeof(res));
-	strlcpy(res.op_id, op.op_id, sizeof(res.op_id));
-	res.status = -ENOTSUP;
-	res.error = MGMT_ERR_INVALID;
-	strlcpy(res.text, "this Plinth does not run operations from the controller",
-		sizeof(res.text));
-	agent_tls_send(&agent.tls, MGMT_RESULT, &res);
+	/* Recorded as done: the controller sends it again on the next connection and gets it. */
+	if (agent_ops_handle(&agent.ops, agent_backend(), &io, &op)) {
+		agent_lost("no room to send the result of op %s", op.op_id);
+		return;
+	}
+	/* The controller learns of partitions that came or went from the report, not the result. */
+	if (op.kind == MGMT_OP_CREATE || op.kind == MGMT_OP_DELETE)
+		send_state();
+}
+
+static void stream_frame(const struct mgmt_frame *f)
+{
+	char err[128];
+	int ret = agent_streams_frame(&agent.streams, f, err, sizeof(err));
+
+	if (ret == -EPROTO)
+		agent_protocol_error("%s", err);
+	else if (ret)
+		agent_lost("no room to answer a %s on channel %u", mgmt_type_name(f->type),
+			   f->channel);
 }
 
 void agent_session_frame(const struct mgmt_frame *f)
@@ -183,6 +227,12 @@ void agent_session_frame(const struct mgmt_frame *f)
 	case MGMT_OP:
 		operation(f);
 		break;
+	case MGMT_CHAN_OPEN:
+	case MGMT_CHAN_CREDIT:
+	case MGMT_CHAN_CLOSE:
+	case MGMT_DATA:
+		stream_frame(f);
+		break;
 	default:
 		agent_protocol_error("unexpected %s frame in a session", mgmt_type_name(f->type));
 	}
@@ -199,4 +249,7 @@ void agent_session_tick(uint64_t now)
 	if (now >= agent.next_hb_ns)
 		send_heartbeat(now);
 	send_events();
+	/* Console output after control: the streams leave room for it (AGENT_CONTROL_RESERVE). */
+	if (agent_streams_tick(&agent.streams))
+		agent_lost("no room to close a stream");
 }

@@ -161,7 +161,8 @@ size_t agent_tls_room(const struct agent_tls *t)
 	return sizeof(t->tx) - t->tx_len;
 }
 
-int agent_tls_send(struct agent_tls *t, enum mgmt_type type, const void *msg)
+int agent_tls_send_on(struct agent_tls *t, uint16_t channel, enum mgmt_type type,
+		      const void *msg)
 {
 	size_t room = agent_tls_room(t);
 	long len;
@@ -171,8 +172,24 @@ int agent_tls_send(struct agent_tls *t, enum mgmt_type type, const void *msg)
 	len = mgmt_encode(type, msg, t->tx + t->tx_len + MGMT_HDR_SIZE, room - MGMT_HDR_SIZE);
 	if (len < 0)
 		return len == -EMSGSIZE && room < sizeof(t->tx) ? -ENOBUFS : (int)len;
-	mgmt_put_header(t->tx + t->tx_len, type, MGMT_CHANNEL_CONTROL, (uint32_t)len);
+	mgmt_put_header(t->tx + t->tx_len, type, channel, (uint32_t)len);
 	t->tx_len += MGMT_HDR_SIZE + (size_t)len;
+	return 0;
+}
+
+int agent_tls_send(struct agent_tls *t, enum mgmt_type type, const void *msg)
+{
+	return agent_tls_send_on(t, MGMT_CHANNEL_CONTROL, type, msg);
+}
+
+int agent_tls_send_data(struct agent_tls *t, uint16_t channel, const void *buf, size_t len)
+{
+	if (agent_tls_room(t) < MGMT_HDR_SIZE + len)
+		return -ENOBUFS;
+	if (mgmt_put_header(t->tx + t->tx_len, MGMT_DATA, channel, (uint32_t)len))
+		return -EMSGSIZE;
+	memcpy(t->tx + t->tx_len + MGMT_HDR_SIZE, buf, len);
+	t->tx_len += MGMT_HDR_SIZE + len;
 	return 0;
 }
 

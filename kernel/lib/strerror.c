@@ -38,6 +38,8 @@ const char *strerror(int err)
 		return "no such device";
 	case EINVAL:
 		return "invalid argument";
+	case EMFILE:
+		return "too many open files";
 	case EFBIG:
 		return "file too large";
 	case ENOSPC:
@@ -56,6 +58,8 @@ const char *strerror(int err)
 		return "value too large";
 	case EMSGSIZE:
 		return "message too long";
+	case EPROTONOSUPPORT:
+		return "protocol not supported";
 	case ENOTSUP:
 		return "operation not supported";
 	case ENETDOWN:

@@ -26,6 +26,8 @@
  * user in slot order, and a queue belongs to the partition it was filled
  * for (by id), so a slot's next tenant never reads its predecessor's input.
  * Only a running partition is handed input; the others' queues wait.
+ * The management agent's console streams type into the same queues
+ * (vmm/console_router.h).
  */
 #include <plinth/config.h>
 #include <plinth/console.h>
@@ -35,6 +37,7 @@
 #include <plinth/time.h>
 #include <vmm/console_escape.h>
 #include <vmm/lifecycle.h>
+#include <vmm/console_router.h>
 #include <vmm/partition.h>
 
 #define ROUTER_IDLE_POLL_NS (10 * NSEC_PER_MSEC)
@@ -261,6 +264,23 @@ static bool deliver_all(void)
 			busy |= deliver(p, q);
 	}
 	return busy;
+}
+
+size_t console_router_input(struct partition *p, const void *buf, size_t len)
+{
+	struct input_queue *q;
+	size_t n;
+
+	if (p->slot >= CONFIG_MAX_PARTITIONS || partition_get(p->slot) != p)
+		return 0;
+	q = &router.queue[p->slot];
+	own(q, p);
+	/* Unlike the serial console's bytes, these are not dropped: the agent holds the rest. */
+	n = MIN(len, ROUTER_PENDING_MAX - q->len);
+	memcpy(q->buf + q->len, buf, n);
+	q->len += n;
+	router.busy_until = time_ns() + ROUTER_BUSY_HOLD_NS;
+	return n;
 }
 
 static uint64_t console_poll(void)

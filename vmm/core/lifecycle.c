@@ -176,7 +176,7 @@ static int passthrough_msrs(void)
 }
 
 /* Once, at the first partition: a machine without partitions never turns VMX on. */
-static bool virt_usable(void)
+bool partition_virt_usable(void)
 {
 	if (virt_state != VIRT_UNKNOWN)
 		return virt_state == VIRT_OK;
@@ -367,7 +367,7 @@ static int create_locked(const struct partition_config *spec, const struct parti
 	ret = vmm_virtio_create(p, p->disk, err, errlen);
 	if (ret < 0)
 		goto fail;
-	if (!virt_usable()) {
+	if (!partition_virt_usable()) {
 		set_err(err, errlen, "this machine offers no usable hardware virtualization");
 		ret = -ENODEV;
 		goto fail;

@@ -187,11 +187,14 @@ enum config_key {
 };
 
 const char *config_key_name(enum config_key key);
+/* A partition or switch name: 1 to CONFIG_NAME_MAX - 1 of A-Z a-z 0-9 _ -. */
+bool config_name_ok(const char *s, size_t n);
 /* Index of a [partition] (partition true) or [plinth] key, or -ENOENT. */
 int config_key_lookup(bool partition, const char *key, size_t n);
 /*
  * Parses value (n bytes, no terminator) into cfg, or into part for
- * [partition] keys. Returns 0 or -EINVAL with a message in msg.
+ * [partition] keys (cfg may then be NULL). Returns 0 or -EINVAL with a
+ * message in msg.
  */
 int config_set_key(struct plinth_config *cfg, struct partition_config *part,
 		   enum config_key key, const char *value, size_t n, char *msg,

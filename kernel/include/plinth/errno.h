@@ -15,6 +15,7 @@
 #define EEXIST 17
 #define ENODEV 19
 #define EINVAL 22
+#define EMFILE 24
 #define EFBIG 27
 #define ENOSPC 28
 #define ERANGE 34
@@ -24,6 +25,7 @@
 #define EBADMSG 74
 #define EOVERFLOW 75
 #define EMSGSIZE 90
+#define EPROTONOSUPPORT 93
 #define ENOTSUP 95
 #define ENETDOWN 100
 #define ENOBUFS 105

@@ -81,6 +81,11 @@ int partition_state_of(const char *name, enum partition_state *state);
 /* The partition of that name, or NULL; good as partition_get()'s pointers are. */
 struct partition *partition_find(const char *name);
 const char *partition_state_name(enum partition_state state);
+/*
+ * Whether partitions can run here: the first call picks the vendor backend,
+ * checks it and turns it on on every CPU (CPU 0 only, like the rest).
+ */
+bool partition_virt_usable(void);
 
 /*
  * Called on every transition: created (READY), RUNNING (started, and again
