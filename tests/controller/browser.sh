@@ -116,7 +116,7 @@ echo \$! >$W/fb.pid
 EOF
 
 WEB_URL=$URL WEB_ADMIN=$ADMIN WEB_HOST=$HID WEB_TRIGGER=$W/trigger.sh \
-	WEB_EXPECT=${WEB_EXPECT:-current} CHROMIUM=$CHROMIUM WEB_SCREENSHOT=${WEB_SCREENSHOT:-} \
+	WEB_EXPECT=${WEB_EXPECT:-contract2} CHROMIUM=$CHROMIUM WEB_SCREENSHOT=${WEB_SCREENSHOT:-} \
 	timeout 50 node tests/controller/browser.js >"$W/browser.out" 2>"$W/browser.err"
 rc=$?
 grep -E '^(PASS|FAIL) browser: ' "$W/browser.out"

@@ -3,7 +3,8 @@
 # by plinthctl and the hosted fake agent (tools/controller/tests/fake-agent.c): enrolment,
 # a session and its facts, partitions and events (exactly once across reconnects, replays
 # and a kill -9 of the controller), every refusal of the contract, API roles, validation
-# and idempotency. Prints PASS/FAIL lines and ends with "controller: N passed, N failed".
+# and idempotency; then operations, image uploads, consoles and the event stream (contract2)
+# against the fake agent's serve mode. Prints PASS/FAIL lines and ends with "controller: N passed, N failed".
 set -u
 cd "$(dirname "$0")/../.."
 logs=build/test-logs
@@ -66,9 +67,9 @@ check "init files are 0600" test "$modes" = 600
 check "init: admin and viewer tokens stored as SHA-256 only" \
 	bash -c "! grep -qa -e '$ADMIN' -e '$VIEWER' '$W/state/controller.db'"
 
-start_ctl() {
+start_ctl() { # [extra serve options]
 	$B/plinth-controller serve --state "$W/state" --agent-listen 127.0.0.1:$AP \
-		--api-listen 127.0.0.1:$HP --heartbeat-ms 200 2>>"$CLOG" &
+		--api-listen 127.0.0.1:$HP --heartbeat-ms 200 "$@" 2>>"$CLOG" &
 	CPID=$!
 	for _ in $(seq 50); do
 		curl -sf -o /dev/null -H "Authorization: Bearer $VIEWER" "$PLINTH_URL/v1/hosts" && return 0
@@ -273,6 +274,171 @@ check "task list: one enrol-token.create per key" test \
 	"$(grep -c enrol-token.create "$W/tasks.txt")" = 4
 TID=$(jget "$W/i1.json" 'j["task"]["id"]')
 check "task wait" bash -c "$B/plinthctl task wait $TID --timeout 5 | grep -q 'task $TID succeeded'"
+
+# Operations, uploads and consoles (contract2) against the fake agent's serve mode.
+# enrol_host DIR HOST: a fresh token, and the fake agent enrolled with it.
+enrol_host() {
+	mkdir -p "$1"
+	ctl --json token create >"$W/tokx.json" &&
+		fa enrol "$1" --host-id "$2" --token "$(jget "$W/tokx.json" 'j["token"]')" >/dev/null 2>&1
+}
+# wait_up HOST: until the controller has its STATE (the host's partitions are listed).
+wait_up() {
+	for _ in $(seq 50); do
+		ctl --json vm list --host "$1" >"$W/up.json" 2>/dev/null &&
+			[ "$(jget "$W/up.json" 'len(j["partitions"])')" -gt 0 ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+serve() { # serve DIR HOST LOG [options]: the fake agent's serve mode in the background, $! its pid
+	local dir=$1 host=$2 log=$3
+	shift 3
+	$B/fake-agent serve --server 127.0.0.1:$AP --pin "$PIN" --state "$dir" --host-id "$host" \
+		--run-ms 60000 "$@" >"$log" 2>&1 &
+}
+OPS=h-ops
+enrol_host "$W/ops" $OPS
+serve "$W/ops" $OPS "$W/fa-ops.out" --op-log "$W/ops.log"
+OPSPID=$!
+check "serve: the host comes up with its STATE" wait_up $OPS
+head -c 300000 /dev/urandom >"$W/kernel.img"
+head -c 5000 /dev/urandom >"$W/initrd.img"
+KSHA=$(ctl image upload "$W/kernel.img" --name kernel 2>"$W/up.err")
+check "image upload prints the sha256 (= sha256sum)" test -n "$KSHA" -a \
+	"$KSHA" = "$(sha256sum "$W/kernel.img" | cut -d' ' -f1)"
+check "image upload: the file is stored under images/<sha256>" cmp -s "$W/kernel.img" \
+	"$W/state/images/$KSHA"
+ctl --json image upload "$W/kernel.img" >"$W/up2.json"
+ctl --json image list >"$W/images.json"
+check "the same bytes again: the same image, listed once" bash -c "
+	[ \"\$(python3 -c 'import json; print(json.load(open(\"$W/up2.json\"))[\"image\"][\"sha256\"])')\" = $KSHA ] &&
+	[ \"\$(python3 -c 'import json; print(len(json.load(open(\"$W/images.json\"))[\"images\"]))')\" = 1 ]"
+ctl vm create --host $OPS --name web --vcpus 2 --memory 256 --kernel $KSHA \
+	--initrd "$W/initrd.img" --cmdline "console=ttyS0" >"$W/create.out" 2>&1
+check "vm create (a file as initrd: uploaded first) succeeds" grep -q "task [0-9]* succeeded" \
+	"$W/create.out"
+check "create: both images streamed to the agent, then the OP" bash -c "
+	[ \$(grep -c 'fake-agent: stored image' '$W/fa-ops.out') = 2 ] && grep -q 'OP [0-9]* kind 1 web (new)' '$W/fa-ops.out'"
+ctl vm start $OPS/web >"$W/start.out" 2>&1
+check "vm start waits for the task" grep -q "task [0-9]* succeeded" "$W/start.out"
+ctl --json vm list --host $OPS >"$W/vms.json"
+check "partition state from the agent's EVENT: running" test "$(jget "$W/vms.json" \
+	'[p["state"] for p in j["partitions"] if p["name"] == "web"][0]')" = running
+printf 'hello plinth\n' | timeout 20 $B/plinthctl vm console $OPS/web --until 'echo: hello plinth' \
+	--timeout 10 >"$W/console.out" 2>&1
+rc=$?
+check "console: banner, then the typed line echoed" bash -c "[ $rc = 0 ] &&
+	grep -q 'fake console ready' '$W/console.out' && grep -q 'echo: hello plinth' '$W/console.out'"
+printf 'sneaky\n' | timeout 20 $B/plinthctl --token "$VIEWER" vm console $OPS/web \
+	--until 'typing needs an admin token' --timeout 10 >"$W/console-viewer.out" 2>&1
+rc=$?
+check "console: a viewer token watches but may not type" bash -c "[ $rc = 0 ] &&
+	grep -q 'fake console ready' '$W/console-viewer.out' && ! grep -q 'echo: sneaky' '$W/console-viewer.out'"
+ctl --token "$VIEWER" vm stop $OPS/web >/dev/null 2>"$W/err"
+rc=$?
+check "a viewer token cannot POST an operation (403)" bash -c "[ $rc = 1 ] && grep -q 'HTTP 403' '$W/err'"
+code=$(curl -s -o /dev/null -w '%{http_code}' -H "Connection: Upgrade" -H "Upgrade: websocket" \
+	-H "Sec-WebSocket-Version: 13" -H "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==" \
+	"$PLINTH_URL/v1/partitions/$OPS/web/console?token=wrong" --max-time 3)
+check "console: a bad token gets no WebSocket" test "$code" != 101
+timeout 20 $B/plinthctl vm console $OPS/nope --timeout 10 >"$W/console-nope.out" 2>&1
+rc=$?
+check "console of an unknown partition: the agent's refusal shown, exit 1" bash -c "[ $rc = 1 ] &&
+	grep -q 'console closed: no partition nope' '$W/console-nope.out'"
+ctl vm stop $OPS/web >"$W/stop.out" 2>&1 && ctl vm delete $OPS/web >"$W/delete.out" 2>&1
+check "vm stop and vm delete" bash -c "grep -q succeeded '$W/stop.out' && grep -q succeeded '$W/delete.out'"
+ctl --json vm list --host $OPS >"$W/vms.json"
+check "deleted: gone from the host's STATE" test "$(jget "$W/vms.json" \
+	'" ".join(p["name"] for p in j["partitions"])')" = cfg
+ctl --json task list >"$W/tasks.json"
+check "task records: create, start, stop, delete succeeded, with host and partition" test \
+	"$(jget "$W/tasks.json" '" ".join("%s:%s:%s" % (t["kind"], t["state"], t["partition"])
+	for t in j["tasks"] if t["host"] == "'$OPS'")')" = \
+	"create:succeeded:web start:succeeded:web stop:succeeded:web delete:succeeded:web"
+check "create's progress counted the uploaded bytes" test "$(jget "$W/tasks.json" \
+	'[t["progress"]["total"] for t in j["tasks"] if t["kind"] == "create"][0]')" = 305000
+ctl --json event list >"$W/ev.json"
+check "event records: created, started, stopped" test "$(jget "$W/ev.json" \
+	'" ".join(e["text"] for e in j["events"] if e["host"] == "'$OPS'")')" = "created started stopped"
+ctl vm create --host $OPS --name bad --vcpus 1 --memory 64 --kernel "$(printf '%064d' 0)" \
+	>"$W/out" 2>"$W/err"
+rc=$?
+check "create: an unknown kernel image is refused naming the field" bash -c "[ $rc = 1 ] &&
+	grep -q 'HTTP 400): kernel: no image with that sha256' '$W/err'"
+ctl vm create --host $OPS --name bad --vcpus 65 --memory 64 --kernel $KSHA >"$W/out" 2>"$W/err"
+check "create: vcpus out of range named" grep -q "vcpus: must be between 1 and 64" "$W/err"
+# SSE: resumable by ?after= and Last-Event-ID.
+LAST=$(jget "$W/ev.json" 'j["events"][-1]["seq"]')
+curl -s -N --max-time 1.5 -H "Authorization: Bearer $VIEWER" \
+	"$PLINTH_URL/v1/events/stream?after=$((LAST - 2))" >"$W/sse.txt"
+check "event stream from ?after=: the events after it, with their ids" test \
+	"$(grep '^id: ' "$W/sse.txt" | tr '\n' ' ')" = "id: $((LAST - 1)) id: $LAST "
+curl -s -N --max-time 1.5 -H "Authorization: Bearer $VIEWER" -H "Last-Event-ID: $((LAST - 1))" \
+	"$PLINTH_URL/v1/events/stream?after=0" >"$W/sse2.txt"
+check "event stream resumes from Last-Event-ID" bash -c "
+	[ \"\$(grep '^id: ' '$W/sse2.txt')\" = 'id: $LAST' ] && grep -q '^data: {.*\"seq\": *$LAST' '$W/sse2.txt'"
+
+# A host without VT-x: the typed error, exit status 1.
+enrol_host "$W/novirt" h-novirt
+serve "$W/novirt" h-novirt "$W/fa-novirt.out" --no-virt
+NVPID=$!
+wait_up h-novirt
+ctl vm start h-novirt/cfg >"$W/out" 2>"$W/err"
+rc=$?
+check "no VT-x: vm start fails with no_virt, exit 1" bash -c "[ $rc = 1 ] &&
+	grep -qx 'error: no_virt: no hardware virtualization on this host' '$W/err'"
+# A corrupted upload: the agent's hash check fails the task, naming the mismatch.
+enrol_host "$W/corrupt" h-corrupt
+serve "$W/corrupt" h-corrupt "$W/fa-corrupt.out" --corrupt-upload
+CRPID=$!
+wait_up h-corrupt
+ctl vm create --host h-corrupt --name web --vcpus 1 --memory 64 --kernel $KSHA >"$W/out" 2>"$W/err"
+rc=$?
+check "corrupt upload: the task fails with the hash mismatch named" bash -c "[ $rc = 1 ] &&
+	grep -q 'error: upload_failed: image ${KSHA:0:16}...: hash mismatch: got ' '$W/err'"
+check "corrupt upload: no OP was sent" bash -c "! grep -q 'OP ' '$W/fa-corrupt.out'"
+
+# A stream frame breaking the rules ends the connection, with the reason logged.
+enrol_host "$W/badstream" h-badstream
+serve "$W/badstream" h-badstream "$W/fa-badstream.out" --bad-stream
+BSPID=$!
+for _ in $(seq 50); do grep -q "goodbye: DATA on channel 9" "$W/fa-badstream.out" && break; sleep 0.1; done
+check "DATA on an unopened channel: protocol error, logged, connection closed" bash -c "
+	grep -qE 'controller: agent 127.0.0.1:[0-9]+: protocol error: DATA on channel 9, which is not open' '$CLOG' &&
+	grep -q 'connection lost (goodbye: DATA on channel 9, which is not open)' '$W/fa-badstream.out'"
+for _ in $(seq 50); do [ "$(grep -c 'session up' "$W/fa-badstream.out")" -ge 2 ] && break; sleep 0.1; done
+check "the agent's next session is fine" bash -c "[ \$(grep -c 'session up' '$W/fa-badstream.out') -ge 2 ] &&
+	[ \$(grep -c ': agent 127.0.0.1:[0-9]*: protocol error: DATA on channel 9' '$CLOG') = 1 ]"
+
+# kill -9 while the agent holds a RESULT back: after the restart the task completes, run once.
+enrol_host "$W/slow" h-slow
+serve "$W/slow" h-slow "$W/fa-slow.out" --result-delay-ms 2500 --op-log "$W/slow.log"
+SLPID=$!
+wait_up h-slow
+ctl --json vm start h-slow/cfg --no-wait >"$W/slow.json"
+STID=$(jget "$W/slow.json" 'j["task"]["id"]')
+for _ in $(seq 50); do grep -q "OP $STID kind 2 cfg (new)" "$W/fa-slow.out" && break; sleep 0.1; done
+kill -9 $CPID
+wait $CPID 2>/dev/null
+if start_ctl --max-upload 1000000; then pass "restart mid-task"; else fail "restart mid-task" "$CLOG"; fi
+ctl task wait $STID --timeout 20 >"$W/out" 2>&1
+check "the task sent before the kill -9 completes after the restart" grep -q "task $STID succeeded" \
+	"$W/out"
+check "the resent op id ran once on the agent" bash -c "
+	[ \$(grep -c '^$STID ' '$W/slow.log') = 1 ] && grep -q 'OP $STID kind 2 cfg (done before)' '$W/fa-slow.out'"
+head -c 1000001 /dev/zero >"$W/big.img"
+ctl image upload "$W/big.img" >"$W/out" 2>"$W/err"
+rc=$?
+check "upload over --max-upload: 413, nothing stored" bash -c "[ $rc = 1 ] &&
+	grep -q 'HTTP 413): body: larger than the upload limit of 1000000 bytes' '$W/err' &&
+	[ \$(ls '$W/state/images' | wc -l) = 2 ]"
+curl -s -H "Authorization: Bearer $VIEWER" "$PLINTH_URL/metrics" >"$W/metrics.txt"
+check "metrics: tasks by state" bash -c "grep -qx 'plinth_tasks{state=\"failed\"} 2' '$W/metrics.txt' &&
+	grep -qx 'plinth_tasks{state=\"queued\"} 0' '$W/metrics.txt'"
+kill -TERM $OPSPID $NVPID $CRPID $SLPID $BSPID
+wait $OPSPID $NVPID $CRPID $SLPID $BSPID
+check "serving fake agents stop on SIGTERM" bash -c "! kill -0 $OPSPID $NVPID $CRPID $SLPID $BSPID 2>/dev/null"
 
 kill -TERM $CPID
 wait $CPID

@@ -3,7 +3,10 @@
  * The controller's REST layer (tools/controller/api*.c) without sockets:
  * validation that names the field, bearer-token roles (viewer reads, admin
  * also writes), the JSON shapes plinthctl reads, tasks and idempotency
- * keys, 404/405, and the /metrics text, over a real SQLite store.
+ * keys, 404/405, and the /metrics text, over a real SQLite store; images
+ * uploaded (content-addressed files, the size limit), partitions created
+ * and operated on as queued tasks (every field checked by name), task
+ * errors as {kind, message}, tokens for the streaming endpoints.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -21,7 +24,9 @@
 #define VIEWER "viewer-token-for-tests"
 #define NOW 1800000000
 
-static char path[64];
+static char path[64], images[64];
+static char kicked[64];
+static int kicks;
 static struct ctl_metrics metrics;
 static struct api api;
 static struct api_resp resp;
@@ -40,17 +45,29 @@ static void add_token(const char *token, const char *role)
 	assert_int_equal(api.st->ops->api_token_add(api.st, sha, role), 0);
 }
 
+static void kick(void *ctx, const char *host)
+{
+	assert_ptr_equal(ctx, &kicks);
+	snprintf(kicked, sizeof(kicked), "%s", host);
+	kicks++;
+}
+
 static int setup(void **state)
 {
 	char err[256];
 	int fd;
 
 	(void)state;
+	snprintf(images, sizeof(images), "/tmp/test_ctl_img.XXXXXX");
+	assert_non_null(mkdtemp(images));
+	kicks = 0;
+	kicked[0] = '\0';
 	snprintf(path, sizeof(path), "/tmp/test_ctl_api.XXXXXX");
 	fd = mkstemp(path);
 	assert_true(fd >= 0);
 	close(fd);
-	api = (struct api){ .metrics = &metrics, .now = fixed_now };
+	api = (struct api){ .metrics = &metrics, .now = fixed_now, .images_dir = images,
+			    .kick = kick, .kick_ctx = &kicks };
 	api.st = store_sqlite_open(path, err, sizeof(err));
 	assert_non_null(api.st);
 	add_token(ADMIN, "admin");
@@ -73,17 +90,28 @@ static int teardown(void **state)
 	unlink(p);
 	snprintf(p, sizeof(p), "%s-shm", path);
 	unlink(p);
+	snprintf(p, sizeof(p), "rm -rf '%s'", images);
+	assert_int_equal(system(p), 0);
 	return 0;
 }
 
 /* One request; the reply's status, its JSON in body. */
+static int req_n(const char *method, const char *target, const char *token, const char *idem,
+		 const char *data, size_t len);
+
 static int req(const char *method, const char *target, const char *token, const char *idem,
 	       const char *data)
+{
+	return req_n(method, target, token, idem, data, data ? strlen(data) : 0);
+}
+
+static int req_n(const char *method, const char *target, const char *token, const char *idem,
+		 const char *data, size_t len)
 {
 	char auth[128], p[256];
 	char *q;
 	struct api_req r = { .method = method, .path = p, .idem_key = idem, .body = data,
-			     .body_len = data ? strlen(data) : 0 };
+			     .body_len = len };
 
 	snprintf(p, sizeof(p), "%s", target);
 	q = strchr(p, '?');
@@ -323,6 +351,226 @@ static void test_events_and_metrics(void **state)
 	assert_non_null(strstr(m, "# TYPE plinth_agent_connections_total counter\n"));
 }
 
+static const char *err_msg(void)
+{
+	return json_string_value(json_object_get(json_object_get(body, "error"), "message"));
+}
+
+/* Uploads n bytes of pattern c as an image: its sha256 (static). */
+static const char *upload(char c, size_t n, int want)
+{
+	static char sha[SHA256_HEX_LEN];
+	char *data = malloc(n);
+
+	memset(data, c, n);
+	assert_int_equal(req_n("POST", "/v1/images", ADMIN, NULL, data, n), want);
+	sha256_hex(data, n, sha);
+	free(data);
+	return sha;
+}
+
+static void test_image_upload(void **state)
+{
+	char file[160], sha[SHA256_HEX_LEN], p[160];
+	json_t *img;
+	FILE *f;
+
+	(void)state;
+	snprintf(sha, sizeof(sha), "%s", upload('k', 100000, 201));
+	img = json_object_get(body, "image");
+	assert_string_equal(json_string_value(json_object_get(img, "sha256")), sha);
+	assert_int_equal(json_integer_value(json_object_get(img, "size")), 100000);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(body, "task"),
+							      "kind")), "image.upload");
+	/* Stored whole under its hash, and nothing else left in the directory. */
+	snprintf(file, sizeof(file), "%s/%s", images, sha);
+	f = fopen(file, "rb");
+	assert_non_null(f);
+	assert_int_equal(fseek(f, 0, SEEK_END), 0);
+	assert_int_equal(ftell(f), 100000);
+	fclose(f);
+	snprintf(p, sizeof(p), "test $(ls -A '%s' | wc -l) = 1", images);
+	assert_int_equal(system(p), 0);
+	/* The same bytes: the same image. */
+	upload('k', 100000, 200);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(body, "image"),
+							      "sha256")), sha);
+	assert_int_equal(req("GET", "/v1/images", VIEWER, NULL, NULL), 200);
+	assert_int_equal(json_array_size(json_object_get(body, "images")), 1);
+	snprintf(p, sizeof(p), "/v1/images/%s", sha);
+	assert_int_equal(req("GET", p, VIEWER, NULL, NULL), 200);
+	assert_int_equal(req("GET", "/v1/images/xyz", VIEWER, NULL, NULL), 400);
+	assert_string_equal(err_field(), "sha256");
+	snprintf(p, sizeof(p), "/v1/images/%064d", 0);
+	assert_int_equal(req("GET", p, VIEWER, NULL, NULL), 404);
+	/* Over the limit, empty, or from a viewer: refused, nothing stored. */
+	api.upload_max = 1000;
+	upload('x', 1001, 413);
+	assert_string_equal(err_field(), "body");
+	assert_non_null(strstr(err_msg(), "1000 bytes"));
+	assert_int_equal(req_n("POST", "/v1/images", ADMIN, NULL, "", 0), 400);
+	assert_int_equal(req_n("POST", "/v1/images", VIEWER, NULL, "abc", 3), 403);
+	snprintf(p, sizeof(p), "test $(ls -A '%s' | wc -l) = 1", images);
+	assert_int_equal(system(p), 0);
+}
+
+static size_t short_left;
+
+/* A body of short_left bytes of 'a'. */
+static long short_read(void *ctx, void *buf, size_t n)
+{
+	(void)ctx;
+	n = n < short_left ? n : short_left;
+	memset(buf, 'a', n);
+	short_left -= n;
+	return (long)n;
+}
+
+static void test_image_ingest_short_body(void **state)
+{
+	char sha[SHA256_HEX_LEN], err[160], p[160];
+
+	(void)state;
+	/* A body that ends before its Content-Length: an error, and no file left behind. */
+	short_left = 3;
+	assert_int_not_equal(image_ingest(images, short_read, NULL, 10, sha, err, sizeof(err)),
+			     0);
+	assert_non_null(strstr(err, "3 of 10"));
+	snprintf(p, sizeof(p), "test $(ls -A '%s' | wc -l) = 0", images);
+	assert_int_equal(system(p), 0);
+}
+
+static void test_partition_create_validation(void **state)
+{
+	static const struct { const char *body, *field, *msg; } bad[] = {
+		{ "[1]", "body", "JSON object" },
+		{ "{\"name\":\"web\"}", "host", "host id" },
+		{ "{\"host\":\"h-none\",\"name\":\"web\"}", "host", "no such host" },
+		{ "{\"host\":\"h-a\",\"name\":\"Web!\"}", "name", "partition name" },
+		{ "{\"host\":\"h-a\",\"name\":\"web\",\"vcpus\":0,\"memory_mib\":64}", "vcpus",
+		  "between 1 and 64" },
+		{ "{\"host\":\"h-a\",\"name\":\"web\",\"vcpus\":\"2\",\"memory_mib\":64}",
+		  "vcpus", "integer" },
+		{ "{\"host\":\"h-a\",\"name\":\"web\",\"vcpus\":2}", "memory_mib", "required" },
+		{ "{\"host\":\"h-a\",\"name\":\"web\",\"vcpus\":2,\"memory_mib\":15}",
+		  "memory_mib", "between 16 and 1048576" },
+		{ "{\"host\":\"h-a\",\"name\":\"web\",\"vcpus\":2,\"memory_mib\":64}", "kernel",
+		  "required" },
+		{ "{\"host\":\"h-a\",\"name\":\"web\",\"vcpus\":2,\"memory_mib\":64,"
+		  "\"kernel\":\"abc\"}", "kernel", "sha256" },
+		{ "{\"host\":\"h-a\",\"name\":\"web\",\"vcpus\":2,\"memory_mib\":64,\"kernel\":"
+		  "\"0000000000000000000000000000000000000000000000000000000000000000\"}", "kernel",
+		  "no image with that sha256" },
+	};
+	char good[1024], sha[SHA256_HEX_LEN], big[700];
+	json_t *task, *op;
+
+	(void)state;
+	assert_int_equal(api.st->ops->host_enrol(api.st, "h-a", "k", NOW), 0);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(req("POST", "/v1/partitions", ADMIN, NULL, bad[i].body), 400);
+		assert_string_equal(err_field(), bad[i].field);
+		assert_non_null(strstr(err_msg(), bad[i].msg));
+	}
+	snprintf(sha, sizeof(sha), "%s", upload('k', 4096, 201));
+	memset(big, 'a', 600);
+	big[600] = '\0';
+	snprintf(good, sizeof(good), "{\"host\":\"h-a\",\"name\":\"web\",\"vcpus\":2,"
+		 "\"memory_mib\":64,\"kernel\":\"%s\",\"cmdline\":\"%s\"}", sha, big);
+	assert_int_equal(req("POST", "/v1/partitions", ADMIN, NULL, good), 400);
+	assert_string_equal(err_field(), "cmdline");
+	snprintf(good, sizeof(good), "{\"host\":\"h-a\",\"name\":\"web\",\"vcpus\":2,"
+		 "\"memory_mib\":64,\"kernel\":\"%s\",\"initrd\":\"%s\",\"switch\":\"Bad\"}",
+		 sha, sha);
+	assert_int_equal(req("POST", "/v1/partitions", ADMIN, NULL, good), 400);
+	assert_string_equal(err_field(), "switch");
+	assert_int_equal(kicks, 0);
+	snprintf(good, sizeof(good), "{\"host\":\"h-a\",\"name\":\"web\",\"vcpus\":2,"
+		 "\"memory_mib\":64,\"kernel\":\"%s\",\"cmdline\":\"console=ttyS0\"}", sha);
+	assert_int_equal(req("POST", "/v1/partitions", VIEWER, NULL, good), 403);
+	assert_int_equal(req("POST", "/v1/partitions", ADMIN, NULL, good), 202);
+	task = json_object_get(body, "task");
+	assert_string_equal(json_string_value(json_object_get(task, "kind")), "create");
+	assert_string_equal(json_string_value(json_object_get(task, "state")), "queued");
+	assert_string_equal(json_string_value(json_object_get(task, "host")), "h-a");
+	assert_string_equal(json_string_value(json_object_get(task, "partition")), "web");
+	assert_true(json_is_null(json_object_get(task, "error")));
+	/* The host's session was told, and the task holds what the OP will carry. */
+	assert_int_equal(kicks, 1);
+	assert_string_equal(kicked, "h-a");
+	{
+		struct task_rec t;
+
+		assert_int_equal(api.st->ops->task_get(api.st, json_integer_value(
+						json_object_get(task, "id")), &t), 0);
+		op = json_loads(t.op, 0, NULL);
+		assert_non_null(op);
+		assert_int_equal(json_integer_value(json_object_get(op, "memory")), 64ll << 20);
+		assert_int_equal(json_integer_value(json_object_get(op, "vcpus")), 2);
+		assert_string_equal(json_string_value(json_object_get(op, "kernel")), sha);
+		assert_string_equal(json_string_value(json_object_get(op, "cmdline")),
+				    "console=ttyS0");
+		json_decref(op);
+	}
+}
+
+static void test_partition_ops(void **state)
+{
+	static const char *const ops[] = { "start", "stop", "reboot" };
+	char p[128];
+	struct task_rec t;
+
+	(void)state;
+	assert_int_equal(api.st->ops->host_enrol(api.st, "h-a", "k", NOW), 0);
+	for (size_t i = 0; i < 3; i++) {
+		snprintf(p, sizeof(p), "/v1/partitions/h-a/web/%s", ops[i]);
+		assert_int_equal(req("POST", p, ADMIN, NULL, NULL), 202);
+		assert_string_equal(json_string_value(json_object_get(json_object_get(body, "task"),
+								      "kind")), ops[i]);
+		assert_int_equal(req("GET", p, ADMIN, NULL, NULL), 405);
+	}
+	assert_int_equal(req("DELETE", "/v1/partitions/h-a/web", ADMIN, "del-1", NULL), 202);
+	assert_int_equal(req("DELETE", "/v1/partitions/h-a/web", ADMIN, "del-1", NULL), 200);
+	assert_true(json_is_true(json_object_get(body, "replayed")));
+	assert_int_equal(kicks, 4);
+	assert_int_equal(req("POST", "/v1/partitions/h-a/Bad/start", ADMIN, NULL, NULL), 400);
+	assert_string_equal(err_field(), "name");
+	assert_int_equal(req("POST", "/v1/partitions/H/web/start", ADMIN, NULL, NULL), 400);
+	assert_string_equal(err_field(), "host");
+	assert_int_equal(req("POST", "/v1/partitions/h-none/web/start", ADMIN, NULL, NULL), 404);
+	assert_int_equal(req("POST", "/v1/partitions/h-a/web/explode", ADMIN, NULL, NULL), 404);
+	assert_int_equal(req("POST", "/v1/partitions/h-a/web/start", VIEWER, NULL, NULL), 403);
+	/* A failed operation's task: its error as {kind, message}. */
+	assert_int_equal(api.st->ops->task_get(api.st, 1, &t), 0);
+	t.state = TASK_FAILED;
+	snprintf(t.error_kind, sizeof(t.error_kind), "no_virt");
+	snprintf(t.error, sizeof(t.error), "no hardware virtualization on this host");
+	assert_int_equal(api.st->ops->task_update(api.st, &t), 0);
+	assert_int_equal(req("GET", "/v1/tasks/1", VIEWER, NULL, NULL), 200);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(json_object_get(
+				    body, "task"), "error"), "kind")), "no_virt");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(json_object_get(
+				    body, "task"), "error"), "message")),
+			    "no hardware virtualization on this host");
+	assert_int_equal(req("GET", "/metrics", VIEWER, NULL, NULL), 200);
+	assert_non_null(strstr(resp.body, "\nplinth_tasks{state=\"queued\"} 3\n"));
+	assert_non_null(strstr(resp.body, "\nplinth_tasks{state=\"failed\"} 1\n"));
+}
+
+static void test_stream_tokens(void **state)
+{
+	char role[ST_NAME_MAX];
+
+	(void)state;
+	assert_int_equal(api_stream_role(&api, "Bearer " ADMIN, NULL, role), 0);
+	assert_string_equal(role, "admin");
+	assert_int_equal(api_stream_role(&api, NULL, "x=1&token=" VIEWER, role), 0);
+	assert_string_equal(role, "viewer");
+	assert_int_not_equal(api_stream_role(&api, NULL, "token=nope", role), 0);
+	assert_int_not_equal(api_stream_role(&api, NULL, NULL, role), 0);
+	assert_int_not_equal(api_stream_role(&api, "Basic abc", "tok=" ADMIN, role), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -334,6 +582,11 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_host_shapes_and_revoke, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_events_and_metrics, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_image_upload, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_image_ingest_short_body, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_partition_create_validation, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_partition_ops, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stream_tokens, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

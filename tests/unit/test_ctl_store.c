@@ -4,7 +4,9 @@
  * its struct of operations: migrations from an empty file and on re-open,
  * a refused newer schema, enrolment tokens used once and expiring, events
  * stored once however often they are replayed, tasks made once per
- * idempotency key and token, partitions replaced by each report.
+ * idempotency key and token, partitions replaced by each report; images
+ * recorded once by content, operations' tasks kept (with their arguments)
+ * until they finish, partitions moved by events.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -86,6 +88,41 @@ static void test_newer_schema_refused(void **state)
 	sqlite3_close(db);
 	assert_null(store_sqlite_open(path, err, sizeof(err)));
 	assert_non_null(strstr(err, "newer than this controller"));
+}
+
+/*
+ * A database made by the first schema is migrated to the latest with its
+ * rows kept: schema 2 is made back into schema 1 by hand (the second
+ * migration undone), with a task in it, then opened again. A third
+ * migration must be undone here too.
+ */
+static void test_upgrade_from_schema_1(void **state)
+{
+	struct task_rec t;
+	sqlite3 *db;
+
+	(void)state;
+	assert_true(store_sqlite_schema_latest >= 2);
+	st->ops->close(st);
+	st = NULL;
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db,
+		"DROP INDEX tasks_by_host_state; DROP TABLE images;"
+		"ALTER TABLE tasks DROP COLUMN host; ALTER TABLE tasks DROP COLUMN partition;"
+		"ALTER TABLE tasks DROP COLUMN op; ALTER TABLE tasks DROP COLUMN error_kind;"
+		"DELETE FROM schema_version WHERE version > 1;"
+		"INSERT INTO tasks (kind, target, state, created_at, token_sha, error)"
+		" VALUES ('host.revoke', 'h-a', 3, 7, 'tok', 'cannot store the revocation');",
+		NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	st = store_sqlite_open(path, err, sizeof(err));
+	assert_non_null(st);
+	assert_int_equal(st->ops->schema_version(st), store_sqlite_schema_latest);
+	assert_int_equal(st->ops->task_get(st, 1, &t), 0);
+	assert_string_equal(t.kind, "host.revoke");
+	assert_string_equal(t.error, "cannot store the revocation");
+	assert_string_equal(t.host, "");
+	assert_string_equal(t.op, "");
 }
 
 static void test_token_used_once(void **state)
@@ -278,17 +315,127 @@ static void test_parts_replaced(void **state)
 	assert_int_equal(n, 1);
 }
 
+static void image_count(void *ctx, const struct image_rec *i)
+{
+	int *n = ctx;
+
+	assert_int_equal(strlen(i->sha256), 64);
+	(*n)++;
+}
+
+static void test_images(void **state)
+{
+	struct image_rec a = { .size = 10, .name = "kernel", .path = "/s/images/aaaa",
+			       .created_at = 5 }, b, got;
+	int n = 0;
+
+	(void)state;
+	memset(a.sha256, 'a', 64);
+	b = a;
+	assert_int_equal(st->ops->image_add(st, &a), 1);
+	/* The same content again: not a second image, and the first record comes back. */
+	snprintf(b.name, sizeof(b.name), "other");
+	b.created_at = 9;
+	assert_int_equal(st->ops->image_add(st, &b), 0);
+	assert_string_equal(b.name, "kernel");
+	assert_int_equal(b.created_at, 5);
+	assert_int_equal(st->ops->image_get(st, a.sha256, &got), 0);
+	assert_int_equal(got.size, 10);
+	assert_string_equal(got.path, "/s/images/aaaa");
+	assert_int_equal(st->ops->image_get(st, "bbbb", &got), -2);
+	memset(b.sha256, 'c', 64);
+	assert_int_equal(st->ops->image_add(st, &b), 1);
+	assert_int_equal(st->ops->image_list(st, image_count, &n), 0);
+	assert_int_equal(n, 2);
+}
+
+struct pending {
+	int64_t ids[8];
+	int n;
+};
+
+static void pending_item(void *ctx, const struct task_rec *t)
+{
+	struct pending *p = ctx;
+
+	assert_true(p->n < 8);
+	assert_string_equal(t->host, "h-a");
+	assert_non_null(strstr(t->op, "\"kind\""));
+	p->ids[p->n++] = t->id;
+}
+
+static void test_tasks_pending_per_host(void **state)
+{
+	struct task_rec t[5], got;
+	uint64_t counts[4];
+	struct pending p = { 0 };
+	bool existed;
+
+	(void)state;
+	for (int i = 0; i < 5; i++) {
+		memset(&t[i], 0, sizeof(t[i]));
+		snprintf(t[i].kind, sizeof(t[i].kind), "start");
+		snprintf(t[i].host, sizeof(t[i].host), "%s", i == 3 ? "h-b" : "h-a");
+		snprintf(t[i].partition, sizeof(t[i].partition), "web");
+		snprintf(t[i].op, sizeof(t[i].op), "{\"kind\":\"start\"}");
+		t[i].created_at = 100 + i;
+		assert_int_equal(st->ops->task_create(st, "tok", NULL, &t[i], &existed), 0);
+	}
+	/* A task the controller does itself has no op: never an agent's. */
+	got = t[0];
+	got.op[0] = '\0';
+	assert_int_equal(st->ops->task_create(st, "tok", NULL, &got, &existed), 0);
+	t[1].state = TASK_RUNNING;
+	assert_int_equal(st->ops->task_update(st, &t[1]), 0);
+	t[2].state = TASK_FAILED;
+	snprintf(t[2].error_kind, sizeof(t[2].error_kind), "no_virt");
+	snprintf(t[2].error, sizeof(t[2].error), "no hardware virtualization on this host");
+	t[2].finished_at = 200;
+	assert_int_equal(st->ops->task_update(st, &t[2]), 0);
+	assert_int_equal(st->ops->task_pending(st, "h-a", pending_item, &p), 0);
+	/* Queued and running ones, oldest first; finished ones and other hosts' are not. */
+	assert_int_equal(p.n, 3);
+	assert_int_equal(p.ids[0], t[0].id);
+	assert_int_equal(p.ids[1], t[1].id);
+	assert_int_equal(p.ids[2], t[4].id);
+	assert_int_equal(st->ops->task_get(st, t[2].id, &got), 0);
+	assert_string_equal(got.error_kind, "no_virt");
+	assert_string_equal(got.partition, "web");
+	assert_string_equal(got.op, "{\"kind\":\"start\"}");
+	assert_int_equal(st->ops->task_counts(st, counts), 0);
+	assert_int_equal(counts[TASK_QUEUED], 4);
+	assert_int_equal(counts[TASK_RUNNING], 1);
+	assert_int_equal(counts[TASK_FAILED], 1);
+	assert_int_equal(counts[TASK_SUCCEEDED], 0);
+}
+
+static void test_part_set_state(void **state)
+{
+	struct part_rec p = { .name = "web", .state = 1, .vcpus = 1 };
+
+	(void)state;
+	assert_int_equal(st->ops->host_enrol(st, "h-a", "k1", 10), 0);
+	assert_int_equal(st->ops->parts_replace(st, "h-a", &p, 1), 0);
+	assert_int_equal(st->ops->part_set_state(st, "h-a", "web", 2), 0);
+	assert_int_equal(st->ops->part_set_state(st, "h-a", "nope", 2), -2);
+	assert_int_equal(st->ops->part_set_state(st, "h-b", "web", 2), -2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_migrations_and_reopen, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_newer_schema_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_upgrade_from_schema_1, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_token_used_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hosts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_event_dedupe_on_replay, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_events_after, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_task_idempotency, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_parts_replaced, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_images, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tasks_pending_per_host, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_part_set_state, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -11,6 +11,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include "hub.h"
 #include "metrics.h"
 #include "store.h"
 
@@ -21,6 +22,7 @@
 struct agent_srv {
 	struct store *st;
 	struct ctl_metrics *metrics;
+	struct hub *hub;		/* queued tasks' wake-ups, consoles' viewers */
 	SSL_CTX *tls;
 	X509 *ca;
 	EVP_PKEY *ca_key;

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "agent_conn.h"
+#include "agent_link.h"
 #include "ca.h"
 #include "util.h"
 
@@ -19,6 +20,7 @@ struct sess {
 	char boot[MGMT_ID_MAX];
 	uint64_t hb_seq, hb_sent_ns;	/* our last heartbeat */
 	char why[MGMT_TEXT_MAX + 32];	/* why it ended */
+	struct link link;		/* operations, uploads, consoles */
 };
 
 /* Several connections of one host (a reconnect racing the old one): down when the last ends. */
@@ -98,6 +100,8 @@ static int on_state(struct sess *s, const struct mgmt_frame *f)
 			p[i].from_config = m->parts[i].from_config;
 		}
 		st->ops->parts_replace(st, s->host, p, m->count);
+		/* The host's state is known: its queued operations may go. */
+		s->link.ready = true;
 	}
 	free(m);
 	return rc;
@@ -122,6 +126,9 @@ static int on_event(struct sess *s, const struct mgmt_frame *f)
 	/* A replay of a stored event is acknowledged again: the agent lost our first ack. */
 	if (st->ops->event_add(st, &e) < 0)
 		return 0;	/* not stored: no ack, the agent sends it again next session */
+	/* The partition moved: its state is what the host says, not what an operation implied. */
+	if (e.partition[0])
+		st->ops->part_set_state(st, s->host, e.partition, e.state);
 	ack.seq = ev.seq;
 	return mio_send(&s->c->m, MGMT_EVENT_ACK, &ack);
 }
@@ -151,9 +158,12 @@ static int on_frame(struct sess *s, const struct mgmt_frame *f)
 			 bye.text[0] ? bye.text : "no reason");
 		return 1;
 	default:
-		snprintf(s->c->m.error, sizeof(s->c->m.error), "unexpected %s frame in a session",
-			 mgmt_type_name(f->type));
-		rc = -EPROTO;
+		rc = link_frame(&s->link, f);
+		if (rc == 1) {
+			snprintf(s->c->m.error, sizeof(s->c->m.error),
+				 "unexpected %s frame in a session", mgmt_type_name(f->type));
+			rc = -EPROTO;
+		}
 		break;
 	}
 	if (rc == -EBADMSG || rc == -EPROTO) {
@@ -217,8 +227,13 @@ static void run(struct sess *s)
 			if (!still_admitted(s))
 				return;
 		}
+		if (link_tick(&s->link)) {
+			snprintf(s->why, sizeof(s->why), "%s", s->c->m.error);
+			return;
+		}
 		wait = MIN(next_hb, last_rx + 3 * hb_ns) - now;
-		r = mio_recv(&s->c->m, &f, (int)(wait / 1000000u) + 1);
+		wait = MIN(wait, (uint64_t)link_wait_ms(&s->link) * 1000000u);
+		r = mio_recv(&s->c->m, &f, wait ? (int)(wait / 1000000u) + 1 : 0);
 		if (r == 0)
 			continue;
 		if (r == -EBADMSG || r == -EPROTO) {
@@ -303,10 +318,15 @@ void agent_session(struct conn *c, X509 *peer)
 	facts.memory = hello.memory;
 	facts.memory_free = hello.memory_free;
 	facts.nics = hello.nics;
+	if (link_init(&s.link, c, host)) {
+		link_free(&s.link);
+		return;
+	}
 	sessions_enter(a, host);
 	st->ops->host_up(st, host, s.boot, &facts, now_unix());
 	ctl_log("host %s up (boot %s)", host, s.boot);
 	run(&s);
+	link_free(&s.link);
 	if (sessions_leave(a, host))
 		st->ops->host_down(st, host, now_unix());
 	ctl_log("host %s down (%s)", host, s.why);

@@ -9,19 +9,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "api.h"
+#include "api_call.h"
 #include "util.h"
 
-struct call {
-	struct api *a;
-	const struct api_req *req;
-	struct api_resp *resp;
-	char token_sha[SHA256_HEX_LEN];
-	char role[ST_NAME_MAX];
-};
-
-/* Sends j (consumed) with status. */
-static void reply(struct call *c, int status, json_t *j)
+void reply(struct call *c, int status, json_t *j)
 {
 	c->resp->status = status;
 	c->resp->content_type = "application/json";
@@ -29,7 +20,7 @@ static void reply(struct call *c, int status, json_t *j)
 	json_decref(j);
 }
 
-static void reply_error(struct call *c, int status, const char *field, const char *msg)
+void reply_error(struct call *c, int status, const char *field, const char *msg)
 {
 	reply(c, status, api_error(field, "%s", msg));
 }
@@ -80,19 +71,11 @@ static bool auth(struct call *c)
 	return true;
 }
 
-/*
- * Starts a mutating call's task: true with *t running, or false after
- * replying (the idempotent repeat, or a store failure).
- */
-static bool task_begin(struct call *c, const char *kind, const char *target,
-		       struct task_rec *t)
+bool task_begin(struct call *c, struct task_rec *t)
 {
 	struct store *st = c->a->st;
 	bool existed;
 
-	memset(t, 0, sizeof(*t));
-	snprintf(t->kind, sizeof(t->kind), "%s", kind);
-	snprintf(t->target, sizeof(t->target), "%s", target);
 	t->created_at = c->a->now();
 	if (st->ops->task_create(st, c->token_sha, c->req->idem_key, t, &existed)) {
 		reply_error(c, 500, NULL, "cannot record the task");
@@ -102,16 +85,30 @@ static bool task_begin(struct call *c, const char *kind, const char *target,
 		reply(c, 200, json_pack("{s:o, s:b}", "task", api_task_json(t), "replayed", 1));
 		return false;
 	}
-	t->state = TASK_RUNNING;
-	st->ops->task_update(st, t);
 	return true;
 }
 
-static void task_end(struct call *c, struct task_rec *t, const char *error)
+/* A task the controller runs itself, started: true with *t running, or false after replying. */
+static bool task_begin_local(struct call *c, const char *kind, const char *target,
+			     struct task_rec *t)
+{
+	memset(t, 0, sizeof(*t));
+	snprintf(t->kind, sizeof(t->kind), "%s", kind);
+	snprintf(t->target, sizeof(t->target), "%s", target);
+	if (!task_begin(c, t))
+		return false;
+	t->state = TASK_RUNNING;
+	c->a->st->ops->task_update(c->a->st, t);
+	return true;
+}
+
+void task_end(struct call *c, struct task_rec *t, const char *error)
 {
 	t->state = error ? TASK_FAILED : TASK_SUCCEEDED;
+	snprintf(t->error_kind, sizeof(t->error_kind), "%s", error ? "internal" : "");
 	snprintf(t->error, sizeof(t->error), "%s", error ? error : "");
-	t->done = t->total = 1;
+	if (!t->total)
+		t->done = t->total = 1;
 	t->finished_at = c->a->now();
 	c->a->st->ops->task_update(c->a->st, t);
 }
@@ -128,7 +125,7 @@ static void enrol_token_create(struct call *c)
 		reply(c, 400, err);
 		return;
 	}
-	if (!task_begin(c, "enrol-token.create", "", &t))
+	if (!task_begin_local(c, "enrol-token.create", "", &t))
 		return;
 	t.expires_at = c->a->now() + ttl;
 	if (random_hex(token, 32)) {
@@ -148,29 +145,35 @@ static void enrol_token_create(struct call *c)
 				(json_int_t)t.expires_at, "task", api_task_json(&t)));
 }
 
-static void host_revoke(struct call *c, const char *id)
+static void host_revoke(struct call *c)
 {
+	const char *id = c->seg[0];
 	struct store *st = c->a->st;
 	struct task_rec t;
 	struct host_rec h;
 
+	if (!host_id_valid(id))
+		return reply_error(c, 400, "id", "must be a host id ([a-z0-9-]{1,63})");
 	if (st->ops->host_get(st, id, &h)) {
 		reply_error(c, 404, "id", "no such host");
 		return;
 	}
-	if (!task_begin(c, "host.revoke", id, &t))
+	if (!task_begin_local(c, "host.revoke", id, &t))
 		return;
 	task_end(c, &t, st->ops->host_revoke(st, id) ? "cannot store the revocation" : NULL);
 	reply(c, t.state == TASK_SUCCEEDED ? 200 : 500,
 	      json_pack("{s:o}", "task", api_task_json(&t)));
 }
 
-static void host_show(struct call *c, const char *id)
+static void host_show(struct call *c)
 {
+	const char *id = c->seg[0];
 	struct store *st = c->a->st;
 	struct host_rec h;
 	json_t *parts;
 
+	if (!host_id_valid(id))
+		return reply_error(c, 400, "id", "must be a host id ([a-z0-9-]{1,63})");
 	if (st->ops->host_get(st, id, &h)) {
 		reply_error(c, 404, "id", "no such host");
 		return;
@@ -211,8 +214,9 @@ static void list_events(struct call *c)
 				last ? json_integer_value(last) : (json_int_t)after));
 }
 
-static void task_show(struct call *c, const char *idstr)
+static void task_show(struct call *c)
 {
+	const char *idstr = c->seg[0];
 	struct task_rec t;
 	char *end;
 	long long id = strtoll(idstr, &end, 10);
@@ -228,77 +232,110 @@ static void task_show(struct call *c, const char *idstr)
 	reply(c, 200, json_pack("{s:o}", "task", api_task_json(&t)));
 }
 
-/* Whether path is prefix followed by one segment (copied into seg) and then suffix. */
-static bool match_seg(const char *path, const char *prefix, const char *suffix, char *seg,
-		      size_t len)
+static void hosts_list(struct call *c)
 {
-	size_t n = strlen(prefix), slen;
-	const char *end;
+	json_t *arr = json_array();
 
-	if (strncmp(path, prefix, n))
-		return false;
-	path += n;
-	end = strchr(path, '/');
-	slen = end ? (size_t)(end - path) : strlen(path);
-	if (!slen || slen >= len || strcmp(path + slen, suffix))
-		return false;
-	memcpy(seg, path, slen);
-	seg[slen] = '\0';
-	return true;
+	c->a->st->ops->host_list(c->a->st, host_item, arr);
+	reply(c, 200, json_pack("{s:o}", "hosts", arr));
 }
 
-static void method_not_allowed(struct call *c)
+static void tasks_list(struct call *c)
 {
-	reply_error(c, 405, NULL, "method not allowed on this path");
+	json_t *arr = json_array();
+
+	c->a->st->ops->task_list(c->a->st, task_item, arr);
+	reply(c, 200, json_pack("{s:o}", "tasks", arr));
+}
+
+/* A pattern's '*' matches one non-empty segment, copied into c->seg[]. */
+struct route {
+	const char *method, *pattern;
+	void (*fn)(struct call *c);
+};
+
+static const struct route routes[] = {
+	{ "GET", "/v1/hosts", hosts_list },
+	{ "GET", "/v1/hosts/*", host_show },
+	{ "POST", "/v1/hosts/*/revoke", host_revoke },
+	{ "POST", "/v1/enrol-tokens", enrol_token_create },
+	{ "GET", "/v1/partitions", list_partitions },
+	{ "POST", "/v1/partitions", partition_create },
+	{ "POST", "/v1/partitions/*/*/start", partition_start },
+	{ "POST", "/v1/partitions/*/*/stop", partition_stop },
+	{ "POST", "/v1/partitions/*/*/reboot", partition_reboot },
+	{ "DELETE", "/v1/partitions/*/*", partition_delete },
+	{ "GET", "/v1/images", images_list },
+	{ "POST", "/v1/images", image_post },
+	{ "GET", "/v1/images/*", image_show },
+	{ "GET", "/v1/events", list_events },
+	{ "GET", "/v1/tasks", tasks_list },
+	{ "GET", "/v1/tasks/*", task_show },
+};
+
+static bool match(struct call *c, const char *pattern, const char *path)
+{
+	unsigned int n = 0;
+
+	while (*pattern && *path) {
+		if (*pattern == '*') {
+			size_t len = strcspn(path, "/");
+
+			if (!len || len >= ROUTE_SEG_MAX || n == ROUTE_SEGS)
+				return false;
+			memcpy(c->seg[n], path, len);
+			c->seg[n++][len] = '\0';
+			path += len;
+			pattern++;
+		} else if (*pattern++ != *path++) {
+			return false;
+		}
+	}
+	return !*pattern && !*path;
 }
 
 static void route(struct call *c)
 {
-	const char *m = c->req->method, *p = c->req->path;
-	bool get = !strcmp(m, "GET"), post = !strcmp(m, "POST");
-	char seg[128];
+	bool path_known = false;
 
-	if (!strcmp(p, "/v1/hosts")) {
-		json_t *arr;
-
-		if (!get)
-			return method_not_allowed(c);
-		arr = json_array();
-		c->a->st->ops->host_list(c->a->st, host_item, arr);
-		return reply(c, 200, json_pack("{s:o}", "hosts", arr));
+	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
+		if (!match(c, routes[i].pattern, c->req->path))
+			continue;
+		if (!strcmp(routes[i].method, c->req->method))
+			return routes[i].fn(c);
+		path_known = true;
 	}
-	if (match_seg(p, "/v1/hosts/", "/revoke", seg, sizeof(seg))) {
-		if (!post)
-			return method_not_allowed(c);
-		if (!host_id_valid(seg))
-			return reply_error(c, 400, "id", "must be a host id ([a-z0-9-]{1,63})");
-		return host_revoke(c, seg);
-	}
-	if (match_seg(p, "/v1/hosts/", "", seg, sizeof(seg))) {
-		if (!get)
-			return method_not_allowed(c);
-		if (!host_id_valid(seg))
-			return reply_error(c, 400, "id", "must be a host id ([a-z0-9-]{1,63})");
-		return host_show(c, seg);
-	}
-	if (!strcmp(p, "/v1/enrol-tokens"))
-		return post ? enrol_token_create(c) : method_not_allowed(c);
-	if (!strcmp(p, "/v1/partitions"))
-		return get ? list_partitions(c) : method_not_allowed(c);
-	if (!strcmp(p, "/v1/events"))
-		return get ? list_events(c) : method_not_allowed(c);
-	if (!strcmp(p, "/v1/tasks")) {
-		json_t *arr;
-
-		if (!get)
-			return method_not_allowed(c);
-		arr = json_array();
-		c->a->st->ops->task_list(c->a->st, task_item, arr);
-		return reply(c, 200, json_pack("{s:o}", "tasks", arr));
-	}
-	if (match_seg(p, "/v1/tasks/", "", seg, sizeof(seg)))
-		return get ? task_show(c, seg) : method_not_allowed(c);
+	if (path_known)
+		return reply_error(c, 405, NULL, "method not allowed on this path");
 	reply_error(c, 404, NULL, "no such endpoint");
+}
+
+int api_stream_role(struct api *a, const char *authorization, const char *query,
+		    char role[ST_NAME_MAX])
+{
+	char token[160], sha[SHA256_HEX_LEN];
+
+	if (authorization && !strncmp(authorization, "Bearer ", 7) && authorization[7])
+		snprintf(token, sizeof(token), "%s", authorization + 7);
+	else if (!api_query_get(query, "token", token, sizeof(token)) || !token[0])
+		return -EACCES;
+	sha256_hex(token, strlen(token), sha);
+	return a->st->ops->api_token_role(a->st, sha, role) ? -EACCES : 0;
+}
+
+void api_upload(struct api *a, const struct api_req *req, uint64_t len, api_read_fn rd,
+		void *ctx, struct api_resp *resp)
+{
+	struct call c = { .a = a, .req = req, .resp = resp };
+	json_t *err;
+
+	memset(resp, 0, sizeof(*resp));
+	if (!auth(&c))
+		return;
+	err = api_check_idem_key(req->idem_key);
+	if (err)
+		return reply(&c, 400, err);
+	image_upload(&c, len, rd, ctx);
 }
 
 void api_handle(struct api *a, const struct api_req *req, struct api_resp *resp)
@@ -313,7 +350,7 @@ void api_handle(struct api *a, const struct api_req *req, struct api_resp *resp)
 		return;
 	if (!strcmp(req->path, "/metrics")) {
 		if (strcmp(req->method, "GET"))
-			return method_not_allowed(&c);
+			return reply_error(&c, 405, NULL, "method not allowed on this path");
 		resp->status = 200;
 		resp->content_type = "text/plain; version=0.0.4";
 		resp->body = api_metrics_text(a);

@@ -61,8 +61,8 @@ json_t *api_parse_enrol_token(const char *body, size_t len, int64_t *ttl)
 	return NULL;
 }
 
-/* The value of name in a query string, unescaped only as far as ids need (none). */
-static bool query_get(const char *query, const char *name, char *out, size_t len)
+/* Unescaped only as far as ids and tokens need (none). */
+bool api_query_get(const char *query, const char *name, char *out, size_t len)
 {
 	size_t n = strlen(name);
 
@@ -86,7 +86,7 @@ json_t *api_parse_after(const char *query, int64_t *after)
 	long long x;
 
 	*after = 0;
-	if (!query_get(query, "after", v, sizeof(v)))
+	if (!api_query_get(query, "after", v, sizeof(v)))
 		return NULL;
 	errno = 0;
 	x = strtoll(v, &end, 10);
@@ -99,7 +99,7 @@ json_t *api_parse_after(const char *query, int64_t *after)
 json_t *api_parse_host_filter(const char *query, char *host, size_t len)
 {
 	host[0] = '\0';
-	if (!query_get(query, "host", host, len))
+	if (!api_query_get(query, "host", host, len))
 		return NULL;
 	if (!host_id_valid(host))
 		return api_error("host", "must be a host id ([a-z0-9-]{1,63})");
@@ -171,14 +171,139 @@ static const char *const task_states[] = { "queued", "running", "succeeded", "fa
 
 json_t *api_task_json(const struct task_rec *t)
 {
-	json_t *j = json_pack("{s:I, s:s, s:s, s:s, s:{s:I, s:I}, s:I}", "id", (json_int_t)t->id,
-			      "kind", t->kind, "target", t->target, "state",
+	json_t *j = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:{s:I, s:I}, s:I}", "id",
+			      (json_int_t)t->id, "kind", t->kind, "target", t->target, "host",
+			      t->host, "partition", t->partition, "state",
 			      task_states[t->state & 3], "progress", "done", (json_int_t)t->done,
 			      "total", (json_int_t)t->total, "created_at",
 			      (json_int_t)t->created_at);
 
 	json_object_set_new(j, "finished_at",
 			    t->finished_at ? json_integer(t->finished_at) : json_null());
-	json_object_set_new(j, "error", t->error[0] ? json_string(t->error) : json_null());
+	json_object_set_new(j, "error", t->state == TASK_FAILED || t->error[0] ?
+			    json_pack("{s:s, s:s}", "kind", t->error_kind[0] ? t->error_kind :
+				      "internal", "message", t->error) : json_null());
 	return j;
+}
+
+json_t *api_image_json(const struct image_rec *i)
+{
+	return json_pack("{s:s, s:I, s:s, s:I}", "sha256", i->sha256, "size", (json_int_t)i->size,
+			 "name", i->name, "created_at", (json_int_t)i->created_at);
+}
+
+/* An optional string field: NULL (absent, or a string into out) or the error. */
+static json_t *opt_string(json_t *root, const char *field, char *out, size_t len)
+{
+	json_t *v = json_object_get(root, field);
+
+	out[0] = '\0';
+	if (!v || json_is_null(v))
+		return NULL;
+	if (!json_is_string(v))
+		return api_error(field, "must be a string");
+	if (json_string_length(v) >= len)
+		return api_error(field, "must be shorter than %zu bytes", len);
+	memcpy(out, json_string_value(v), json_string_length(v) + 1);
+	return NULL;
+}
+
+static json_t *int_field(json_t *root, const char *field, long long lo, long long hi,
+			 long long *out)
+{
+	json_t *v = json_object_get(root, field);
+
+	if (!v)
+		return api_error(field, "is required");
+	if (!json_is_integer(v))
+		return api_error(field, "must be an integer");
+	*out = json_integer_value(v);
+	if (*out < lo || *out > hi)
+		return api_error(field, "must be between %lld and %lld, not %lld", lo, hi, *out);
+	return NULL;
+}
+
+/* An image field: absent (optional), or the sha256 of an image the controller holds. */
+static json_t *image_field(struct store *st, json_t *root, const char *field, bool required,
+			   char sha[ST_HASH_MAX])
+{
+	struct image_rec img;
+	char v[80];
+	json_t *err = opt_string(root, field, v, sizeof(v));
+
+	sha[0] = '\0';
+	if (err)
+		return err;
+	if (!v[0])
+		return required ? api_error(field, "is required (an image's sha256)") : NULL;
+	if (!sha256_hex_valid(v))
+		return api_error(field, "must be an image's sha256 (64 lowercase hex digits)");
+	if (st->ops->image_get(st, v, &img))
+		return api_error(field, "no image with that sha256");
+	memcpy(sha, v, ST_HASH_MAX);
+	return NULL;
+}
+
+json_t *api_parse_partition(struct store *st, const char *body, size_t len, struct task_rec *t)
+{
+	char kernel[ST_HASH_MAX], initrd[ST_HASH_MAX], cmdline[512], sw[ST_NAME_MAX];
+	long long vcpus, mib;
+	struct host_rec h;
+	json_error_t jerr;
+	json_t *root, *err, *op;
+	char *dump;
+
+	root = body && len ? json_loadb(body, len, 0, &jerr) : NULL;
+	if (!root)
+		return api_error("body", "a JSON object is required%s%s", body && len ? ": " : "",
+				 body && len ? jerr.text : "");
+	if (!json_is_object(root)) {
+		err = api_error("body", "must be a JSON object");
+		goto out;
+	}
+	err = opt_string(root, "host", t->host, sizeof(t->host));
+	if (!err && !host_id_valid(t->host))
+		err = api_error("host", "must be a host id ([a-z0-9-]{1,63})");
+	if (!err && st->ops->host_get(st, t->host, &h))
+		err = api_error("host", "no such host");
+	if (!err)
+		err = opt_string(root, "name", t->partition, sizeof(t->partition));
+	if (!err && !part_name_valid(t->partition))
+		err = api_error("name", "must be a partition name ([a-z0-9-]{1,31})");
+	if (!err)
+		err = int_field(root, "vcpus", 1, PART_VCPUS_MAX, &vcpus);
+	if (!err)
+		err = int_field(root, "memory_mib", PART_MEM_MIB_MIN, PART_MEM_MIB_MAX, &mib);
+	if (!err)
+		err = image_field(st, root, "kernel", true, kernel);
+	if (!err)
+		err = image_field(st, root, "initrd", false, initrd);
+	if (!err)
+		err = opt_string(root, "cmdline", cmdline, sizeof(cmdline));
+	for (size_t i = 0; !err && cmdline[i]; i++)
+		if ((unsigned char)cmdline[i] < 0x20 || (unsigned char)cmdline[i] > 0x7e)
+			err = api_error("cmdline", "must be printable ASCII");
+	if (!err)
+		err = opt_string(root, "switch", sw, sizeof(sw));
+	if (!err && sw[0] && !part_name_valid(sw))
+		err = api_error("switch", "must be a switch name ([a-z0-9-]{1,31})");
+	if (err)
+		goto out;
+	op = json_pack("{s:s, s:I, s:I, s:s, s:s, s:s, s:s}", "kind", "create", "memory",
+		       (json_int_t)(mib << 20), "vcpus", (json_int_t)vcpus, "kernel", kernel,
+		       "initrd", initrd, "cmdline", cmdline, "switch", sw);
+	dump = json_dumps(op, JSON_COMPACT);
+	json_decref(op);
+	if (!dump || strlen(dump) >= sizeof(t->op)) {
+		err = api_error("body", "too large");
+	} else {
+		memcpy(t->op, dump, strlen(dump) + 1);
+		snprintf(t->kind, sizeof(t->kind), "create");
+		snprintf(t->target, sizeof(t->target), "%.63s/%.31s", t->host,
+			 t->partition);
+	}
+	free(dump);
+out:
+	json_decref(root);
+	return err;
 }

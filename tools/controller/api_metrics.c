@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* GET /metrics: the store's hosts and partitions by state, and the listener's counters. */
+/* GET /metrics: the store's hosts, partitions and tasks by state, and the listener's counters. */
 #include <stdio.h>
 #include <stdlib.h>
 #include "api.h"
@@ -36,6 +36,8 @@ static void count_part(void *ctx, const struct part_rec *p)
 char *api_metrics_text(struct api *a)
 {
 	static const char *const hs[] = { "up", "down", "revoked" };
+	static const char *const ts[] = { "queued", "running", "succeeded", "failed" };
+	uint64_t tasks[4];
 	struct tally t = { 0 };
 	char *buf = NULL;
 	size_t len = 0;
@@ -56,7 +58,14 @@ char *api_metrics_text(struct api *a)
 	fprintf(t.f, "# HELP plinth_agent_rtt_seconds Last heartbeat round trip of each host up.\n"
 		     "# TYPE plinth_agent_rtt_seconds gauge\n");
 	a->st->ops->host_list(a->st, rtt_host, &t);
-	fprintf(t.f, "# HELP plinth_upload_bytes_total Image bytes received from uploads.\n"
+	if (!a->st->ops->task_counts(a->st, tasks)) {
+		fprintf(t.f, "# HELP plinth_tasks Tasks by state.\n# TYPE plinth_tasks gauge\n");
+		for (int i = 0; i < 4; i++)
+			fprintf(t.f, "plinth_tasks{state=\"%s\"} %llu\n", ts[i],
+				(unsigned long long)tasks[i]);
+	}
+	fprintf(t.f, "# HELP plinth_upload_bytes_total Image bytes sent to agents on upload "
+		     "streams.\n"
 		     "# TYPE plinth_upload_bytes_total counter\nplinth_upload_bytes_total %llu\n",
 		(unsigned long long)atomic_load(&a->metrics->upload_bytes));
 	fprintf(t.f, "# HELP plinth_agent_connections_total Agent connections accepted.\n"

@@ -28,7 +28,7 @@ static int usage(void)
 	fprintf(stderr,
 		"usage: plinth-controller init --state DIR [--san IP]...\n"
 		"       plinth-controller serve --state DIR --agent-listen IP:PORT "
-		"--api-listen IP:PORT [--heartbeat-ms N]\n");
+		"--api-listen IP:PORT [--heartbeat-ms N] [--max-upload BYTES]\n");
 	return 2;
 }
 
@@ -132,12 +132,14 @@ static void *signal_thread(void *arg)
 }
 
 static int cmd_serve(const char *dir, const char *agent_addr, const char *api_addr,
-		     unsigned int hb_ms)
+		     unsigned int hb_ms, uint64_t max_upload)
 {
 	static struct ctl_metrics metrics;
-	struct api api = { .metrics = &metrics, .now = now_unix };
-	char path[4096], err[512];
-	struct mg_context *http;
+	static struct hub hub;
+	struct api api = { .metrics = &metrics, .now = now_unix, .upload_max = max_upload,
+			   .kick = hub_kick, .kick_ctx = &hub };
+	struct http_srv http = { .api = &api, .hub = &hub };
+	char path[4096], err[512], images[4096];
 	sigset_t set;
 	pthread_t sig;
 
@@ -160,8 +162,12 @@ static int cmd_serve(const char *dir, const char *agent_addr, const char *api_ad
 	}
 	/* Whatever was up when the last run ended is not any more. */
 	api.st->ops->hosts_all_down(api.st);
+	path_in(images, sizeof(images), dir, "images");
+	api.images_dir = images;
+	hub_init(&hub);
 	srv.st = api.st;
 	srv.metrics = &metrics;
+	srv.hub = &hub;
 	srv.heartbeat_ms = hb_ms;
 	if (agent_srv_init(&srv, dir, agent_addr, err, sizeof(err))) {
 		fprintf(stderr, "plinth-controller: %s\n", err);
@@ -169,8 +175,7 @@ static int cmd_serve(const char *dir, const char *agent_addr, const char *api_ad
 		api.st->ops->close(api.st);
 		return 1;
 	}
-	http = http_start(&api, api_addr, err, sizeof(err));
-	if (!http) {
+	if (http_start(&http, api_addr, err, sizeof(err))) {
 		fprintf(stderr, "plinth-controller: %s\n", err);
 		agent_srv_free(&srv);
 		api.st->ops->close(api.st);
@@ -179,8 +184,9 @@ static int cmd_serve(const char *dir, const char *agent_addr, const char *api_ad
 	pthread_create(&sig, NULL, signal_thread, &set);
 	ctl_log("agents on %s, API on %s, heartbeat %u ms", agent_addr, api_addr, hb_ms);
 	agent_srv_run(&srv);
-	http_stop(http);
+	http_stop(&http);
 	agent_srv_free(&srv);
+	hub_free(&hub);
 	api.st->ops->close(api.st);
 	pthread_join(sig, NULL);
 	ctl_log("stopped");
@@ -195,10 +201,12 @@ int main(int argc, char **argv)
 		{ "agent-listen", required_argument, NULL, 'a' },
 		{ "api-listen", required_argument, NULL, 'p' },
 		{ "heartbeat-ms", required_argument, NULL, 'h' },
+		{ "max-upload", required_argument, NULL, 'm' },
 		{ 0 },
 	};
 	const char *dir = NULL, *agent_addr = NULL, *api_addr = NULL, *sans[SAN_MAX];
 	unsigned long hb = AGENT_HEARTBEAT_MS;
+	unsigned long long max_upload = UPLOAD_MAX_DEFAULT;
 	size_t nsans = 0;
 	char *end;
 	int o;
@@ -234,6 +242,14 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			break;
+		case 'm':
+			max_upload = strtoull(optarg, &end, 10);
+			if (*end || !max_upload) {
+				fprintf(stderr,
+					"plinth-controller: --max-upload: a number of bytes\n");
+				return 2;
+			}
+			break;
 		default:
 			return usage();
 		}
@@ -243,6 +259,6 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "init"))
 		return cmd_init(dir, sans, nsans);
 	if (!strcmp(argv[1], "serve") && agent_addr && api_addr)
-		return cmd_serve(dir, agent_addr, api_addr, (unsigned int)hb);
+		return cmd_serve(dir, agent_addr, api_addr, (unsigned int)hb, max_upload);
 	return usage();
 }

@@ -19,10 +19,11 @@ CTL_MGMT_SRCS := kernel/mgmt/frame.c kernel/mgmt/tlv.c kernel/mgmt/msg.c kernel/
 	kernel/lib/vsnprintf.c kernel/lib/strlcpy.c
 CTL_MGMT_LIB := $(CTL_DIR)/libplinth-mgmt.a
 
-CTL_DAEMON_SRCS := controller.c agent.c agent_session.c api.c api_json.c api_metrics.c \
-	http.c store_sqlite.c ca.c mio.c util.c web.c
-CTL_CLI_SRCS := plinthctl.c plinthctl_table.c
-CTL_FAKE_SRCS := tests/fake-agent.c tests/fake-agent-tls.c ca.c mio.c util.c
+CTL_DAEMON_SRCS := controller.c agent.c agent_session.c agent_link.c hub.c api.c api_json.c api_metrics.c \
+	http.c store_sqlite.c ca.c mio.c util.c api_ops.c images.c web.c
+CTL_CLI_SRCS := plinthctl.c plinthctl_table.c plinthctl_vm.c plinthctl_console.c
+CTL_FAKE_SRCS := tests/fake-agent.c tests/fake-agent-tls.c tests/fake-agent-serve.c ca.c mio.c \
+	util.c
 
 ctl_objs = $(patsubst %.c,$(CTL_DIR)/obj/%.o,$(1))
 
@@ -42,7 +43,7 @@ $(CTL_DIR)/plinth-controller: $(call ctl_objs,$(CTL_DAEMON_SRCS)) $(CTL_MGMT_LIB
 	$(HOST_CC) $(CTL_LDFLAGS) -o $@ $^ -lcivetweb -ljansson -lsqlite3 -lssl -lcrypto
 
 $(CTL_DIR)/plinthctl: $(call ctl_objs,$(CTL_CLI_SRCS))
-	$(HOST_CC) $(CTL_LDFLAGS) -o $@ $^ -lcurl -ljansson
+	$(HOST_CC) $(CTL_LDFLAGS) -o $@ $^ -lcurl -ljansson -lcivetweb
 
 $(CTL_DIR)/fake-agent: $(call ctl_objs,$(CTL_FAKE_SRCS)) $(CTL_MGMT_LIB)
 	$(HOST_CC) $(CTL_LDFLAGS) -o $@ $^ -lssl -lcrypto

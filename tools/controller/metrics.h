@@ -9,7 +9,7 @@
 struct ctl_metrics {
 	atomic_uint_fast64_t agent_connections;	/* accepted TCP connections */
 	atomic_uint_fast64_t protocol_errors;	/* connections closed for a protocol error */
-	atomic_uint_fast64_t upload_bytes;	/* image bytes received on upload streams */
+	atomic_uint_fast64_t upload_bytes;	/* image bytes sent to agents on upload streams */
 };
 
 #endif

@@ -72,9 +72,24 @@ int mio_send_raw(struct mio *m, const void *p, size_t n)
 
 int mio_send(struct mio *m, enum mgmt_type type, const void *msg)
 {
+	return mio_send_chan(m, type, MGMT_CHANNEL_CONTROL, msg);
+}
+
+int mio_send_data(struct mio *m, uint16_t channel, const void *p, size_t n)
+{
+	if (n > MGMT_PAYLOAD_MAX || mgmt_put_header(m->txbuf, MGMT_DATA, channel, (uint32_t)n)) {
+		snprintf(m->error, sizeof(m->error), "DATA of %zu bytes does not fit a frame", n);
+		return -EIO;
+	}
+	memcpy(m->txbuf + MGMT_HDR_SIZE, p, n);
+	return mio_send_raw(m, m->txbuf, MGMT_HDR_SIZE + n);
+}
+
+int mio_send_chan(struct mio *m, enum mgmt_type type, uint16_t channel, const void *msg)
+{
 	long n = mgmt_encode(type, msg, m->txbuf + MGMT_HDR_SIZE, MGMT_PAYLOAD_MAX);
 
-	if (n < 0 || mgmt_put_header(m->txbuf, type, MGMT_CHANNEL_CONTROL, (uint32_t)n)) {
+	if (n < 0 || mgmt_put_header(m->txbuf, type, channel, (uint32_t)n)) {
 		snprintf(m->error, sizeof(m->error), "%s does not encode", mgmt_type_name(type));
 		return -EIO;
 	}
@@ -111,6 +126,7 @@ static int fill(struct mio *m, int wait_ms)
 int mio_recv(struct mio *m, struct mgmt_frame *f, int timeout_ms)
 {
 	uint64_t deadline = now_mono_ns() + (uint64_t)timeout_ms * 1000000u;
+	bool looked = false;	/* timeout 0 still reads what the socket already has */
 
 	for (;;) {
 		while (m->in_off < m->in_len) {
@@ -130,9 +146,10 @@ int mio_recv(struct mio *m, struct mgmt_frame *f, int timeout_ms)
 		uint64_t now = now_mono_ns();
 		int left, r;
 
-		if (now >= deadline)
+		if (now >= deadline && looked)
 			return 0;
-		left = (int)((deadline - now) / 1000000u);
+		looked = true;
+		left = now >= deadline ? 0 : (int)((deadline - now) / 1000000u);
 		r = fill(m, left < MIO_IO_TIMEOUT_MS ? left : MIO_IO_TIMEOUT_MS);
 		if (r < 0)
 			return r;

@@ -33,12 +33,16 @@ void mio_free(struct mio *m);
 
 /* Encodes msg as a frame of type on channel 0 and sends it: 0, or -EIO (m->error). */
 int mio_send(struct mio *m, enum mgmt_type type, const void *msg);
+/* The same on a stream's channel (CHAN_OPEN, CHAN_CREDIT, CHAN_CLOSE). */
+int mio_send_chan(struct mio *m, enum mgmt_type type, uint16_t channel, const void *msg);
+/* A DATA frame of n bytes (at most MGMT_PAYLOAD_MAX) on channel. */
+int mio_send_data(struct mio *m, uint16_t channel, const void *p, size_t n);
 /* Raw bytes, for the tests' hostile frames. */
 int mio_send_raw(struct mio *m, const void *p, size_t n);
 
 /*
- * Waits up to timeout_ms for the next frame: 1 with *f (valid until the
- * next call), 0 on timeout, -EPIPE when the peer closed, -EBADMSG or
+ * Waits up to timeout_ms (0: only what has already arrived) for the next
+ * frame: 1 with *f (valid until the next call), 0 on timeout, -EPIPE when the peer closed, -EBADMSG or
  * -EPROTO for a frame that breaks the protocol (m->error holds the codec's
  * reason), -EIO for a TLS or socket error.
  */

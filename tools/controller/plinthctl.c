@@ -14,15 +14,6 @@
 #include <unistd.h>
 #include "plinthctl.h"
 
-struct ctl {
-	const char *url, *token, *idem;
-	bool json;
-	/* per-command options */
-	const char *ttl, *host, *after, *timeout;
-	const char *pos[4];
-	int npos;
-};
-
 struct buf {
 	char *p;
 	size_t len;
@@ -46,7 +37,7 @@ static size_t on_data(char *d, size_t sz, size_t n, void *arg)
  * Calls the API: the parsed JSON answer (NULL after printing why), with
  * *raw the body text when wanted. HTTP errors print the server's error.
  */
-static json_t *call(struct ctl *c, const char *method, const char *path, const char *body,
+json_t *call(struct ctl *c, const char *method, const char *path, const char *body,
 		    char **raw)
 {
 	char url[2048], hdr[512], idem[300];
@@ -110,7 +101,7 @@ static json_t *call(struct ctl *c, const char *method, const char *path, const c
 }
 
 /* The JSON of a call, printed raw with --json: true when the caller should print it itself. */
-static json_t *get(struct ctl *c, const char *method, const char *path, const char *body,
+json_t *get(struct ctl *c, const char *method, const char *path, const char *body,
 		   bool *human)
 {
 	char *raw = NULL;
@@ -123,14 +114,14 @@ static json_t *get(struct ctl *c, const char *method, const char *path, const ch
 	return j;
 }
 
-static const char *s(json_t *o, const char *k)
+const char *s(json_t *o, const char *k)
 {
 	const char *v = json_string_value(json_object_get(o, k));
 
 	return v ? v : "";
 }
 
-static const char *num(json_t *o, const char *k, char *buf, size_t len)
+const char *num(json_t *o, const char *k, char *buf, size_t len)
 {
 	json_t *v = json_object_get(o, k);
 
@@ -320,10 +311,12 @@ static int cmd_event_list(struct ctl *c)
 	return j ? 0 : 1;
 }
 
+static const char *task_error(json_t *k, char *buf, size_t len);
+
 static void task_row(struct table *t, json_t *k)
 {
 	json_t *p = json_object_get(k, "progress");
-	char id[32], prog[48], tm[32];
+	char id[32], prog[48], tm[32], err[300];
 
 	snprintf(prog, sizeof(prog), "%lld/%lld",
 		 (long long)json_integer_value(json_object_get(p, "done")),
@@ -332,22 +325,33 @@ static void task_row(struct table *t, json_t *k)
 			      s(k, "state"), prog,
 			      fmt_time(json_integer_value(json_object_get(k, "created_at")), tm,
 				       sizeof(tm)),
-			      s(k, "error") };
+			      task_error(k, err, sizeof(err)) };
 	table_row(t, row);
 }
 
 static const char *const task_head[] = { "ID", "KIND", "TARGET", "STATE", "PROGRESS", "CREATED",
 					 "ERROR" };
 
-static int cmd_task_wait(struct ctl *c, const char *id)
+/* "kind: message" of a task's error, "" when none. */
+static const char *task_error(json_t *k, char *buf, size_t len)
+{
+	json_t *e = json_object_get(k, "error");
+
+	if (!json_is_object(e))
+		return "";
+	snprintf(buf, len, "%s: %s", s(e, "kind"), s(e, "message"));
+	return buf;
+}
+
+int task_wait(struct ctl *c, long long id)
 {
 	double timeout = c->timeout ? atof(c->timeout) : 60;
 	bool tty = isatty(2) && !c->json;
 	struct timespec t0, now;
-	char path[128];
+	char path[128], err[300];
 	json_t *j, *k;
 
-	snprintf(path, sizeof(path), "/v1/tasks/%s", id);
+	snprintf(path, sizeof(path), "/v1/tasks/%lld", id);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (;;) {
 		const char *state;
@@ -371,9 +375,10 @@ static int cmd_task_wait(struct ctl *c, const char *id)
 				json_dumpf(j, stdout, JSON_COMPACT);
 				putchar('\n');
 			} else {
-				printf("task %s %s%s%s\n", id, state, rc ? ": " : "",
-				       rc ? s(k, "error") : "");
+				printf("task %lld %s\n", id, state);
 			}
+			if (rc)
+				fprintf(stderr, "error: %s\n", task_error(k, err, sizeof(err)));
 			json_decref(j);
 			return rc;
 		}
@@ -382,11 +387,11 @@ static int cmd_task_wait(struct ctl *c, const char *id)
 		if ((double)(now.tv_sec - t0.tv_sec) + (now.tv_nsec - t0.tv_nsec) / 1e9 > timeout) {
 			if (tty)
 				fputc('\n', stderr);
-			fprintf(stderr, "plinthctl: task %s still %s after %g s\n", id, state,
+			fprintf(stderr, "plinthctl: task %lld still %s after %g s\n", id, state,
 				timeout);
 			return 3;
 		}
-		usleep(200000);
+		usleep(100000);
 	}
 }
 
@@ -409,7 +414,7 @@ static int cmd_task(struct ctl *c, const char *sub)
 		return j ? 0 : 1;
 	}
 	if (!strcmp(sub, "wait") && c->npos == 3)
-		return cmd_task_wait(c, c->pos[2]);
+		return task_wait(c, atoll(c->pos[2]));
 	fprintf(stderr, "plinthctl: task list|wait ID [--timeout S]\n");
 	return 2;
 }
@@ -421,6 +426,11 @@ static int usage(void)
 		"  token create [--ttl S]     an enrolment token (shown once)\n"
 		"  host list | host show ID | host revoke ID\n"
 		"  vm list [--host ID]        partitions, as their hosts last reported them\n"
+		"  vm create --host H --name N --vcpus N --memory MIB --kernel SHA|FILE\n"
+		"            [--initrd SHA|FILE] [--cmdline S] [--switch S] [--no-wait]\n"
+		"  vm start|stop|reboot|delete HOST/NAME [--no-wait] [--timeout S]\n"
+		"  vm console HOST/NAME [--until REGEX] [--timeout S]   Ctrl-] quits\n"
+		"  image upload FILE [--name N] | image list\n"
 		"  event list [--after N]\n"
 		"  task list | task wait ID [--timeout S]\n"
 		"URL defaults to $PLINTH_URL or http://127.0.0.1:8080, T to $PLINTH_TOKEN.\n");
@@ -433,7 +443,9 @@ int main(int argc, char **argv)
 	struct { const char *name; const char **dst; } vopts[] = {
 		{ "--url", &c.url }, { "--token", &c.token }, { "--idempotency-key", &c.idem },
 		{ "--ttl", &c.ttl }, { "--host", &c.host }, { "--after", &c.after },
-		{ "--timeout", &c.timeout },
+		{ "--timeout", &c.timeout }, { "--name", &c.name }, { "--vcpus", &c.vcpus },
+		{ "--memory", &c.memory }, { "--kernel", &c.kernel }, { "--initrd", &c.initrd },
+		{ "--cmdline", &c.cmdline }, { "--switch", &c.sw }, { "--until", &c.until },
 	};
 	int rc;
 
@@ -442,6 +454,10 @@ int main(int argc, char **argv)
 
 		if (!strcmp(argv[i], "--json")) {
 			c.json = true;
+			continue;
+		}
+		if (!strcmp(argv[i], "--no-wait")) {
+			c.no_wait = true;
 			continue;
 		}
 		for (size_t k = 0; k < sizeof(vopts) / sizeof(vopts[0]); k++) {
@@ -469,6 +485,14 @@ int main(int argc, char **argv)
 		rc = cmd_host(&c, c.pos[1]);
 	else if (!strcmp(c.pos[0], "vm") && !strcmp(c.pos[1], "list") && c.npos == 2)
 		rc = cmd_vm_list(&c);
+	else if (!strcmp(c.pos[0], "vm") && !strcmp(c.pos[1], "create") && c.npos == 2)
+		rc = cmd_vm_create(&c);
+	else if (!strcmp(c.pos[0], "vm") && !strcmp(c.pos[1], "console") && c.npos == 3)
+		rc = cmd_vm_console(&c);
+	else if (!strcmp(c.pos[0], "vm") && c.npos == 3)
+		rc = cmd_vm_op(&c, c.pos[1]);
+	else if (!strcmp(c.pos[0], "image"))
+		rc = cmd_image(&c, c.pos[1]);
 	else if (!strcmp(c.pos[0], "event") && !strcmp(c.pos[1], "list") && c.npos == 2)
 		rc = cmd_event_list(&c);
 	else if (!strcmp(c.pos[0], "task"))

@@ -16,6 +16,8 @@
 #define ST_NAME_MAX 32
 #define ST_TEXT_MAX 192
 #define ST_HASH_MAX 65
+#define ST_OP_MAX 2048		/* an operation's arguments, as JSON */
+#define ST_PATH_MAX 512
 
 struct host_facts {
 	char version[ST_NAME_MAX];
@@ -57,13 +59,31 @@ enum task_state { TASK_QUEUED, TASK_RUNNING, TASK_SUCCEEDED, TASK_FAILED };
 
 struct task_rec {
 	int64_t id;
-	char kind[ST_NAME_MAX];		/* "enrol-token.create", "host.revoke" */
-	char target[ST_ID_MAX];		/* what it acts on: a host id, "" */
+	char kind[ST_NAME_MAX];		/* "enrol-token.create", "host.revoke", "create" */
+	char target[ST_ID_MAX + ST_NAME_MAX];	/* what it acts on: a host id, "host/name" */
+	char host[ST_ID_MAX];		/* an operation on a host's partition: the host */
+	char partition[ST_NAME_MAX];
+	/*
+	 * An operation an agent runs: its arguments as a JSON object ("" for a
+	 * task the controller finishes itself). Kept so the operation can be
+	 * sent again, with the same id, after a reconnect or a restart.
+	 */
+	char op[ST_OP_MAX];
 	enum task_state state;
 	uint64_t done, total;
+	char error_kind[ST_NAME_MAX];	/* "no_virt", "upload_failed", ...; "" with no error */
 	char error[ST_TEXT_MAX];
 	int64_t created_at, finished_at;	/* 0: not finished */
 	int64_t expires_at;		/* enrol-token.create: the token's expiry */
+};
+
+/* An image, stored content-addressed: path is <state>/images/<sha256>. */
+struct image_rec {
+	char sha256[ST_HASH_MAX];
+	uint64_t size;
+	char name[ST_ID_MAX];
+	char path[ST_PATH_MAX];
+	int64_t created_at;
 };
 
 /* enrol_token_use() results besides 0. */
@@ -77,6 +97,7 @@ typedef void (*host_cb)(void *ctx, const struct host_rec *h);
 typedef void (*part_cb)(void *ctx, const struct part_rec *p);
 typedef void (*event_cb)(void *ctx, const struct event_rec *e);
 typedef void (*task_cb)(void *ctx, const struct task_rec *t);
+typedef void (*image_cb)(void *ctx, const struct image_rec *i);
 
 struct store_ops {
 	void (*close)(struct store *s);
@@ -105,6 +126,9 @@ struct store_ops {
 	/* The host's partitions become exactly parts[0..n). */
 	int (*parts_replace)(struct store *s, const char *host, const struct part_rec *parts,
 			     size_t n);
+	/* An EVENT moved one partition: 0, or -ENOENT when the host has no such partition. */
+	int (*part_set_state)(struct store *s, const char *host, const char *name,
+			      uint32_t state);
 	/* host NULL: every host's. */
 	int (*part_list)(struct store *s, const char *host, part_cb cb, void *ctx);
 
@@ -124,6 +148,15 @@ struct store_ops {
 	int (*task_update)(struct store *s, const struct task_rec *t);
 	int (*task_get)(struct store *s, int64_t id, struct task_rec *t);
 	int (*task_list)(struct store *s, task_cb cb, void *ctx);
+	/* The host's operations not finished (queued or running), oldest first. */
+	int (*task_pending)(struct store *s, const char *host, task_cb cb, void *ctx);
+	/* Tasks by state: counts[TASK_QUEUED..TASK_FAILED]. */
+	int (*task_counts)(struct store *s, uint64_t counts[4]);
+
+	/* 1 recorded, 0 already known by its sha256 (*i is then the stored one). */
+	int (*image_add)(struct store *s, struct image_rec *i);
+	int (*image_get)(struct store *s, const char *sha256, struct image_rec *i);
+	int (*image_list)(struct store *s, image_cb cb, void *ctx);
 };
 
 struct store {

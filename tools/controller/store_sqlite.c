@@ -51,6 +51,15 @@ static const char *const migrations[] = {
 	" created_at INTEGER NOT NULL, finished_at INTEGER NOT NULL DEFAULT 0,"
 	" expires_at INTEGER NOT NULL DEFAULT 0, token_sha TEXT NOT NULL, idem_key TEXT,"
 	" UNIQUE (token_sha, idem_key));",
+	/* 2: images, and tasks that are operations on a host's partition */
+	"CREATE TABLE images ("
+	" sha256 TEXT PRIMARY KEY, size INTEGER NOT NULL, name TEXT NOT NULL,"
+	" path TEXT NOT NULL, created_at INTEGER NOT NULL);"
+	"ALTER TABLE tasks ADD COLUMN host TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE tasks ADD COLUMN partition TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE tasks ADD COLUMN op TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE tasks ADD COLUMN error_kind TEXT NOT NULL DEFAULT '';"
+	"CREATE INDEX tasks_by_host_state ON tasks (host, state);",
 };
 
 const int store_sqlite_schema_latest = (int)(sizeof(migrations) / sizeof(migrations[0]));
@@ -503,7 +512,8 @@ static int sq_event_list(struct store *s, int64_t after, unsigned int limit, eve
 	return LOCKED(SQ(s), event_list_locked(SQ(s), after, limit, cb, ctx));
 }
 
-#define TASK_COLS "id, kind, target, state, done, total, error, created_at, finished_at, expires_at"
+#define TASK_COLS "id, kind, target, state, done, total, error, created_at, finished_at," \
+		  " expires_at, host, partition, op, error_kind"
 
 static void task_row(sqlite3_stmt *st, struct task_rec *t)
 {
@@ -518,6 +528,10 @@ static void task_row(sqlite3_stmt *st, struct task_rec *t)
 	t->created_at = sqlite3_column_int64(st, 7);
 	t->finished_at = sqlite3_column_int64(st, 8);
 	t->expires_at = sqlite3_column_int64(st, 9);
+	copy_col(st, 10, t->host, sizeof(t->host));
+	copy_col(st, 11, t->partition, sizeof(t->partition));
+	copy_col(st, 12, t->op, sizeof(t->op));
+	copy_col(st, 13, t->error_kind, sizeof(t->error_kind));
 }
 
 /* One task by a WHERE clause on its statement: 0 or -ENOENT. */
@@ -547,8 +561,10 @@ static int task_create_locked(struct sq *q, const char *token, const char *key,
 		return 0;
 	}
 	rc = run(prep(q, "INSERT INTO tasks (kind, target, state, created_at, expires_at,"
-			 " token_sha, idem_key) VALUES (?, ?, ?, ?, ?, ?, ?)", "ssiiiss", t->kind,
-		      t->target, (int64_t)TASK_QUEUED, t->created_at, t->expires_at, token, key));
+			 " token_sha, idem_key, host, partition, op)"
+			 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", "ssiiisssss", t->kind,
+		      t->target, (int64_t)TASK_QUEUED, t->created_at, t->expires_at, token, key,
+		      t->host, t->partition, t->op));
 	if (rc)
 		return rc;
 	t->id = sqlite3_last_insert_rowid(q->db);
@@ -568,8 +584,9 @@ static int sq_task_update(struct store *s, const struct task_rec *t)
 
 	return LOCKED(q, host_update(q, prep(q,
 		"UPDATE tasks SET state = ?, done = ?, total = ?, error = ?, finished_at = ?,"
-		" expires_at = ? WHERE id = ?", "iiisiii", (int64_t)t->state, (int64_t)t->done,
-		(int64_t)t->total, t->error, t->finished_at, t->expires_at, t->id)));
+		" expires_at = ?, error_kind = ? WHERE id = ?", "iiisiisi", (int64_t)t->state,
+		(int64_t)t->done, (int64_t)t->total, t->error, t->finished_at, t->expires_at,
+		t->error_kind, t->id)));
 }
 
 static int sq_task_get(struct store *s, int64_t id, struct task_rec *t)
@@ -580,24 +597,144 @@ static int sq_task_get(struct store *s, int64_t id, struct task_rec *t)
 				  t));
 }
 
-static int task_list_locked(struct sq *q, task_cb cb, void *ctx)
+static int task_rows(sqlite3_stmt *st, task_cb cb, void *ctx)
 {
-	sqlite3_stmt *st = prep(q, "SELECT " TASK_COLS " FROM tasks ORDER BY id", "");
-	struct task_rec t;
+	struct task_rec *t = malloc(sizeof(*t));
 
-	if (!st)
-		return -EIO;
+	if (!st || !t) {
+		sqlite3_finalize(st);
+		free(t);
+		return st ? -ENOMEM : -EIO;
+	}
 	while (sqlite3_step(st) == SQLITE_ROW) {
-		task_row(st, &t);
-		cb(ctx, &t);
+		task_row(st, t);
+		cb(ctx, t);
 	}
 	sqlite3_finalize(st);
+	free(t);
 	return 0;
+}
+
+static int task_list_locked(struct sq *q, task_cb cb, void *ctx)
+{
+	return task_rows(prep(q, "SELECT " TASK_COLS " FROM tasks ORDER BY id", ""), cb, ctx);
 }
 
 static int sq_task_list(struct store *s, task_cb cb, void *ctx)
 {
 	return LOCKED(SQ(s), task_list_locked(SQ(s), cb, ctx));
+}
+
+static int sq_task_pending(struct store *s, const char *host, task_cb cb, void *ctx)
+{
+	struct sq *q = SQ(s);
+
+	return LOCKED(q, task_rows(prep(q, "SELECT " TASK_COLS " FROM tasks WHERE host = ? AND"
+					   " op != '' AND state IN (?, ?) ORDER BY id", "sii",
+					host, (int64_t)TASK_QUEUED, (int64_t)TASK_RUNNING),
+				   cb, ctx));
+}
+
+static int task_counts_locked(struct sq *q, uint64_t counts[4])
+{
+	sqlite3_stmt *st = prep(q, "SELECT state, COUNT(*) FROM tasks GROUP BY state", "");
+
+	if (!st)
+		return -EIO;
+	memset(counts, 0, 4 * sizeof(counts[0]));
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		int state = sqlite3_column_int(st, 0);
+
+		if (state >= 0 && state < 4)
+			counts[state] = (uint64_t)sqlite3_column_int64(st, 1);
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
+static int sq_task_counts(struct store *s, uint64_t counts[4])
+{
+	return LOCKED(SQ(s), task_counts_locked(SQ(s), counts));
+}
+
+#define IMAGE_COLS "sha256, size, name, path, created_at"
+
+static void image_row(sqlite3_stmt *st, struct image_rec *i)
+{
+	memset(i, 0, sizeof(*i));
+	copy_col(st, 0, i->sha256, sizeof(i->sha256));
+	i->size = (uint64_t)sqlite3_column_int64(st, 1);
+	copy_col(st, 2, i->name, sizeof(i->name));
+	copy_col(st, 3, i->path, sizeof(i->path));
+	i->created_at = sqlite3_column_int64(st, 4);
+}
+
+static int image_get_locked(struct sq *q, const char *sha, struct image_rec *i)
+{
+	sqlite3_stmt *st = prep(q, "SELECT " IMAGE_COLS " FROM images WHERE sha256 = ?", "s", sha);
+	int rc = -ENOENT;
+
+	if (!st)
+		return -EIO;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		image_row(st, i);
+		rc = 0;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int sq_image_get(struct store *s, const char *sha, struct image_rec *i)
+{
+	return LOCKED(SQ(s), image_get_locked(SQ(s), sha, i));
+}
+
+static int image_add_locked(struct sq *q, struct image_rec *i)
+{
+	int rc;
+
+	/* The same bytes uploaded again are the same image: the first record stays. */
+	if (!image_get_locked(q, i->sha256, i))
+		return 0;
+	rc = run(prep(q, "INSERT INTO images VALUES (?, ?, ?, ?, ?)", "sissi", i->sha256,
+		      (int64_t)i->size, i->name, i->path, i->created_at));
+	return rc ? rc : 1;
+}
+
+static int sq_image_add(struct store *s, struct image_rec *i)
+{
+	return LOCKED(SQ(s), image_add_locked(SQ(s), i));
+}
+
+static int image_list_locked(struct sq *q, image_cb cb, void *ctx)
+{
+	sqlite3_stmt *st = prep(q, "SELECT " IMAGE_COLS " FROM images ORDER BY created_at, sha256",
+				"");
+	struct image_rec i;
+
+	if (!st)
+		return -EIO;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		image_row(st, &i);
+		cb(ctx, &i);
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
+static int sq_image_list(struct store *s, image_cb cb, void *ctx)
+{
+	return LOCKED(SQ(s), image_list_locked(SQ(s), cb, ctx));
+}
+
+static int sq_part_set_state(struct store *s, const char *host, const char *name,
+			     uint32_t state)
+{
+	struct sq *q = SQ(s);
+
+	return LOCKED(q, host_update(q, prep(q, "UPDATE partitions SET state = ? WHERE"
+						" host_id = ? AND name = ?", "iss",
+					     (int64_t)state, host, name)));
 }
 
 static const struct store_ops sqlite_ops = {
@@ -624,6 +761,12 @@ static const struct store_ops sqlite_ops = {
 	.task_update = sq_task_update,
 	.task_get = sq_task_get,
 	.task_list = sq_task_list,
+	.task_pending = sq_task_pending,
+	.task_counts = sq_task_counts,
+	.part_set_state = sq_part_set_state,
+	.image_add = sq_image_add,
+	.image_get = sq_image_get,
+	.image_list = sq_image_list,
 };
 
 struct store *store_sqlite_open(const char *path, char *err, size_t errlen)

@@ -68,14 +68,37 @@ uint64_t now_mono_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-bool host_id_valid(const char *s)
+/* [a-z0-9-]{1,max} */
+static bool id_valid(const char *s, size_t max)
 {
 	size_t n = strlen(s);
 
-	if (n < 1 || n > 63)
+	if (n < 1 || n > max)
 		return false;
 	for (size_t i = 0; i < n; i++)
 		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '-'))
+			return false;
+	return true;
+}
+
+bool host_id_valid(const char *s)
+{
+	return id_valid(s, 63);
+}
+
+bool part_name_valid(const char *s)
+{
+	return id_valid(s, 31);
+}
+
+bool sha256_hex_valid(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n != 64)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'f') || (s[i] >= '0' && s[i] <= '9')))
 			return false;
 	return true;
 }

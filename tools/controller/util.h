@@ -27,6 +27,10 @@ uint64_t now_mono_ns(void);
 
 /* [a-z0-9-]{1,63}: the contract's host id grammar. */
 bool host_id_valid(const char *s);
+/* [a-z0-9-]{1,31}: a partition's name (contract2). */
+bool part_name_valid(const char *s);
+/* 64 lowercase hex digits. */
+bool sha256_hex_valid(const char *s);
 
 /* "IP:PORT" or "[IPv6]:PORT" into a sockaddr for bind/connect: 0, or -EINVAL. */
 struct sockaddr_storage;

@@ -12,6 +12,10 @@
  *                         N ms more with --hold-ms), GOODBYE
  *   silent                HELLO, then nothing: the controller must drop it
  *   oversized-frame | malformed | forged-cert | wrong-pin
+ *   serve [--no-virt] [--corrupt-upload] [--result-delay-ms N] [--op-log FILE]
+ *         [--bad-stream] [--run-ms N]
+ *                         the agent side of contract2 (fake-agent-serve.c), reconnecting,
+ *                         until SIGTERM or N ms (default 120000)
  *
  * Exit codes: fake-agent.h's FA_*.
  */
@@ -319,10 +323,12 @@ static int do_forged(const struct opts *o)
 static int usage(void)
 {
 	fprintf(stderr, "usage: fake-agent enrol|session|silent|oversized-frame|malformed|"
-			"forged-cert|wrong-pin\n"
+			"forged-cert|wrong-pin|serve\n"
 			"  --server IP:PORT --pin HEX --host-id ID --state DIR\n"
 			"  [--token T] [--boot-id B] [--replay] [--hold-ms N] "
-			"[--hello-host-id ID]\n");
+			"[--hello-host-id ID]\n"
+			"  serve: [--no-virt] [--corrupt-upload] [--result-delay-ms N] "
+			"[--op-log FILE] [--bad-stream] [--run-ms N]\n");
 	return FA_FAIL;
 }
 
@@ -336,9 +342,16 @@ int main(int argc, char **argv)
 		{ "token", required_argument, NULL, 't' },
 		{ "boot-id", required_argument, NULL, 'b' },
 		{ "replay", no_argument, NULL, 'r' }, { "hold-ms", required_argument, NULL, 'H' },
-		{ "hello-host-id", required_argument, NULL, 'I' }, { 0 },
+		{ "hello-host-id", required_argument, NULL, 'I' },
+		{ "no-virt", no_argument, NULL, 'V' },
+		{ "corrupt-upload", no_argument, NULL, 'C' },
+		{ "result-delay-ms", required_argument, NULL, 'D' },
+		{ "op-log", required_argument, NULL, 'L' },
+		{ "run-ms", required_argument, NULL, 'R' },
+		{ "bad-stream", no_argument, NULL, 'X' }, { 0 },
 	};
 	struct opts o = { .boot = "boot-1" };
+	struct fa_serve_opts so = { .run_ms = 120000 };
 	uint8_t raw[MGMT_HDR_SIZE + 8];
 	int c;
 
@@ -357,6 +370,12 @@ int main(int argc, char **argv)
 		case 'r': o.replay = true; break;
 		case 'I': o.hello_id = optarg; break;
 		case 'H': o.hold_ms = (unsigned int)strtoul(optarg, NULL, 10); break;
+		case 'V': so.no_virt = true; break;
+		case 'C': so.corrupt_upload = true; break;
+		case 'D': so.result_delay_ms = (unsigned int)strtoul(optarg, NULL, 10); break;
+		case 'L': so.op_log = optarg; break;
+		case 'X': so.bad_stream = true; break;
+		case 'R': so.run_ms = (unsigned int)strtoul(optarg, NULL, 10); break;
 		default: return usage();
 		}
 	}
@@ -367,6 +386,14 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	if (!strcmp(o.mode, "enrol"))
 		return do_enrol(&o);
+	if (!strcmp(o.mode, "serve")) {
+		so.server = o.server;
+		so.pin = o.pin;
+		so.host = o.host;
+		so.dir = o.dir;
+		so.boot = o.boot;
+		return fa_serve(&so);
+	}
 	if (!strcmp(o.mode, "session") || !strcmp(o.mode, "silent"))
 		return do_session(&o, !strcmp(o.mode, "silent"));
 	if (!strcmp(o.mode, "oversized-frame")) {

@@ -29,4 +29,13 @@ int fa_connect(const char *server, const char *pin, EVP_PKEY *key, X509 *cert, S
 	       int *fd);
 void fa_close(SSL *ssl, int fd);
 
+struct fa_serve_opts {
+	const char *server, *pin, *host, *dir, *boot, *op_log;
+	bool no_virt, corrupt_upload, bad_stream;
+	unsigned int result_delay_ms, run_ms;
+};
+
+/* The serve mode (fake-agent-serve.c): sessions until SIGTERM or run_ms. */
+int fa_serve(const struct fa_serve_opts *o);
+
 #endif
