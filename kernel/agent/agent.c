@@ -110,10 +110,15 @@ void agent_redial_now(void)
 	sys_timeout(0, dial, NULL);
 }
 
-int agent_decode(const struct mgmt_frame *f, void *msg)
+int agent_decode_sized(const struct mgmt_frame *f, void *msg, size_t size)
 {
 	char err[128];
 
+	if (mgmt_msg_size(f->type) != size) {
+		/* A frame handed to the wrong handler: never decode it over another structure. */
+		agent_protocol_error("%s frame where another was expected", mgmt_type_name(f->type));
+		return -1;
+	}
 	if (mgmt_decode(f->type, f->payload, f->len, msg, err, sizeof(err)) == 0)
 		return 0;
 	agent_protocol_error("%s", err);

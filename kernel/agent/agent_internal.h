@@ -168,6 +168,8 @@ bool agent_events_after(uint64_t seq, struct mgmt_event *ev);
 const struct agent_backend *agent_backend(void);
 
 /* Decodes a frame's message into msg, or ends the connection as a protocol error: 0 or -1. */
-int agent_decode(const struct mgmt_frame *f, void *msg);
+int agent_decode_sized(const struct mgmt_frame *f, void *msg, size_t size);
+/* The frame's message into *msg, which must be of its type's structure (checked by size). */
+#define agent_decode(f, msg) agent_decode_sized((f), (msg), sizeof(*(msg)))
 
 #endif

@@ -186,6 +186,13 @@ const struct mgmt_msg_desc *mgmt_msg_desc(enum mgmt_type type)
 	return (unsigned int)type < MGMT_TYPE_COUNT && descs[type].name ? &descs[type] : NULL;
 }
 
+size_t mgmt_msg_size(enum mgmt_type type)
+{
+	const struct mgmt_msg_desc *d = mgmt_msg_desc(type);
+
+	return d ? d->size : 0;
+}
+
 static void encode_fields(const struct mgmt_msg_desc *d, const uint8_t *m, struct tlv_writer *w)
 {
 	for (unsigned int i = 0; i < d->nfields; i++) {

@@ -156,7 +156,13 @@ int mio_recv(struct mio *m, struct mgmt_frame *f, int timeout_ms)
 	}
 }
 
-int mio_decode(struct mio *m, const struct mgmt_frame *f, void *msg)
+int mio_decode_sized(struct mio *m, const struct mgmt_frame *f, void *msg, size_t size)
 {
+	if (mgmt_msg_size(f->type) != size) {
+		/* A frame handed to the wrong handler: never decode it over another structure. */
+		snprintf(m->error, sizeof(m->error), "%s frame where another was expected",
+			 mgmt_type_name(f->type));
+		return -EBADMSG;
+	}
 	return mgmt_decode(f->type, f->payload, f->len, msg, m->error, sizeof(m->error));
 }

@@ -49,7 +49,9 @@ int mio_send_raw(struct mio *m, const void *p, size_t n);
 int mio_recv(struct mio *m, struct mgmt_frame *f, int timeout_ms);
 
 /* mgmt_decode() into msg: 0, or -EBADMSG with the reason in m->error. */
-int mio_decode(struct mio *m, const struct mgmt_frame *f, void *msg);
+int mio_decode_sized(struct mio *m, const struct mgmt_frame *f, void *msg, size_t size);
+/* msg must be of the frame type's structure: checked by size, -EBADMSG otherwise. */
+#define mio_decode(m, f, msg) mio_decode_sized((m), (f), (msg), sizeof(*(msg)))
 
 /* The first OpenSSL error queued, as text ("" when none), clearing the queue. */
 const char *mio_tls_error(char *buf, size_t len);

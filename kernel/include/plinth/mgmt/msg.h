@@ -193,6 +193,8 @@ struct mgmt_enrolled {
 /* Every type but MGMT_DATA has a descriptor. */
 struct mgmt_msg_desc;
 const struct mgmt_msg_desc *mgmt_msg_desc(enum mgmt_type type);
+/* The size of the structure a message of that type decodes into (0: none). */
+size_t mgmt_msg_size(enum mgmt_type type);
 
 /*
  * The payload of the message of that type from the structure msg, into
