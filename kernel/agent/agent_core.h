@@ -14,6 +14,7 @@
  * points at the TLS connection, and a test at a capture.
  */
 #include <plinth/agent.h>
+#include <plinth/image_store.h>
 #include <plinth/mgmt/session.h>
 #include <plinth/mgmt/wire.h>
 
@@ -42,6 +43,7 @@ int agent_ops_handle(struct mgmt_opcache *cache, const struct agent_backend *b,
 #define AGENT_DATA_CHUNK 4096		/* console bytes per DATA frame */
 /* Send-queue room console DATA leaves free, so control frames (a RESULT) always fit. */
 #define AGENT_CONTROL_RESERVE 4096
+#define AGENT_UPLOAD_WINDOW (256u << 10)	/* image bytes the controller may have in flight */
 
 struct agent_stream {
 	uint16_t channel;		/* 0: the slot is free */
@@ -53,10 +55,12 @@ struct agent_stream {
 	bool gone;			/* CONSOLE: the partition went away; said once */
 	size_t in_len;			/* CONSOLE: keystrokes the partition has not taken yet */
 	uint8_t in[AGENT_KEYS_WINDOW];
+	struct image_upload up;		/* UPLOAD: into the image store */
 };
 
 struct agent_streams {
 	const struct agent_backend *backend;
+	struct image_store *images;	/* where UPLOAD streams go */
 	const struct agent_io *io;
 	struct agent_stream s[AGENT_STREAMS_MAX];
 	/*
@@ -70,8 +74,9 @@ struct agent_streams {
 };
 
 /* A new connection: no stream open. */
+/* A new connection: streams of the last one end (an unfinished upload is dropped). */
 void agent_streams_reset(struct agent_streams *t, const struct agent_backend *b,
-			 const struct agent_io *io);
+			 const struct agent_io *io, struct image_store *images);
 /*
  * A CHAN_OPEN, CHAN_CREDIT, CHAN_CLOSE or DATA frame. 0; -EPROTO for a
  * frame that breaks the stream rules, with the reason in err (the

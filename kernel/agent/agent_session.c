@@ -130,7 +130,7 @@ static void welcome(const struct mgmt_frame *f)
 	agent.ev_sent = w.events_acked;
 	agent.hb_seq = 0;
 	/* Streams are the connection's: the controller opens them again on this one. */
-	agent_streams_reset(&agent.streams, agent_backend(), &io);
+	agent_streams_reset(&agent.streams, agent_backend(), &io, &kernel_images);
 	mgmt_backoff_reset(&agent.backoff);
 	pr_info("agent: session up with %s (heartbeat %u ms)\n", agent.controller, w.heartbeat_ms);
 	pr_debug("agent: session up %lu ms after dialling, events acked %lu\n",

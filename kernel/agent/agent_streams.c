@@ -3,16 +3,16 @@
  * Streams on channels 1..65535 (agent_core.h): the controller opens one
  * with CHAN_OPEN on a channel it picks; what is done with it depends on
  * its kind, through the table below. A kind the table lacks is refused
- * with CHAN_CLOSE{-EPROTONOSUPPORT}, so adding one (uploads, with the
- * image store) is an entry here and its functions.
+ * with CHAN_CLOSE{-EPROTONOSUPPORT}.
  *
  * Both directions are flow-controlled by credits (mgmt_credit): this end
  * sends DATA only within what the controller granted (CHAN_OPEN's credit,
  * then its CHAN_CREDITs), and a controller DATA past what this end granted
- * breaks the protocol. Either side may close a stream with CHAN_CLOSE; it
- * ends at once, unanswered. Frames the controller sent before it saw this
- * end's CHAN_CLOSE are dropped (the channel lingers in a short list), not
- * taken as protocol errors.
+ * breaks the protocol. Either side may close a stream with CHAN_CLOSE.
+ * This end's close ends it at once, unanswered; frames the controller sent
+ * before it saw that close are dropped (the channel lingers in a short
+ * list), not taken as protocol errors. The controller's close is answered
+ * with one CHAN_CLOSE, which for an upload carries its verdict.
  *
  * CONSOLE: a partition's console. Its history (what its console ring still
  * holds) and then its new output go out as DATA; bytes the ring overwrote
@@ -22,6 +22,13 @@
  * a guest that does not read its UART slows the typist, not the agent.
  * A partition that stops keeps its stream: its last output is sent, and
  * the controller closes it.
+ *
+ * UPLOAD: an image into the image store (plinth/image_store.h), named by
+ * its SHA-256 and size in CHAN_OPEN. One already held is answered with
+ * CHAN_CLOSE{-EEXIST} at once (nothing to send); otherwise the credit
+ * (AGENT_UPLOAD_WINDOW, topped up as bytes are stored) starts the bytes.
+ * The controller's CHAN_CLOSE{0} after the last byte is answered with the
+ * store's verdict: 0 once the hash matched and the image is published.
  */
 #include <plinth/errno.h>
 #include <plinth/log.h>
@@ -39,6 +46,12 @@ struct stream_kind {
 	int (*data)(struct agent_streams *t, struct agent_stream *s, const uint8_t *p, size_t len);
 	/* Sends what there is within the credit: 0, or -ENOBUFS. */
 	int (*tick)(struct agent_streams *t, struct agent_stream *s);
+	/*
+	 * The controller closed the stream with status: the answer's status and
+	 * text (NULL: 0, "closed"). The slot is freed after.
+	 */
+	int32_t (*closed)(struct agent_streams *t, struct agent_stream *s, int32_t status,
+			  char *text, size_t textlen);
 };
 
 static const char *const kind_names[MGMT_STREAM_KIND_COUNT] = {
@@ -66,11 +79,15 @@ static const char *kind_name(uint32_t kind)
 }
 
 void agent_streams_reset(struct agent_streams *t, const struct agent_backend *b,
-			 const struct agent_io *io)
+			 const struct agent_io *io, struct image_store *images)
 {
+	for (unsigned int i = 0; i < AGENT_STREAMS_MAX; i++)
+		if (t->s[i].channel && t->s[i].kind == MGMT_STREAM_UPLOAD)
+			image_upload_abort(&t->s[i].up);
 	memset(t, 0, sizeof(*t));
 	t->backend = b;
 	t->io = io;
+	t->images = images;
 }
 
 unsigned int agent_streams_open(const struct agent_streams *t)
@@ -189,17 +206,22 @@ static int data(struct agent_streams *t, struct agent_stream *s, const struct mg
 	return k->data(t, s, f->payload, f->len);
 }
 
-static int chan_close(struct agent_stream *s, const struct mgmt_frame *f, char *err,
-		      size_t errlen)
+static int chan_close(struct agent_streams *t, struct agent_stream *s,
+		      const struct mgmt_frame *f, char *err, size_t errlen)
 {
-	struct mgmt_chan_close c;
+	const struct stream_kind *k = kind_of(s->kind);
+	struct mgmt_chan_close c, answer;
 
 	if (mgmt_decode(MGMT_CHAN_CLOSE, f->payload, f->len, &c, err, errlen))
 		return -EPROTO;
 	pr_info("agent: %s stream on channel %u closed by the controller (%d)%s%s\n",
 		kind_name(s->kind), f->channel, c.status, c.text[0] ? ": " : "", c.text);
+	memset(&answer, 0, sizeof(answer));
+	strlcpy(answer.text, "closed", sizeof(answer.text));
+	if (k->closed)
+		answer.status = k->closed(t, s, c.status, answer.text, sizeof(answer.text));
 	memset(s, 0, sizeof(*s));
-	return 0;
+	return t->io->send(f->channel, MGMT_CHAN_CLOSE, &answer);
 }
 
 int agent_streams_frame(struct agent_streams *t, const struct mgmt_frame *f, char *err,
@@ -229,7 +251,7 @@ int agent_streams_frame(struct agent_streams *t, const struct mgmt_frame *f, cha
 	case MGMT_DATA:
 		return data(t, s, f, err, errlen);
 	case MGMT_CHAN_CLOSE:
-		return chan_close(s, f, err, errlen);
+		return chan_close(t, s, f, err, errlen);
 	default:
 		return fail(err, errlen, "%s on channel %u", mgmt_type_name(f->type), f->channel);
 	}
@@ -368,11 +390,88 @@ static int console_tick(struct agent_streams *t, struct agent_stream *s)
 	return ret;
 }
 
+/* UPLOAD */
+
+static int upload_open(struct agent_streams *t, struct agent_stream *s,
+		       const struct mgmt_chan_open *o)
+{
+	struct mgmt_chan_credit c = { .bytes = AGENT_UPLOAD_WINDOW };
+	char why[IMAGE_REASON_MAX];
+	int ret;
+
+	if (!t->images)
+		return close_channel(t, s->channel, -ENOTSUP,
+				     "this host keeps no images") ?: 1;
+	why[0] = '\0';
+	ret = image_upload_begin(t->images, o->sha256, o->size, &s->up, why, sizeof(why));
+	if (ret == -EEXIST)
+		return close_channel(t, s->channel, -EEXIST, "image already held") ?: 1;
+	if (ret)
+		return close_channel(t, s->channel, ret, "%s", why[0] ? why : strerror(ret)) ?: 1;
+	mgmt_credit_grant(&s->rx, AGENT_UPLOAD_WINDOW);
+	pr_info("agent: upload of image %.16s... (%lu bytes) on channel %u\n", o->sha256, o->size,
+		s->channel);
+	return t->io->send(s->channel, MGMT_CHAN_CREDIT, &c);
+}
+
+static int upload_data(struct agent_streams *t, struct agent_stream *s, const uint8_t *p,
+		       size_t len)
+{
+	struct mgmt_chan_credit c;
+	uint16_t channel = s->channel;
+	int ret = image_upload_write(&s->up, p, len);
+
+	if (ret) {
+		image_upload_abort(&s->up);
+		return close_channel(t, channel, ret, "image upload: %s past the declared size",
+				     strerror(ret));
+	}
+	/* Stored: the window opens again, a grant per half window. */
+	c.bytes = mgmt_credit_topup(&s->rx, AGENT_UPLOAD_WINDOW);
+	if (!c.bytes)
+		return 0;
+	if (t->io->send(channel, MGMT_CHAN_CREDIT, &c))
+		return -ENOBUFS;
+	mgmt_credit_grant(&s->rx, c.bytes);
+	return 0;
+}
+
+static int upload_tick(struct agent_streams *t, struct agent_stream *s)
+{
+	(void)t;
+	(void)s;
+	return 0;	/* nothing goes out but credits, sent as bytes are stored */
+}
+
+static int32_t upload_closed(struct agent_streams *t, struct agent_stream *s, int32_t status,
+			     char *text, size_t textlen)
+{
+	int ret;
+
+	(void)t;
+	if (status) {
+		image_upload_abort(&s->up);
+		snprintf(text, textlen, "upload dropped");
+		return status;
+	}
+	ret = image_upload_commit(&s->up, text, textlen);
+	if (!ret)
+		snprintf(text, textlen, "image stored and verified");
+	pr_info("agent: upload on channel %u: %s\n", s->channel, text);
+	return ret;
+}
+
 static const struct stream_kind kinds[MGMT_STREAM_KIND_COUNT] = {
 	[MGMT_STREAM_CONSOLE] = {
 		.open = console_open,
 		.data = console_data,
 		.tick = console_tick,
+	},
+	[MGMT_STREAM_UPLOAD] = {
+		.open = upload_open,
+		.data = upload_data,
+		.tick = upload_tick,
+		.closed = upload_closed,
 	},
 };
 

@@ -3,7 +3,8 @@
 # virtio-net (tests/net/qemu-agent.sh: restrict=on, a guest forward to the controller on this
 # machine's loopback). Three boots:
 #   1. enrolment with a fresh token, the mutual-TLS session, the host's facts in plinthctl;
-#      then the controller is killed (-9) and restarted: the agent reconnects with the
+#      a 4 MiB image uploaded into Plinth's image store and a partition create refused with
+#      the typed "no hardware virtualization" error (TCG has no VT-x); then the controller is killed (-9) and restarted: the agent reconnects with the
 #      certificate it holds, without enrolling again, and the host is up once more;
 #   2. the same token again: refused as used, on both ends;
 #   3. a wrong CA pin: the agent refuses the controller.
@@ -106,6 +107,23 @@ if wait_log "$log" 'agent: session up with ' 240 &&
 	rtt=$(host_field 'h["rtt_us"]')
 	[ "${rtt:-0}" -gt 0 ] 2>/dev/null && pass "controller: heartbeat round trip measured ($rtt us)" ||
 		fail "controller: heartbeat round trip measured (got '$rtt')" "$W/hosts.json"
+	# An image uploaded through the agent into Plinth's image store, then a partition refused:
+	# this host has no VT-x (QEMU TCG), and the CLI shows the typed error.
+	head -c $((4 << 20)) /dev/urandom >"$W/kernel.img"
+	t0=$(date +%s.%N)
+	KSHA=$(ctl image upload "$W/kernel.img" --name kernel 2>"$W/upload.err")
+	ctl vm create --host "$HID" --name web --vcpus 1 --memory 64 --kernel "$KSHA" \
+		>"$W/create.out" 2>&1
+	create_rc=$?
+	t1=$(date +%s.%N)
+	has "plinth: the image arrives in the image store, its SHA-256 checked" "$log" \
+		'agent: upload on channel [0-9]+: image stored and verified'
+	[ "$create_rc" = 1 ] && grep -q 'error: no_virt: no hardware virtualization on this host' \
+		"$W/create.out" && pass "plinthctl vm create: refused with the typed no_virt error" ||
+		fail "plinthctl vm create: refused with the typed no_virt error" "$W/create.out"
+	has "plinth: the refusal is logged" "$log" \
+		"agent: op [0-9]+: create 'web' failed \(-19\): no hardware virtualization on this host"
+	echo "    agent-qemu: 4 MiB uploaded and the create refused in $(awk "BEGIN { printf \"%.2f\", $t1 - $t0 }") s"
 	kill -9 "$CPID"
 	wait "$CPID" 2>/dev/null
 	wait_log "$log" 'agent: connection lost .*reconnecting in [0-9]+ ms' 15

@@ -15,9 +15,11 @@
 #include <setjmp.h>
 #include <cmocka.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <plinth/byte_ring.h>
 #include <plinth/errno.h>
+#include <plinth/sha256.h>
 #include "../../kernel/agent/agent_core.h"
 #include "log_capture.h"
 
@@ -135,7 +137,7 @@ static int setup(void **state)
 	ops_run = 0;
 	byte_ring_init(&ring, ring_buf, sizeof(ring_buf));
 	mgmt_opcache_init(&cache);
-	agent_streams_reset(&streams, &backend, &io);
+	agent_streams_reset(&streams, &backend, &io, NULL);
 	log_capture_clear();
 	return 0;
 }
@@ -272,13 +274,15 @@ static void test_console_history_and_output(void **state)
 	assert_int_equal(nsent, 3);
 	assert_int_equal(sent[2].len, 6);
 	assert_memory_equal(sent[2].payload, "ine\n$ ", 6);
-	/* The controller closes: unanswered, the slot is free, nothing more is sent. */
+	/* The controller closes: answered once, the slot is free, nothing more is sent. */
 	struct mgmt_chan_close cl = { .status = 0 };
 	assert_int_equal(feed_msg(3, MGMT_CHAN_CLOSE, &cl, err), 0);
+	assert_int_equal(nsent, 4);
+	expect_close(3, 0, "closed");
 	assert_int_equal(agent_streams_open(&streams), 0);
 	byte_ring_write(&ring, "more", 4);
 	assert_int_equal(agent_streams_tick(&streams), 0);
-	assert_int_equal(nsent, 3);
+	assert_int_equal(nsent, 4);
 	/* And now its credit is a frame on a channel that is not open. */
 	assert_int_equal(feed_msg(3, MGMT_CHAN_CREDIT, &c, err), -EPROTO);
 	assert_string_equal(err, "CHAN_CREDIT on channel 3, which is not open");
@@ -362,9 +366,10 @@ static void test_refusals(void **state)
 	/* Its own close ends the lingering: one more is a frame on an unopened channel. */
 	assert_int_equal(feed_data(1, "x", 1, err), -EPROTO);
 
+	/* Without an image store, uploads are refused by name. */
 	strcpy(up.sha256, "00");
 	assert_int_equal(feed_msg(2, MGMT_CHAN_OPEN, &up, err), 0);
-	expect_close(2, -EPROTONOSUPPORT, "stream kind upload not supported");
+	expect_close(2, -ENOTSUP, "this host keeps no images");
 
 	for (uint16_t ch = 10; ch < 10 + AGENT_STREAMS_MAX; ch++)
 		assert_int_equal(open_console(ch, "web", 100, err), 0);
@@ -381,7 +386,7 @@ static void test_refusals(void **state)
 	struct mgmt_chan_credit c = { .bytes = MGMT_CREDIT_MAX };
 	assert_int_equal(feed_msg(11, MGMT_CHAN_CREDIT, &c, err), -EPROTO);
 	/* A new connection: nothing open. */
-	agent_streams_reset(&streams, &backend, &io);
+	agent_streams_reset(&streams, &backend, &io, NULL);
 	assert_int_equal(agent_streams_open(&streams), 0);
 }
 
@@ -406,6 +411,179 @@ static void test_send_queue_full(void **state)
 	assert_memory_equal(sent[2].payload, "lo", 2);
 }
 
+/* UPLOAD: an image store over malloc'd runs, the "physical" address being the pointer. */
+static int heap_alloc(void *ctx, size_t pages, paddr_t *pa)
+{
+	void *p = aligned_alloc(4096, pages * 4096);
+
+	(void)ctx;
+	if (!p)
+		return -ENOMEM;
+	*pa = (paddr_t)(uintptr_t)p;
+	return 0;
+}
+
+static void heap_free(void *ctx, paddr_t pa, size_t pages)
+{
+	(void)ctx;
+	(void)pages;
+	free((void *)(uintptr_t)pa);
+}
+
+static void *heap_map(void *ctx, paddr_t pa)
+{
+	(void)ctx;
+	return (void *)(uintptr_t)pa;
+}
+
+static const struct image_store_ops heap_ops = {
+	.alloc_pages = heap_alloc, .free_pages = heap_free, .map = heap_map,
+};
+static struct image_store store;
+static uint8_t image[300000];
+static char image_sha[MGMT_SHA_MAX];
+
+static int setup_upload(void **state)
+{
+	uint8_t d[SHA256_DIGEST_SIZE];
+
+	setup(state);
+	assert_int_equal(image_store_init(&store, &heap_ops, 4u << 20), 0);
+	agent_streams_reset(&streams, &backend, &io, &store);
+	for (size_t i = 0; i < sizeof(image); i++)
+		image[i] = (uint8_t)(i * 131 + (i >> 9));
+	sha256(image, sizeof(image), d);
+	sha256_to_hex(d, image_sha);
+	return 0;
+}
+
+static int teardown_upload(void **state)
+{
+	struct image_store_stats st;
+
+	(void)state;
+	agent_streams_reset(&streams, &backend, &io, NULL);
+	image_delete(&store, image_sha);
+	image_store_get_stats(&store, &st);
+	assert_int_equal(st.bytes_held + st.bytes_reserved, 0);
+	assert_int_equal(st.uploads, 0);
+	return 0;
+}
+
+static int open_upload(uint16_t channel, const char *sha, uint64_t size, char *err)
+{
+	struct mgmt_chan_open o = { .kind = MGMT_STREAM_UPLOAD, .size = size };
+
+	strcpy(o.sha256, sha);
+	return feed_msg(channel, MGMT_CHAN_OPEN, &o, err);
+}
+
+/* What the agent granted on channel in sent[from..]. */
+static uint64_t granted_since(unsigned int from, uint16_t channel)
+{
+	uint64_t n = 0;
+
+	for (unsigned int i = from; i < nsent; i++) {
+		struct mgmt_chan_credit c;
+
+		if (sent[i].type != MGMT_CHAN_CREDIT || sent[i].channel != channel)
+			continue;
+		decode(&sent[i], &c);
+		n += c.bytes;
+	}
+	return n;
+}
+
+/* Sends len bytes as a controller would: 16 KiB frames, never past the credit. */
+static void send_image(uint16_t channel, const uint8_t *p, size_t len)
+{
+	uint64_t credit = granted_since(0, channel), spent = 0;
+	char err[128];
+
+	while (spent < len) {
+		size_t n = len - spent < 16384 ? len - spent : 16384;
+		unsigned int mark;
+
+		assert_true(spent + n <= credit);	/* the agent keeps the window open */
+		if (nsent > 48)
+			nsent = 0;
+		mark = nsent;
+		assert_int_equal(feed_data(channel, (const char *)p + spent, n, err), 0);
+		spent += n;
+		credit += granted_since(mark, channel);
+	}
+}
+
+static void test_upload_stored_and_deduplicated(void **state)
+{
+	struct mgmt_chan_close fin = { .status = 0 };
+	struct image *img;
+	char err[128];
+
+	(void)state;
+	assert_int_equal(open_upload(4, image_sha, sizeof(image), err), 0);
+	assert_int_equal(sent[nsent - 1].type, MGMT_CHAN_CREDIT);
+	assert_int_equal(granted_since(0, 4), AGENT_UPLOAD_WINDOW);
+	send_image(4, image, sizeof(image));
+	assert_int_equal(feed_msg(4, MGMT_CHAN_CLOSE, &fin, err), 0);
+	expect_close(4, 0, "image stored and verified");
+	assert_int_equal(agent_streams_open(&streams), 0);
+	img = image_get(&store, image_sha);
+	assert_non_null(img);
+	assert_int_equal(img->module.size, sizeof(image));
+	assert_memory_equal((void *)(uintptr_t)img->module.phys, image, sizeof(image));
+	image_put(img);
+	/* Held already: nothing to send. */
+	assert_int_equal(open_upload(5, image_sha, sizeof(image), err), 0);
+	expect_close(5, -EEXIST, "image already held");
+}
+
+static void test_upload_refusals(void **state)
+{
+	struct mgmt_chan_close fin = { .status = 0 }, cancel = { .status = -ETIMEDOUT };
+	char err[128], wrong[MGMT_SHA_MAX];
+	struct image_store_stats st;
+
+	(void)state;
+	/* Bytes that do not hash to the name: refused at the end, memory returned. */
+	strcpy(wrong, image_sha);
+	wrong[0] = wrong[0] == '0' ? '1' : '0';
+	assert_int_equal(open_upload(4, wrong, sizeof(image), err), 0);
+	send_image(4, image, sizeof(image));
+	assert_int_equal(feed_msg(4, MGMT_CHAN_CLOSE, &fin, err), 0);
+	decode(&sent[nsent - 1], &fin);
+	assert_int_equal(fin.status, -EBADMSG);
+	assert_non_null(strstr(fin.text, "mismatch"));
+	assert_null(image_get(&store, wrong));
+	/* Short: the controller closes early. */
+	assert_int_equal(open_upload(5, image_sha, sizeof(image), err), 0);
+	send_image(5, image, 1000);
+	fin.status = 0;
+	assert_int_equal(feed_msg(5, MGMT_CHAN_CLOSE, &fin, err), 0);
+	expect_close(5, -EIO, "got 1000 of 300000 bytes");
+	/* More bytes than declared: the stream ends with the reason. */
+	assert_int_equal(open_upload(6, image_sha, 100, err), 0);
+	assert_int_equal(feed_data(6, (const char *)image, 101, err), 0);
+	expect_close(6, -EFBIG, "image upload: file too large past the declared size");
+	/* The controller gives up: the upload is dropped and the answer says so. */
+	assert_int_equal(open_upload(8, wrong, 10, err), 0);
+	assert_int_equal(feed_msg(8, MGMT_CHAN_CLOSE, &cancel, err), 0);
+	expect_close(8, -ETIMEDOUT, "upload dropped");
+	/* A malformed name, named by the store. */
+	assert_int_equal(open_upload(9, "xyz", 10, err), 0);
+	decode(&sent[nsent - 1], &fin);
+	assert_int_equal(fin.status, -EINVAL);
+	/* The link drops mid-upload: the next connection frees what it held. */
+	assert_int_equal(open_upload(7, image_sha, sizeof(image), err), 0);
+	send_image(7, image, 100000);
+	image_store_get_stats(&store, &st);
+	assert_int_equal(st.uploads, 1);
+	agent_streams_reset(&streams, &backend, &io, &store);
+	image_store_get_stats(&store, &st);
+	assert_int_equal(st.uploads, 0);
+	assert_int_equal(st.bytes_reserved, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -416,6 +594,9 @@ int main(void)
 		cmocka_unit_test_setup(test_console_keystrokes, setup),
 		cmocka_unit_test_setup(test_refusals, setup),
 		cmocka_unit_test_setup(test_send_queue_full, setup),
+		cmocka_unit_test_setup_teardown(test_upload_stored_and_deduplicated, setup_upload,
+						teardown_upload),
+		cmocka_unit_test_setup_teardown(test_upload_refusals, setup_upload, teardown_upload),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
