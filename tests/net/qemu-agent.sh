@@ -56,6 +56,8 @@ export TCP_RELAY_LOG=$PWD/$work/relay.log
 rm -f "$TCP_RELAY_LOG"
 relay="python3 $PWD/tests/net/tcp-relay.py 127.0.0.1 $port"
 netdev="user,id=n0,restrict=on,hostfwd=tcp:127.0.0.1:$exit_port-:8"
+# $AGENT_ECHO_PORT: also forward that host port to Plinth's echo service (tools/bench/agent).
+[ -n "${AGENT_ECHO_PORT:-}" ] && netdev+=",hostfwd=tcp:127.0.0.1:$AGENT_ECHO_PORT-:7"
 netdev+=",guestfwd=tcp:10.0.2.100:7443-cmd:$relay"
 timeout --foreground "$limit" qemu-system-x86_64 -accel tcg -cpu max -smp 2 -m 512 -machine pc \
 	-bios "$work/OVMF.fd" -drive "format=raw,file=fat:rw:$work/esp" \

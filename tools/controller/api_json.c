@@ -270,7 +270,9 @@ json_t *api_parse_partition(struct store *st, const char *body, size_t len, stru
 		err = opt_string(root, "name", t->partition, sizeof(t->partition));
 	if (!err && !part_name_valid(t->partition))
 		err = api_error("name", "must be a partition name ([a-z0-9-]{1,31})");
-	if (!err)
+	/* One vCPU unless asked, as in plinth.cfg. */
+	vcpus = 1;
+	if (!err && !json_is_null(json_object_get(root, "vcpus")) && json_object_get(root, "vcpus"))
 		err = int_field(root, "vcpus", 1, PART_VCPUS_MAX, &vcpus);
 	if (!err)
 		err = int_field(root, "memory_mib", PART_MEM_MIB_MIN, PART_MEM_MIB_MAX, &mib);

@@ -349,6 +349,7 @@ int task_wait(struct ctl *c, long long id)
 	bool tty = isatty(2) && !c->json;
 	struct timespec t0, now;
 	char path[128], err[300];
+	useconds_t pause = 5000;
 	json_t *j, *k;
 
 	snprintf(path, sizeof(path), "/v1/tasks/%lld", id);
@@ -391,7 +392,10 @@ int task_wait(struct ctl *c, long long id)
 				timeout);
 			return 3;
 		}
-		usleep(100000);
+		/* Most tasks end within milliseconds: look again soon, then less often. */
+		usleep(pause);
+		if (pause < 200000)
+			pause *= 2;
 	}
 }
 
