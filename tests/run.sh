@@ -40,7 +40,8 @@ reject_after_ready() {
 }
 
 echo "== build"
-if ! make -s all unit-build guests >"$logs/build.log" 2>&1; then
+# The controller too: agent-qemu and agent-bochs run beside each other and must not both build it.
+if ! make -s all unit-build guests controller >"$logs/build.log" 2>&1; then
 	fail "build" "$logs/build.log"
 	echo "$passed passed, $failed failed"
 	exit 1
@@ -62,6 +63,7 @@ guest_files=()
 for g in build/guests/*.bin build/guests/multiboot.elf tests/guests/mb-module.txt; do
 	guest_files+=("$g:guests/$(basename "$g")")
 done
+rm -f "$logs/agent-bochs.out"
 (
 	tests/boot/bochs.sh bochs-smp tests/boot/selftest.cfg 600 2
 	# The run-time partition lifecycle (vmm/core/lifecycle_selftest.c) on a 2 MiB guest.
@@ -80,6 +82,9 @@ done
 	[ "$linux_ok" = 1 ] && tests/linux/boot.sh bochs-linux 1200 >"$logs/bochs-linux.boot.log" 2>&1
 	# A Linux partition and Plinth on switch lan0, uplinked to an e1000 on slirp (tests/net/).
 	[ "$linux_ok" = 1 ] && tests/net/bochs-uplink.sh bochs-uplink 1800 >"$logs/bochs-uplink.boot.log" 2>&1
+	# Plinth managed end to end by the real controller: a Linux partition created from uploaded
+	# images, booted, typed into, powered off and deleted through plinthctl (~5 wall minutes).
+	[ "$linux_ok" = 1 ] && timeout 960 tests/net/agent-bochs.sh 900 >"$logs/agent-bochs.out" 2>&1
 ) &
 bochs_pid=$!
 (
@@ -547,6 +552,20 @@ if [ "$linux_ok" = 1 ]; then
 		"${PL}EXCEPTION|resetting the device|lwip: assertion"
 	expect "uplink: Plinth exits normally" "$log" "${PL}test exit: SUCCESS"
 	sed -n 's/^echo-client: \([0-9.]* MB\/s each way\).*/    uplink echo: \1/p' "$work/echo.log"
+fi
+
+if [ "$linux_ok" = 1 ]; then
+	echo "== Bochs: the controller manages Plinth end to end (e1000 on slirp, tests/net/agent-bochs.sh)"
+	out=$logs/agent-bochs.out
+	ap= af=
+	read -r ap af < <(sed -n 's/^agent-bochs: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' "$out" 2>/dev/null)
+	if [ -n "${ap:-}" ]; then
+		grep -v '^agent-bochs: [0-9]* passed' "$out"
+		passed=$((passed + ap))
+		failed=$((failed + af))
+	else
+		fail "agent-bochs: no summary line in $out (missing, or cut short by its 960 s timeout)" "$out"
+	fi
 fi
 
 if [ "$linux_ok" = 1 ]; then

@@ -139,6 +139,15 @@ static struct held_images *held_find(const char *name)
 	return NULL;
 }
 
+/* A free entry: its name is "", which held_find never matches. */
+static struct held_images *held_free_entry(void)
+{
+	for (unsigned int i = 0; i < ARRAY_SIZE(held); i++)
+		if (!held[i].name[0])
+			return &held[i];
+	return NULL;
+}
+
 static void held_release(struct held_images *h)
 {
 	for (unsigned int k = 0; k < IMG_COUNT; k++) {
@@ -219,7 +228,7 @@ static void op_create(struct partition *p, const struct mgmt_op *op, struct mgmt
 	static const char *const what[IMG_COUNT] = { "kernel", "initrd", "disk" };
 	const char *sha[IMG_COUNT] = { op->kernel_sha, op->initrd_sha, op->disk_sha };
 	static struct partition_config spec;	/* big; the net thread is the only caller */
-	struct held_images *h = held_find("");
+	struct held_images *h = held_free_entry();
 	struct partition_images images;
 	char err[MGMT_TEXT_MAX - 40];
 	int ret;

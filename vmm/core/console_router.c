@@ -289,8 +289,13 @@ static uint64_t console_poll(void)
 	uint64_t now = time_ns();
 	size_t n;
 
+	/*
+	 * No partition yet: the serial input waits, but the poll goes on, since
+	 * one may be created at run time and typed into (console_router_input)
+	 * with nothing else to wake this poller.
+	 */
 	if (!partition_total())
-		return 0;
+		return ROUTER_IDLE_POLL_NS;
 	while ((n = console_input_read(in, sizeof(in))) > 0) {
 		for (size_t i = 0; i < n; i++) {
 			struct console_cmd cmd = console_escape_feed(&router.esc, in[i]);
