@@ -85,17 +85,6 @@ static int set_controller(struct agent_config *ag, const char *s, size_t n, char
 	return 0;
 }
 
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static int set_pin(struct agent_config *ag, const char *s, size_t n, char *msg, size_t size)
 {
 	uint8_t pin[CONFIG_PIN_SIZE];
@@ -104,7 +93,7 @@ static int set_pin(struct agent_config *ag, const char *s, size_t n, char *msg, 
 		return bad(msg, size, "'ca_pin' has %zu characters, not %d (the SHA-256 of the "
 			   "controller CA's public key, in hex)", n, 2 * CONFIG_PIN_SIZE);
 	for (size_t i = 0; i < CONFIG_PIN_SIZE; i++) {
-		int hi = hex_digit(s[2 * i]), lo = hex_digit(s[2 * i + 1]);
+		int hi = hex_value(s[2 * i]), lo = hex_value(s[2 * i + 1]);
 
 		if (hi < 0 || lo < 0)
 			return bad(msg, size, "'ca_pin' has a non-hex character at position %zu",

@@ -11,15 +11,12 @@
 /* How much of a user-supplied value is quoted back in messages. */
 #define SHOW_MAX 40
 
+/* Past any base: not a digit. */
 static int digit_value(char c)
 {
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return 99;
+	int v = hex_value(c);
+
+	return v < 0 ? 99 : v;
 }
 
 int config_parse_u64(const char *s, size_t n, uint64_t *out)

@@ -2,17 +2,7 @@
 /* Hex form of SHA-256 digests: how images are named on the management link and in reports. */
 #include <plinth/errno.h>
 #include <plinth/sha256.h>
-
-static int hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
+#include <plinth/string.h>
 
 void sha256_to_hex(const uint8_t digest[SHA256_DIGEST_SIZE], char *out)
 {

@@ -568,7 +568,9 @@ static int start_locked(struct partition *p, char *err, size_t errlen)
 	return 0;
 }
 
-int partition_start(const char *name, char *err, size_t errlen)
+/* An operation on the partition of that name, inside enter()/leave(). */
+static int by_name(const char *name, int (*fn)(struct partition *p, char *err, size_t errlen),
+		   char *err, size_t errlen)
 {
 	struct partition *p;
 	int ret = enter(err, errlen);
@@ -580,10 +582,15 @@ int partition_start(const char *name, char *err, size_t errlen)
 		set_err(err, errlen, "no partition '%s'", name ? name : "");
 		ret = -ENOENT;
 	} else {
-		ret = start_locked(p, err, errlen);
+		ret = fn(p, err, errlen);
 	}
 	leave();
 	return ret;
+}
+
+int partition_start(const char *name, char *err, size_t errlen)
+{
+	return by_name(name, start_locked, err, errlen);
 }
 
 int partition_power_off(const char *name, const char *reason)
@@ -672,18 +679,5 @@ static int delete_locked(struct partition *p, char *err, size_t errlen)
 
 int partition_delete(const char *name, char *err, size_t errlen)
 {
-	struct partition *p;
-	int ret = enter(err, errlen);
-
-	if (ret < 0)
-		return ret;
-	p = partition_find(name);
-	if (!p) {
-		set_err(err, errlen, "no partition '%s'", name ? name : "");
-		ret = -ENOENT;
-	} else {
-		ret = delete_locked(p, err, errlen);
-	}
-	leave();
-	return ret;
+	return by_name(name, delete_locked, err, errlen);
 }
