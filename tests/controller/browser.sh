@@ -35,6 +35,7 @@ fail() {
 cleanup() {
 	[ -f "$W/fb.pid" ] && kill "$(cat "$W/fb.pid")" 2>/dev/null
 	[ -n "$FAPID" ] && kill "$FAPID" 2>/dev/null
+	[ -n "${FSPID:-}" ] && kill "$FSPID" 2>/dev/null
 	[ -n "$CPID" ] && kill -TERM "$CPID" 2>/dev/null && wait "$CPID" 2>/dev/null
 }
 summary() {
@@ -106,6 +107,18 @@ if [ $up = 0 ]; then
 fi
 pass "the fake agent is enrolled and in a session (host $HID)"
 
+# A second host whose agent runs operations and serves consoles (the fake agent's serve mode):
+# its partition cfg is started from the page and its console read and typed into.
+SID=h-5254000000aa
+TOKEN2=$(PLINTH_URL=$URL PLINTH_TOKEN=$ADMIN $B/plinthctl --json token create 2>>"$CLOG" |
+	python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])' 2>/dev/null)
+mkdir -p "$W/serve"
+$B/fake-agent enrol --server 127.0.0.1:$AP --pin "$PIN" --state "$W/serve" --host-id $SID \
+	--token "$TOKEN2" >"$W/fs-enrol.out" 2>&1 || fail "the serving fake agent enrols" "$W/fs-enrol.out"
+$B/fake-agent serve --server 127.0.0.1:$AP --pin "$PIN" --state "$W/serve" --host-id $SID \
+	--run-ms 60000 >"$W/fs-serve.out" 2>&1 &
+FSPID=$!
+
 # The live event: the first session ends, a new boot's session sends its 3 events.
 cat >"$W/trigger.sh" <<EOF
 kill $FAPID
@@ -115,7 +128,7 @@ $B/fake-agent session --server 127.0.0.1:$AP --pin $PIN --state $W/agent --host-
 echo \$! >$W/fb.pid
 EOF
 
-WEB_URL=$URL WEB_ADMIN=$ADMIN WEB_HOST=$HID WEB_TRIGGER=$W/trigger.sh \
+WEB_URL=$URL WEB_ADMIN=$ADMIN WEB_HOST=$HID WEB_SERVE_HOST=$SID WEB_TRIGGER=$W/trigger.sh \
 	WEB_EXPECT=${WEB_EXPECT:-contract2} CHROMIUM=$CHROMIUM WEB_SCREENSHOT=${WEB_SCREENSHOT:-} \
 	timeout 50 node tests/controller/browser.js >"$W/browser.out" 2>"$W/browser.err"
 rc=$?
