@@ -39,6 +39,16 @@ reject_after_ready() {
 	fi
 }
 
+# fold LABEL OUTPUT: prints a sub-suite's check lines and adds its "LABEL: N passed, N failed"
+# summary to the totals; a missing summary counts as one failure.
+fold() {
+	local p f
+	echo "$2" | grep -v "^$1: [0-9]* passed"
+	read -r p f < <(echo "$2" | sed -n "s/^$1: \([0-9]*\) passed, \([0-9]*\) failed\$/\1 \2/p")
+	passed=$((passed + ${p:-0}))
+	failed=$((failed + ${f:-1}))
+}
+
 echo "== build"
 # The controller too: agent-qemu and agent-bochs run beside each other and must not both build it.
 if ! make -s all unit-build guests controller >"$logs/build.log" 2>&1; then
@@ -98,32 +108,16 @@ bochs_pid=$!
 bochs_vmx_pid=$!
 
 echo "== host unit tests"
-unit_out=$(tests/unit/run.sh)
-echo "$unit_out" | grep -v '^unit:'
-read -r up uf < <(echo "$unit_out" | sed -n 's/^unit: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p')
-passed=$((passed + ${up:-0}))
-failed=$((failed + ${uf:-1}))
+fold unit "$(tests/unit/run.sh)"
 
 echo "== controller (plinth-controller, plinthctl and a fake agent on loopback)"
-ctl_out=$(tests/controller/run.sh)
-echo "$ctl_out" | grep -v '^controller: [0-9]* passed'
-read -r cp cf < <(echo "$ctl_out" | sed -n 's/^controller: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p')
-passed=$((passed + ${cp:-0}))
-failed=$((failed + ${cf:-1}))
+fold controller "$(tests/controller/run.sh)"
 
 echo "== web console (the controller's page in headless Chromium, a fake agent on loopback)"
-web_out=$(tests/controller/browser.sh)
-echo "$web_out" | grep -v '^browser: [0-9]* passed'
-read -r wp wf < <(echo "$web_out" | sed -n 's/^browser: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p')
-passed=$((passed + ${wp:-0}))
-failed=$((failed + ${wf:-1}))
+fold browser "$(tests/controller/browser.sh)"
 
 echo "== fuzzers (bounded runs on the corpora in tests/fuzz/corpus)"
-fuzz_out=$(tests/fuzz/run.sh)
-echo "$fuzz_out" | grep -v '^fuzz:'
-read -r fp ff < <(echo "$fuzz_out" | sed -n 's/^fuzz: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p')
-passed=$((passed + ${fp:-0}))
-failed=$((failed + ${ff:-1}))
+fold fuzz "$(tests/fuzz/run.sh)"
 
 echo "== QEMU boot (TCG, 4 CPUs, OVMF)"
 tests/boot/qemu.sh qemu-smp tests/boot/selftest.cfg 300
@@ -218,11 +212,7 @@ expect "net static: 16 MiB echoed both ways" build/boot/qemu-net-static/echo-cli
 expect "net static: the run ends over TCP port 8" "$log" "${PL}test exit: SUCCESS"
 
 echo "== QEMU: the management agent and the controller (virtio-net, restrict=on)"
-agent_out=$(tests/net/agent-qemu.sh)
-echo "$agent_out" | grep -v '^agent-qemu: [0-9]* passed'
-read -r ap af < <(echo "$agent_out" | sed -n 's/^agent-qemu: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p')
-passed=$((passed + ${ap:-0}))
-failed=$((failed + ${af:-1}))
+fold agent-qemu "$(tests/net/agent-qemu.sh)"
 
 echo "== Bochs boot (Haswell with VMX, 2 CPUs, OVMF)"
 wait $bochs_pid
